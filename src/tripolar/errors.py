@@ -1,0 +1,68 @@
+"""Errors raised at the edge of tripolar (files, YAML, CSV, CLI options).
+
+Every input problem becomes an :class:`InputError` that names the file, the field and
+what was expected, so that the command line can print it on one line and exit with
+status 2. Code inside the package trusts validated inputs and does not re-check them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Largest input file tripolar will read (YAML, CSV, JSON): 10 MiB. Real treaty,
+#: posture and declaration files are a few kilobytes; anything larger is a mistake
+#: or an attack on the parser.
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+
+class InputError(ValueError):
+    """Bad input: a file, row or field that does not match what tripolar expects."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.field = field
+        self.expected = expected
+        self.detail = message
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        head = ": ".join(parts)
+        text = self.detail
+        if self.expected:
+            text = f"{text} (expected {self.expected})"
+        text = " ".join(text.split())
+        return f"{head}: {text}" if head else text
+
+
+def read_text_checked(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Read a UTF-8 text file, refusing missing, unreadable or oversized files."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=p, expected="an existing file")
+    if not p.is_file():
+        raise InputError("not a regular file", file=p, expected="a file, not a directory")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"file is {size} bytes, above the limit of {max_bytes} bytes",
+            file=p,
+            expected=f"a file of at most {max_bytes // (1024 * 1024)} MiB",
+        )
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 ({exc.reason})", file=p, expected="UTF-8 text") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", file=p) from exc

@@ -1,0 +1,29 @@
+"""Safe YAML loading with one-line errors that name the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tripolar.errors import InputError, read_text_checked
+
+
+def load_yaml_file(path: str | Path) -> Any:
+    """Parse a YAML file with ``yaml.safe_load``; size-limited, errors as :class:`InputError`."""
+    text = read_text_checked(path)
+    return load_yaml_text(text, source=str(path))
+
+
+def load_yaml_text(text: str, *, source: str = "<string>") -> Any:
+    """Parse YAML text; a syntax error names the source and the line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "?"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(
+            f"malformed YAML at {where}: {problem}", file=source, expected="valid YAML"
+        ) from exc
