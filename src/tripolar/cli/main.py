@@ -23,6 +23,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Trilateral nuclear arms control workbench (US, Russia, China): every figure sourced."""
+
+
 @app.command()
 def version() -> None:
     """Print the tripolar version."""
