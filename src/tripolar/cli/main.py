@@ -38,6 +38,24 @@ def version() -> None:
 
 def _register() -> None:
     # Each area registers its commands here, one line per area module.
+    from tripolar.cli import data
+
+    data.register(app)
+    from tripolar.cli import treaty
+
+    treaty.register(app)
+    from tripolar.cli import assess
+
+    assess.register(app)
+    from tripolar.cli import runs
+
+    runs.register(app)
+    from tripolar.cli import verify
+
+    verify.register(app)
+    from tripolar.cli import project
+
+    project.register(app)
     pass
 
 

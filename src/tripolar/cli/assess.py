@@ -1,0 +1,81 @@
+"""CLI: ``tripolar assess``, the main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tripolar.assess import assess as run_assessment
+from tripolar.cli.common import console, print_json
+from tripolar.cli.data import DataOpt, JsonOpt
+from tripolar.data import load_dataset
+from tripolar.errors import InputError
+from tripolar.report.assessment import assessment_markdown, assessment_renderable
+from tripolar.runlog import save_run
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store path or URL (default: $TRIPOLAR_STORE or per-user file)."),
+]
+NoSaveOpt = Annotated[bool, typer.Option("--no-save", help="Do not record the run in the store.")]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write ({exc.strerror})", file=path) from exc
+
+
+def assess(
+    year: Annotated[int, typer.Option("--year", help="Year of the force estimates.")] = 2025,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the report as Markdown.")
+    ] = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    no_save: NoSaveOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Evaluate every built-in trilateral proposal against the latest data: per party the
+    accountable numbers, required cuts or allowed growth, compliance and upload potential.
+
+    Examples:
+      tripolar assess
+      tripolar assess --json > assessment.json
+      tripolar assess --out report.md
+    """
+    if out is not None and not out.parent.exists():
+        raise InputError("directory does not exist", file=out.parent, field="--out")
+    result = run_assessment(year=year, data_dir=data)
+    outputs = result.to_dict()
+    if out is not None:
+        _write_atomic(out, assessment_markdown(result))
+    run_id = None
+    if not no_save:
+        run_id = save_run(
+            "assess",
+            {"year": year, "data": None if data is None else str(data)},
+            outputs,
+            dataset=load_dataset(data),
+            treaties=[p.treaty for p in result.proposals],
+            postures=result.postures.values(),
+            store=store,
+        )
+    if json:
+        print_json({**outputs, "run_id": run_id})
+        return
+    console.print(assessment_renderable(result))
+    if out is not None:
+        console.print(f"report written to {out}")
+    if run_id is not None:
+        console.print(f"saved as run {run_id} (tripolar runs show {run_id})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess)

@@ -1,0 +1,190 @@
+"""CLI: ``tripolar sources``, ``tripolar forces``, ``tripolar data check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from tripolar.cli.common import console, print_json
+from tripolar.data import check_dataset, load_dataset
+from tripolar.errors import InputError
+from tripolar.forces import STATE_NAMES, check_state
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Directory of CSV tables overlaying the bundled dataset."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+data_app = typer.Typer(help="The bundled dataset: validation.", no_args_is_help=True)
+
+
+def _fmt(v: object) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v):,}"
+    if isinstance(v, float):
+        return f"{v:,.3g}"
+    return str(v)
+
+
+def _band(rec: dict[str, object]) -> str:
+    lo, hi = rec.get("low"), rec.get("high")
+    if lo is None or pd.isna(lo):  # type: ignore[arg-type]
+        lo = rec.get("value")
+    if hi is None or pd.isna(hi):  # type: ignore[arg-type]
+        hi = rec.get("value")
+    if lo == hi:
+        return ""
+    return f"{_fmt(lo)}–{_fmt(hi)}"
+
+
+def sources(
+    source_id: Annotated[str | None, typer.Argument(help="A source id, e.g. S01.")] = None,
+    data: DataOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """List the publications behind the data, or show one.
+
+    Example: tripolar sources S09
+    """
+    ds = load_dataset(data)
+    df = ds.tables["sources"]
+    if source_id is not None:
+        hit = df[df["id"] == source_id]
+        if hit.empty:
+            raise InputError(
+                f"no source with id {source_id!r}",
+                field="ID",
+                expected="an id listed by `tripolar sources`",
+            )
+        df = hit
+    records = df.drop(columns=["_file", "_line"]).to_dict("records")
+    if json:
+        print_json(records if source_id is None else records[0])
+        return
+    table = Table(title="Sources" if source_id is None else source_id, show_lines=False)
+    for col in ("id", "grade", "date", "publisher", "title", "url"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        table.add_row(
+            *(str(r.get(c) or "") for c in ("id", "grade", "date", "publisher", "title", "url"))
+        )
+    console.print(table)
+
+
+def forces(
+    state: Annotated[str | None, typer.Option("--state", help="State code, e.g. CN.")] = None,
+    year: Annotated[int, typer.Option("--year", help="Year of the estimates.")] = 2025,
+    grade: Annotated[
+        str | None, typer.Option("--grade", help="Only figures of this grade (A, B, C, R).")
+    ] = None,
+    data: DataOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Show each figure with its source ids and grade: stockpiles, then delivery systems.
+
+    Examples: tripolar forces --state CN;  tripolar forces --grade R --json
+    """
+    ds = load_dataset(data)
+    code = check_state(state, field="--state") if state else None
+    st = ds.tables["stockpiles"]
+    st = st[st["year"] == year]
+    figs = ds.tables["system_figures"].merge(
+        ds.tables["systems"][["system_id", "state", "name", "category", "level"]],
+        on="system_id",
+        how="left",
+    )
+    figs = figs[figs["as_of"].astype(str).str.startswith(str(year))]
+    if code:
+        st = st[st["state"] == code]
+        figs = figs[figs["state"] == code]
+    if grade:
+        g = grade.upper()
+        if g not in ("A", "B", "C", "R"):
+            raise InputError(f"unknown grade {grade!r}", field="--grade", expected="A, B, C or R")
+        st = st[st["grade"] == g]
+        figs = figs[figs["grade"] == g]
+    drop = ["_file", "_line"]
+    if json:
+        print_json(
+            {
+                "year": year,
+                "state": code,
+                "stockpiles": st.drop(columns=drop).to_dict("records"),
+                "systems": figs.drop(columns=drop).to_dict("records"),
+            }
+        )
+        return
+    title = f"Stockpiles {year}" + (f" — {STATE_NAMES[code]}" if code else "")
+    t = Table(title=title)
+    for c in ("state", "metric", "value", "low–high", "grade", "basis", "sources", "note"):
+        t.add_column(c, overflow="fold")
+    for r in st.to_dict("records"):
+        t.add_row(
+            r["state"],
+            r["metric"],
+            _fmt(r["value"]),
+            _band(r),
+            r["grade"],
+            r["basis"],
+            ";".join(r["source_ids"]),
+            r["note"] or "",
+        )
+    console.print(t)
+    t2 = Table(title=f"Delivery systems {year}" + (f" — {STATE_NAMES[code]}" if code else ""))
+    for c in ("system", "as of", "quantity", "value", "low–high", "grade", "basis", "sources"):
+        t2.add_column(c, overflow="fold")
+    for r in figs.sort_values(["state", "system_id"]).to_dict("records"):
+        label = r["system_id"] + (" (leg)" if r["level"] == "leg" else "")
+        t2.add_row(
+            label,
+            str(r["as_of"]),
+            r["quantity"],
+            _fmt(r["value"]),
+            _band(r),
+            r["grade"],
+            r["basis"],
+            ";".join(r["source_ids"]),
+        )
+    console.print(t2)
+
+
+@data_app.command("check")
+def data_check(data: DataOpt = None, json: JsonOpt = False) -> None:
+    """Validate the dataset: sources resolve, no negative counts, leg sums match totals.
+
+    Exit status 0 when there are no errors, 1 when there are (warnings do not count).
+    """
+    ds = load_dataset(data)
+    rep = check_dataset(ds)
+    if json:
+        print_json(rep)
+    else:
+        console.print(
+            f"dataset {ds.content_hash[:12]}: "
+            + ", ".join(f"{k} {v} rows" for k, v in rep.rows.items())
+        )
+        console.print(
+            "grades of figures: " + ", ".join(f"{k} {v}" for k, v in rep.grade_counts.items())
+        )
+        for name in rep.checks_run:
+            console.print(f"  checked: {name}")
+        for p in rep.problems:
+            console.print(f"  {p}")
+        console.print(
+            "[green]OK[/green]: no errors" if rep.ok else f"[red]{len(rep.errors)} error(s)[/red]"
+        )
+    if not rep.ok:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sources")(sources)
+    app.command("forces")(forces)
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,104 @@
+"""``tripolar runs``: list the analysis runs in the store, and ``runs show ID`` for one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+from rich.table import Table
+
+from tripolar.cli.common import console, print_json
+from tripolar.store import RunRecord, RunSummary, open_store
+
+runs_app = typer.Typer(
+    help="Analysis runs saved in the store: what ran, when, on which inputs.",
+    no_args_is_help=False,
+)
+
+_STORE_HELP = (
+    "Store to read: a SQLite file path or a database URL. "
+    "Default: $TRIPOLAR_STORE, else the per-user store file."
+)
+
+
+def _time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _render_list(runs: list[RunSummary], location: str) -> None:
+    if not runs:
+        console.print(f"no runs recorded in {location}")
+        return
+    table = Table(title=f"runs in {location}", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("command")
+    table.add_column("started (UTC)", no_wrap=True)
+    table.add_column("inputs hash", no_wrap=True)
+    table.add_column("status")
+    for run in runs:
+        table.add_row(
+            str(run.id), run.command, _time(run.started_at), run.inputs_hash[:12], run.status
+        )
+    console.print(table)
+
+
+def _render_record(run: RunRecord, location: str) -> None:
+    console.print(f"[bold]run {run.id}[/bold]  {run.command}  (store {location})", highlight=False)
+    rows = [
+        ("status", run.status),
+        ("tool version", run.tool_version),
+        ("started", _time(run.started_at)),
+        ("finished", f"{_time(run.finished_at)} ({run.duration_s:.3f} s)"),
+        ("inputs hash", run.inputs_hash),
+        ("dataset hash", run.dataset_hash or "-"),
+    ]
+    for label, value in rows:
+        console.print(f"{label:>13}: {value}", highlight=False, soft_wrap=True)
+    console.print("inputs:", style="bold")
+    console.print_json(data=run.inputs, sort_keys=True)
+    console.print("outputs:", style="bold")
+    console.print_json(data=run.outputs, sort_keys=True)
+
+
+@runs_app.callback(invoke_without_command=True)
+def runs(
+    ctx: typer.Context,
+    store: str | None = typer.Option(None, "--store", help=_STORE_HELP),
+    limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many runs."),
+    command: str | None = typer.Option(None, "--command", help="Only runs of this command."),
+    json_: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
+) -> None:
+    """List the newest runs (newest first); `runs show ID` prints one in full."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_store(store, create=False) as opened:
+        result = opened.list_runs(limit=limit, command=command)
+        location = opened.location
+    if json_:
+        print_json(result)
+    else:
+        _render_list(result, location)
+
+
+@runs_app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., metavar="ID", help="Run id, as listed by `tripolar runs`."),
+    store: str | None = typer.Option(None, "--store", help=_STORE_HELP),
+    json_: bool = typer.Option(False, "--json", help="Print the run as JSON."),
+) -> None:
+    """Print one run in full: inputs, outputs, hashes, tool version and times."""
+    # `tripolar runs --store X show 3` gives the store to the group, not to `show`.
+    parent_store = ctx.parent.params.get("store") if ctx.parent is not None else None
+    with open_store(store or parent_store, create=False) as opened:
+        record = opened.get_run(run_id)
+        location = opened.location
+    if json_:
+        print_json(record)
+    else:
+        _render_record(record, location)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``runs`` sub-app to the main ``tripolar`` app."""
+    app.add_typer(runs_app, name="runs")

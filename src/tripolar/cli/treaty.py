@@ -1,0 +1,237 @@
+"""CLI: ``tripolar treaty``, ``tripolar count``, ``tripolar check``, ``tripolar upload``."""
+
+from __future__ import annotations
+
+import json as _json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tripolar.cli.assess import NoSaveOpt, StoreOpt
+from tripolar.cli.common import console, print_json
+from tripolar.cli.data import DataOpt, JsonOpt
+from tripolar.data import load_dataset
+from tripolar.errors import InputError
+from tripolar.forces import Posture, build_posture, check_state, load_posture
+from tripolar.report.tables import breakout_table, evaluation_table, upload_table
+from tripolar.runlog import save_run
+from tripolar.treaty import builtin_treaties, evaluate, load_treaty, treaty_json_schema
+from tripolar.treaty.upload import upload_potential
+
+treaty_app = typer.Typer(help="Treaty definitions: list, show, JSON Schema.", no_args_is_help=True)
+
+TreatyOpt = Annotated[
+    str,
+    typer.Option("--treaty", help="Built-in treaty id (see `tripolar treaty list`) or YAML file."),
+]
+PostureOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--posture", help="Posture YAML file (repeat for several parties)."),
+]
+StateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--state", help="State code(s) whose posture comes from the dataset."),
+]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Year of the dataset posture.")]
+
+
+@treaty_app.command("list")
+def treaty_list(json: JsonOpt = False) -> None:
+    """List the built-in treaties."""
+    ts = builtin_treaties()
+    if json:
+        print_json([{"id": t.id, "name": t.name, "kind": t.kind, "parties": t.parties} for t in ts])
+        return
+    table = Table(title="Built-in treaties")
+    for c in ("id", "kind", "parties", "name"):
+        table.add_column(c)
+    for t in ts:
+        table.add_row(t.id, t.kind, ", ".join(t.parties), t.name)
+    console.print(table)
+
+
+@treaty_app.command("show")
+def treaty_show(name: Annotated[str, typer.Argument(help="Treaty id or file.")]) -> None:
+    """Print a treaty definition as JSON (validated)."""
+    print_json(load_treaty(name))
+
+
+@treaty_app.command("schema")
+def treaty_schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the schema to this file.")
+    ] = None,
+) -> None:
+    """Print (or write) the JSON Schema of the treaty format."""
+    text = _json.dumps(treaty_json_schema(), indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write ({exc.strerror})", file=out) from exc
+    console.print(f"wrote {out}")
+
+
+def _postures(
+    posture: list[Path] | None,
+    state: list[str] | None,
+    year: int | None,
+    data: Path | None,
+    default_parties: list[str],
+    default_year: int,
+) -> list[Posture]:
+    out: list[Posture] = [load_posture(p, data_dir=data) for p in posture or []]
+    for s in state or []:
+        out.append(
+            build_posture(check_state(s, field="--state"), year or default_year, data_dir=data)
+        )
+    if not out:
+        out = [build_posture(p, year or default_year, data_dir=data) for p in default_parties]
+    return out
+
+
+def _save(
+    command: str,
+    treaty: str,
+    year: int | None,
+    data: Path | None,
+    outputs: dict,  # type: ignore[type-arg]
+    t: object,
+    ps: list[Posture],
+    store: str | None,
+    no_save: bool,
+    status: str = "ok",
+) -> None:
+    if no_save:
+        return
+    save_run(
+        command,
+        {"treaty": treaty, "year": year, "data": None if data is None else str(data)},
+        outputs,
+        dataset=load_dataset(data),
+        treaties=[t],  # type: ignore[list-item]
+        postures=ps,
+        store=store,
+        status=status,
+    )
+
+
+def count(
+    treaty: TreatyOpt,
+    posture: PostureOpt = None,
+    state: StateOpt = None,
+    year: YearOpt = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    no_save: NoSaveOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Count forces under a treaty: accountable numbers, ceilings, headroom per limit.
+
+    Examples:
+      tripolar count --treaty new-start --state US
+      tripolar count --treaty new-start --posture us-2020-09-01.yaml --json
+    """
+    t = load_treaty(treaty)
+    ps = _postures(posture, state, year, data, t.parties, t.baseline_year)
+    ev = evaluate(t, ps, data_dir=data)
+    shown = {p.party for p in ps}
+    _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save)
+    if json:
+        d = ev.to_dict()
+        d["parties"] = {
+            k: {"limits": v["limits"], "posture_date": v["posture_date"], "is_party": v["is_party"]}
+            for k, v in d["parties"].items()
+            if k in shown
+        }
+        print_json(d)
+        return
+    ev.parties = {k: v for k, v in ev.parties.items() if k in shown}
+    console.print(evaluation_table(ev))
+
+
+def check(
+    treaty: TreatyOpt,
+    posture: PostureOpt = None,
+    state: StateOpt = None,
+    year: YearOpt = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    no_save: NoSaveOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Compliance per party, per limit, per date of the schedule.
+
+    Exit status: 0 when every party complies on every date, 1 when a limit is exceeded,
+    2 on bad input.
+    """
+    t = load_treaty(treaty)
+    ps = _postures(posture, state, year, data, t.parties, t.baseline_year)
+    ev = evaluate(t, ps, data_dir=data)
+    _save(
+        "check",
+        treaty,
+        year,
+        data,
+        ev.to_dict(),
+        t,
+        ps,
+        store,
+        no_save,
+        status="ok" if ev.all_comply else "violation",
+    )
+    if json:
+        print_json(ev)
+    else:
+        console.print(evaluation_table(ev, schedule=True))
+        verdict = "all parties comply" if ev.all_comply else "a limit is exceeded"
+        console.print(f"[b]{verdict}[/b]")
+    if not ev.all_comply:
+        raise typer.Exit(1)
+
+
+def upload(
+    treaty: TreatyOpt,
+    posture: PostureOpt = None,
+    state: StateOpt = None,
+    year: YearOpt = None,
+    data: DataOpt = None,
+    store: StoreOpt = None,
+    no_save: NoSaveOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Upload potential per party (empty MIRV positions, empty launchers, bombers) and
+    how far a full upload would exceed each limit of the treaty.
+
+    Example: tripolar upload --treaty new-start
+    """
+    t = load_treaty(treaty)
+    ps = _postures(posture, state, year, data, t.parties, t.baseline_year)
+    results = [upload_potential(p, t) for p in ps]
+    _save(
+        "upload", treaty, year, data, {r.party: r.to_dict() for r in results}, t, ps, store, no_save
+    )
+    if json:
+        print_json({"treaty": t.id, "parties": {r.party: r.to_dict() for r in results}})
+        return
+    console.print(upload_table(results))
+    console.print(breakout_table(results))
+    for r in results:
+        if r.unknown_systems:
+            console.print(
+                f"{r.party}: not computed for {', '.join(r.unknown_systems)} (figures not public)"
+            )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(treaty_app, name="treaty")
+    app.command("count")(count)
+    app.command("check")(check)
+    app.command("upload")(upload)

@@ -1,0 +1,440 @@
+"""Postures: one party's forces on a date, in the terms treaties count.
+
+A :class:`Posture` lists, per delivery system, the deployed launchers with the warheads
+loaded on them, the non-deployed, test and converted launchers, the non-deployed
+missiles, and optionally the party's stockpile figures. It is what a treaty counts
+(:mod:`tripolar.treaty.counting`) and what the exchange models target.
+
+Conventions (New START's definitions, Protocol Part One, as summarised by the State
+Department fact sheet of 2 Aug 2010 [S14] and CRS R41219 [S15]):
+
+- A *launcher* is an ICBM silo or mobile launcher, an SLBM launch tube, or a heavy bomber.
+- A *deployed* launcher contains a missile (bombers: any nuclear-equipped heavy bomber
+  that is not a test bomber or at a repair or production facility).
+- *Non-deployed* launchers are empty silos and tubes, launchers in maintenance, and test
+  and training launchers; ``test_launchers`` is the part of ``nondeployed_launchers`` that
+  is for test or training (a subset, shown separately, not added again).
+- *Converted* launchers (tubes deactivated, bombers converted to conventional-only) are no
+  longer accountable; they matter for upload (reconversion).
+- ``warheads_loaded`` is the number of reentry vehicles actually emplaced on the deployed
+  missiles of the system, or for bombers the weapons assigned to the deployed bombers
+  (FAS counts bomber weapons stored at bomber bases as deployed).
+
+Every figure is a :class:`tripolar.ranges.Range`. A figure that is not public is ``None``;
+counts that need it are then reported as unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tripolar.errors import InputError
+from tripolar.io_yaml import load_yaml_file
+from tripolar.ranges import ZERO, Range
+
+#: ISO-like codes of the nine nuclear-armed states, as used throughout tripolar.
+STATES: tuple[str, ...] = ("US", "RU", "CN", "GB", "FR", "IN", "PK", "IL", "KP")
+STATE_NAMES: dict[str, str] = {
+    "US": "United States",
+    "RU": "Russia",
+    "CN": "China",
+    "GB": "United Kingdom",
+    "FR": "France",
+    "IN": "India",
+    "PK": "Pakistan",
+    "IL": "Israel",
+    "KP": "North Korea",
+}
+
+Category = Literal["icbm", "slbm", "bomber", "nonstrategic"]
+CATEGORIES: tuple[str, ...] = ("icbm", "slbm", "bomber", "nonstrategic")
+STRATEGIC_CATEGORIES: tuple[str, ...] = ("icbm", "slbm", "bomber")
+
+
+def check_state(code: str, *, file: str | None = None, field: str = "state") -> str:
+    """Return the upper-cased state code or raise :class:`InputError`."""
+    up = str(code).strip().upper()
+    if up not in STATES:
+        raise InputError(
+            f"unknown state {code!r}",
+            file=file,
+            field=field,
+            expected="one of " + ", ".join(STATES),
+        )
+    return up
+
+
+class SystemHolding(BaseModel):
+    """One delivery system (or one leg, where only leg totals are public) in a posture."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_id: str
+    name: str = ""
+    category: Category
+    basing: str = ""
+    heavy: bool = False
+    level: Literal["system", "leg"] = "system"
+    deployed_launchers: Range | None = ZERO
+    warheads_loaded: Range | None = ZERO
+    nondeployed_launchers: Range | None = ZERO
+    test_launchers: Range | None = ZERO
+    converted_launchers: Range | None = ZERO
+    nondeployed_missiles: Range | None = ZERO
+    warheads_per_launcher_max: Range | None = None
+    yield_kt: Range | None = None
+    cep_m: Range | None = None
+    sources: list[str] = Field(default_factory=list)
+    note: str = ""
+
+    @property
+    def is_bomber(self) -> bool:
+        return self.category == "bomber"
+
+    @property
+    def total_launchers(self) -> Range | None:
+        """Deployed plus non-deployed launchers (accountable launchers)."""
+        if self.deployed_launchers is None or self.nondeployed_launchers is None:
+            return None
+        return self.deployed_launchers + self.nondeployed_launchers
+
+
+class StockpileFigures(BaseModel):
+    """Warhead totals of a party (FAS/SIPRI terms; see :mod:`tripolar.data`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    military_stockpile: Range | None = None
+    deployed_strategic: Range | None = None
+    deployed_nonstrategic: Range | None = None
+    reserve: Range | None = None
+    nonstrategic_total: Range | None = None
+    retired: Range | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class Posture(BaseModel):
+    """One party's forces on one date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    party: str
+    date: dt.date
+    description: str = ""
+    systems: list[SystemHolding] = Field(default_factory=list)
+    stockpile: StockpileFigures = Field(default_factory=StockpileFigures)
+    sources: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("party")
+    @classmethod
+    def _party_known(cls, v: str) -> str:
+        up = v.strip().upper()
+        if up not in STATES:
+            raise ValueError("unknown state code; expected one of " + ", ".join(STATES))
+        return up
+
+    def holdings(
+        self, categories: tuple[str, ...] | list[str] | None = None
+    ) -> list[SystemHolding]:
+        """Holdings of the given categories (all if ``None``)."""
+        if categories is None:
+            return list(self.systems)
+        return [s for s in self.systems if s.category in categories]
+
+    def without(self, system_id: str) -> Posture:
+        """A copy of the posture with one system removed."""
+        return self.model_copy(
+            update={"systems": [s for s in self.systems if s.system_id != system_id]}
+        )
+
+    def to_frame(self):  # type: ignore[no-untyped-def]
+        """The holdings as a pandas DataFrame (one row per system, central values)."""
+        import pandas as pd
+
+        rows = []
+        for s in self.systems:
+            row: dict[str, object] = {
+                "system_id": s.system_id,
+                "category": s.category,
+                "level": s.level,
+            }
+            for f in (
+                "deployed_launchers",
+                "warheads_loaded",
+                "nondeployed_launchers",
+                "test_launchers",
+                "converted_launchers",
+            ):
+                r = getattr(s, f)
+                row[f] = None if r is None else r.value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
+
+
+def _pydantic_error_to_input(exc: ValidationError, file: str) -> InputError:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    msg = err.get("msg", "invalid value")
+    inp = err.get("input")
+    shown = "" if isinstance(inp, dict | list) else f" (got {inp!r})"
+    return InputError(f"{msg}{shown}", file=file, field=loc or None)
+
+
+def posture_from_mapping(data: object, *, source: str = "<posture>") -> Posture:
+    """Validate a posture given as a mapping (parsed YAML/JSON)."""
+    if not isinstance(data, dict):
+        raise InputError(
+            "a posture file must be a mapping at the top level",
+            file=source,
+            expected="keys party, date, systems",
+        )
+    try:
+        posture = Posture.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_error_to_input(exc, source) from exc
+    for i, s in enumerate(posture.systems):
+        for fname in (
+            "deployed_launchers",
+            "warheads_loaded",
+            "nondeployed_launchers",
+            "test_launchers",
+            "converted_launchers",
+            "nondeployed_missiles",
+        ):
+            r = getattr(s, fname)
+            if r is not None and r.low < 0:
+                raise InputError(
+                    f"negative count {r.low:g}",
+                    file=source,
+                    field=f"systems.{i}.{fname}",
+                    expected="a count >= 0",
+                )
+        tl, nd = s.test_launchers, s.nondeployed_launchers
+        if tl is not None and nd is not None and tl.value > nd.value:
+            raise InputError(
+                "test launchers are part of the non-deployed launchers and cannot exceed them",
+                file=source,
+                field=f"systems.{i}.test_launchers",
+                expected=f"at most {nd.value:g}",
+            )
+    return posture
+
+
+def load_posture(path: str | Path, *, data_dir: str | Path | None = None) -> Posture:
+    """Read a posture YAML file, check its systems against the dataset, and return it.
+
+    Each system must either name a ``system_id`` known to the dataset (bundled, or the
+    overlay in ``data_dir``), whose category, basing and heavy flag are then filled in, or
+    give its ``category`` itself.
+    """
+    data = load_yaml_file(path)
+    if isinstance(data, dict) and isinstance(data.get("systems"), list):
+        from tripolar.data import load_dataset
+
+        ds = load_dataset(data_dir)
+        filled = []
+        for i, item in enumerate(data["systems"]):
+            if not isinstance(item, dict):
+                raise InputError("each system must be a mapping", file=path, field=f"systems.{i}")
+            sid = item.get("system_id")
+            known = ds.system_descriptor(str(sid)) if sid is not None else None
+            if known is None and "category" not in item:
+                raise InputError(
+                    f"unknown system {sid!r}",
+                    file=path,
+                    field=f"systems.{i}.system_id",
+                    expected="a system_id from `tripolar forces --systems` or an explicit category",
+                )
+            merged = dict(item)
+            if known is not None:
+                merged.setdefault("category", known["category"])
+                merged.setdefault("basing", known["basing"])
+                merged.setdefault("heavy", known["heavy"])
+                merged.setdefault("name", known["name"])
+            filled.append(merged)
+        data = {**data, "systems": filled}
+    return posture_from_mapping(data, source=str(path))
+
+
+# -- postures from the dataset ----------------------------------------------------------
+
+_QTY_FIELDS = {
+    "launchers_deployed": "deployed_launchers",
+    "warheads_deployed": "warheads_loaded",
+    "launchers_nondeployed": "nondeployed_launchers",
+    "launchers_test": "test_launchers",
+    "bombers_converted": "converted_launchers",
+    "missiles_nondeployed": "nondeployed_missiles",
+    "warheads_per_launcher_max": "warheads_per_launcher_max",
+    "yield_kt": "yield_kt",
+    "cep_m": "cep_m",
+}
+
+
+def _row_range(row: dict[str, object]) -> Range:
+    import math
+
+    v = float(row["value"])  # type: ignore[arg-type]
+    lo = row.get("low")
+    hi = row.get("high")
+    lo_f = v if lo is None or (isinstance(lo, float) and math.isnan(lo)) else float(lo)  # type: ignore[arg-type]
+    hi_f = v if hi is None or (isinstance(hi, float) and math.isnan(hi)) else float(hi)  # type: ignore[arg-type]
+    return Range(value=v, low=lo_f, high=hi_f)
+
+
+def _holding_from_figures(
+    desc: dict[str, object], figs: dict[str, dict[str, object]]
+) -> tuple[SystemHolding, list[str]]:
+    """Build one holding from a system's figures; unknown figures stay ``None``."""
+    vals: dict[str, Range | None] = {}
+    sources: set[str] = set()
+    notes: list[str] = []
+    for qty, fname in _QTY_FIELDS.items():
+        if qty in figs:
+            vals[fname] = _row_range(figs[qty])
+            sources.update(figs[qty]["source_ids"] or [])  # type: ignore[arg-type]
+    deployed = vals.get("deployed_launchers")
+    if vals.get("nondeployed_launchers") is None and "launchers_total" in figs and deployed:
+        total = _row_range(figs["launchers_total"])
+        vals["nondeployed_launchers"] = (total - deployed).clip_min(0.0)
+        sources.update(figs["launchers_total"]["source_ids"] or [])  # type: ignore[arg-type]
+        notes.append(f"{desc['system_id']}: non-deployed launchers = total - deployed (derived)")
+    if vals.get("warheads_loaded") is None and deployed and "warheads_per_launcher_loaded" in figs:
+        vals["warheads_loaded"] = deployed.times(_row_range(figs["warheads_per_launcher_loaded"]))
+        notes.append(
+            f"{desc['system_id']}: warheads loaded = deployed launchers x warheads per launcher "
+            "as loaded (derived)"
+        )
+    holding = SystemHolding(
+        system_id=str(desc["system_id"]),
+        name=str(desc.get("name") or ""),
+        category=desc["category"],  # type: ignore[arg-type]
+        basing=str(desc.get("basing") or ""),
+        heavy=bool(desc.get("heavy")),
+        level=desc.get("level") or "system",  # type: ignore[arg-type]
+        deployed_launchers=vals.get("deployed_launchers"),
+        warheads_loaded=vals.get("warheads_loaded"),
+        nondeployed_launchers=vals.get("nondeployed_launchers"),
+        test_launchers=vals.get("test_launchers") or ZERO,
+        converted_launchers=vals.get("converted_launchers") or ZERO,
+        nondeployed_missiles=vals.get("nondeployed_missiles") or ZERO,
+        warheads_per_launcher_max=vals.get("warheads_per_launcher_max"),
+        yield_kt=vals.get("yield_kt"),
+        cep_m=vals.get("cep_m"),
+        sources=sorted(sources),
+        note=str(desc.get("note") or ""),
+    )
+    return holding, notes
+
+
+_LEG_FIELDS = ("deployed_launchers", "warheads_loaded", "nondeployed_launchers")
+
+
+def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None = None) -> Posture:
+    """The posture of ``state`` in ``year`` from the dataset's annual estimates.
+
+    Per category (ICBM, SLBM, bomber, non-strategic) the per-system rows are used where
+    they exist. Where only a leg total is public (Russia and China, for most figures),
+    the leg row supplies what the system rows lack, as a holding of ``level="leg"``; the
+    posture's ``notes`` say so. A figure that neither gives stays ``None`` (unknown).
+    Stockpile figures come from the ``stockpiles`` table of the same year.
+    """
+    from tripolar.data import load_dataset
+
+    code = check_state(state)
+    ds = load_dataset(data_dir)
+    systems = ds.tables["systems"]
+    figs = ds.tables["system_figures"]
+    as_of = str(int(year))
+    state_systems = systems[systems["state"] == code]
+    f = figs[(figs["as_of"] == as_of) & figs["value"].notna()]
+    f = f[f["system_id"].isin(state_systems["system_id"])]
+    if f.empty:
+        available = sorted(
+            {
+                a
+                for a in figs[figs["system_id"].isin(state_systems["system_id"])]["as_of"]
+                if len(str(a)) == 4
+            }
+        )
+        raise InputError(
+            f"no system figures for {code} in {as_of}",
+            field="year",
+            expected="one of " + (", ".join(available) or "(none)"),
+        )
+    by_system: dict[str, dict[str, dict[str, object]]] = {}
+    for rec in f.to_dict("records"):
+        by_system.setdefault(str(rec["system_id"]), {})[str(rec["quantity"])] = rec
+    holdings: list[SystemHolding] = []
+    notes: list[str] = []
+    all_sources: set[str] = set()
+    for cat in CATEGORIES:
+        descs = state_systems[state_systems["category"] == cat].to_dict("records")
+        sys_h: list[SystemHolding] = []
+        leg_h: list[SystemHolding] = []
+        for desc in descs:
+            sid = str(desc["system_id"])
+            if sid not in by_system:
+                continue
+            h, n = _holding_from_figures(desc, by_system[sid])
+            notes.extend(n)
+            all_sources.update(h.sources)
+            (leg_h if h.level == "leg" else sys_h).append(h)
+        if not sys_h:
+            holdings.extend(leg_h)
+            for h in leg_h:
+                notes.append(
+                    f"{code} {cat}: leg totals only ({h.system_id}); per-system split not public"
+                )
+            continue
+        # system rows first; a leg row supplies only the figures that no system row gives
+        from_leg: dict[str, Range] = {}
+        for fname in _LEG_FIELDS:
+            if all(getattr(h, fname) is None for h in sys_h):
+                for lh in leg_h:
+                    val = getattr(lh, fname)
+                    if val is not None:
+                        from_leg[fname] = val
+                        notes.append(
+                            f"{code} {cat}: {fname} from the leg total {lh.system_id}; "
+                            "per-system figures not public"
+                        )
+                        break
+        for h in sys_h:
+            for fname in from_leg:
+                setattr(h, fname, ZERO)
+        holdings.extend(sys_h)
+        if from_leg:
+            lh = next(x for x in leg_h if any(getattr(x, k) is not None for k in from_leg))
+            holdings.append(
+                lh.model_copy(update={fname: from_leg.get(fname, ZERO) for fname in _LEG_FIELDS})
+            )
+    stock = StockpileFigures()
+    st = ds.tables["stockpiles"]
+    srows = st[(st["state"] == code) & (st["year"] == int(year)) & st["value"].notna()]
+    stock_vals: dict[str, Range] = {}
+    stock_sources: set[str] = set()
+    for rec in srows.to_dict("records"):
+        metric = str(rec["metric"])
+        if metric in StockpileFigures.model_fields:
+            stock_vals[metric] = _row_range(rec)
+            stock_sources.update(rec["source_ids"] or [])
+    if stock_vals:
+        stock = StockpileFigures(**stock_vals, sources=sorted(stock_sources))  # type: ignore[arg-type]
+    return Posture(
+        party=code,
+        date=dt.date(int(year), 1, 1),
+        description=f"{STATE_NAMES[code]}, early {year}: dataset estimates (FAS/SIPRI and others)",
+        systems=holdings,
+        stockpile=stock,
+        sources=sorted(all_sources | stock_sources),
+        notes=notes,
+    )

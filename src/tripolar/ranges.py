@@ -1,0 +1,123 @@
+"""A central value with a low/high band, the way uncertain force figures are kept.
+
+Public estimates of nuclear forces often disagree (FAS/SIPRI against the US Department of
+Defense for China, for instance). tripolar keeps every such figure as a :class:`Range`
+``(value, low, high)`` and carries the band through sums, so that a count under a treaty
+says how uncertain it is. Sums add lows to lows and highs to highs (the band of a sum of
+independently uncertain figures taken at their extremes); differences subtract the
+opposite ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class Range(BaseModel):
+    """A non-negative figure with its low/high band (``low <= value <= high``).
+
+    In YAML a range is written as a plain number (no uncertainty) or as a mapping
+    ``{value: 400, low: 380, high: 420}``; ``low``/``high`` default to ``value``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: float
+    low: float
+    high: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number_or_mapping(cls, data: Any) -> Any:
+        if isinstance(data, bool):
+            raise ValueError("a count must be a number, not true/false")
+        if isinstance(data, int | float):
+            return {"value": data, "low": data, "high": data}
+        if isinstance(data, dict):
+            if "value" not in data:
+                raise ValueError("a range needs 'value' (and optionally 'low', 'high')")
+            out = dict(data)
+            out.setdefault("low", out["value"])
+            out.setdefault("high", out["value"])
+            return out
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not (self.low <= self.value <= self.high):
+            raise ValueError(
+                f"low <= value <= high is required, got low={self.low}, value={self.value}, "
+                f"high={self.high}"
+            )
+        return self
+
+    # -- constructors -------------------------------------------------------------
+    @classmethod
+    def exact(cls, value: float) -> Range:
+        """A figure without uncertainty."""
+        return cls(value=value, low=value, high=value)
+
+    @classmethod
+    def of(cls, value: float, low: float | None = None, high: float | None = None) -> Range:
+        """A figure with optional band; missing ends default to ``value``."""
+        return cls(
+            value=value,
+            low=value if low is None else low,
+            high=value if high is None else high,
+        )
+
+    # -- arithmetic -----------------------------------------------------------------
+    def __add__(self, other: Range | float) -> Range:
+        o = other if isinstance(other, Range) else Range.exact(float(other))
+        return Range(value=self.value + o.value, low=self.low + o.low, high=self.high + o.high)
+
+    def __radd__(self, other: float) -> Range:
+        return self.__add__(other)
+
+    def __sub__(self, other: Range | float) -> Range:
+        o = other if isinstance(other, Range) else Range.exact(float(other))
+        return Range(value=self.value - o.value, low=self.low - o.high, high=self.high - o.low)
+
+    def scale(self, factor: float) -> Range:
+        """Multiply by a non-negative factor."""
+        if factor < 0:
+            raise ValueError("factor must be non-negative")
+        return Range(value=self.value * factor, low=self.low * factor, high=self.high * factor)
+
+    def times(self, other: Range) -> Range:
+        """Product of two non-negative ranges (e.g. launchers x warheads per launcher)."""
+        return Range(
+            value=self.value * other.value, low=self.low * other.low, high=self.high * other.high
+        )
+
+    def clip_min(self, floor: float = 0.0) -> Range:
+        """Clip every end at ``floor``."""
+        return Range(
+            value=max(self.value, floor), low=max(self.low, floor), high=max(self.high, floor)
+        )
+
+    @property
+    def is_exact(self) -> bool:
+        return self.low == self.high
+
+    def to_dict(self) -> dict[str, float]:
+        return {"value": self.value, "low": self.low, "high": self.high}
+
+    def __str__(self) -> str:
+        if self.is_exact:
+            return f"{self.value:,.0f}"
+        return f"{self.value:,.0f} ({self.low:,.0f}-{self.high:,.0f})"
+
+
+ZERO = Range.exact(0.0)
+
+
+def range_sum(items: Iterable[Range]) -> Range:
+    """Sum of ranges (lows with lows, highs with highs); the empty sum is zero."""
+    total = ZERO
+    for r in items:
+        total = total + r
+    return total

@@ -1,0 +1,120 @@
+"""Rendering the assessment: rich tables for the terminal, Markdown for reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from tripolar.assess import Assessment, ProposalAssessment
+from tripolar.report.tables import fmt_range, status_text
+
+
+def _extra_cells(pa: ProposalAssessment, party: str) -> list[str]:
+    cells = []
+    for _name, cols in pa.extras.items():
+        val = cols.get(party)
+        cells.append(
+            ""
+            if val is None
+            else str(val.get("summary", val))
+            if isinstance(val, dict)
+            else str(val)
+        )
+    return cells
+
+
+def proposal_table(pa: ProposalAssessment) -> Table:
+    t = Table(title=f"{pa.treaty.name} [{pa.treaty.id}]", title_justify="left")
+    cols = ["party", "limit", "count", "ceiling", "headroom", "status", "after upload"]
+    for c in cols:
+        t.add_column(c, justify="left" if c in ("party", "limit", "status") else "right")
+    extra_names = list(pa.extras)
+    for name in extra_names:
+        t.add_column(name)
+    for party, pe in pa.evaluation.parties.items():
+        up = pa.uploads.get(party)
+        exc = up.excess() if up else {}
+        first = True
+        for lid, r in pe.limits.items():
+            after = exc.get(lid, {}).get("count_after_upload")
+            row = [
+                party if first else "",
+                lid,
+                fmt_range(r.count),
+                fmt_range(r.ceiling),
+                fmt_range(r.headroom, signed=True),
+                status_text(r),
+                "—" if after is None else f"{after:,.0f}",
+            ]
+            row += _extra_cells(pa, party) if first else [""] * len(extra_names)
+            t.add_row(*row)
+            first = False
+    return t
+
+
+def assessment_renderable(a: Assessment) -> Group:
+    parts: list[Any] = [
+        Text(
+            f"tripolar assessment — forces of early {a.year}, dataset {a.dataset_hash[:12]}",
+            style="bold",
+        )
+    ]
+    for pa in a.proposals:
+        parts.append(proposal_table(pa))
+    for n in a.notes:
+        parts.append(Text("• " + n, style="dim"))
+    return Group(*parts)
+
+
+def _md_cell(x: Any) -> str:
+    return str(x).replace("|", "\\|")
+
+
+def assessment_markdown(a: Assessment) -> str:
+    """The assessment as a Markdown report (one table per proposal)."""
+    lines = [
+        "# tripolar assessment",
+        "",
+        f"Forces of early {a.year} (dataset `{a.dataset_hash[:12]}`). Every built-in "
+        "trilateral proposal, counted under its own rules.",
+        "",
+    ]
+    for pa in a.proposals:
+        lines += [
+            f"## {pa.treaty.name} (`{pa.treaty.id}`)",
+            "",
+            " ".join(pa.treaty.description.split()),
+            "",
+        ]
+        head = ["party", "limit", "count", "ceiling", "headroom", "status", "after full upload"]
+        head += list(pa.extras)
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for party, pe in pa.evaluation.parties.items():
+            up = pa.uploads.get(party)
+            exc = up.excess() if up else {}
+            for i, (lid, r) in enumerate(pe.limits.items()):
+                after = exc.get(lid, {}).get("count_after_upload")
+                status = r.status + ("" if r.certain or r.status == "unknown" else " (uncertain)")
+                row = [
+                    party,
+                    lid,
+                    fmt_range(r.count),
+                    fmt_range(r.ceiling),
+                    fmt_range(r.headroom, signed=True),
+                    status,
+                    "—" if after is None else f"{after:,.0f}",
+                ]
+                row += _extra_cells(pa, party) if i == 0 else [""] * len(pa.extras)
+                lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+        lines.append("")
+    lines += ["## Notes", ""] + [f"- {n}" for n in a.notes] + [""]
+    lines += ["## Where the data is incomplete", ""]
+    for party, p in a.postures.items():
+        for n in p.notes:
+            lines.append(f"- {party}: {n}")
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""Rich tables for treaty evaluations and upload results (terminal rendering only)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from tripolar.ranges import Range
+from tripolar.treaty.compliance import LimitResult, TreatyEvaluation
+from tripolar.treaty.upload import UploadResult
+
+STATUS_STYLE = {
+    "complies": "green",
+    "exceeds": "red",
+    "unknown": "yellow",
+    "exempt": "dim",
+    "not a party": "dim",
+}
+
+
+def fmt_range(r: Range | None, signed: bool = False) -> str:
+    """Format a range as '1,550' or '1,550 (1,500–1,600)'; '—' when unknown."""
+    if r is None:
+        return "—"
+    f = "{:+,.0f}" if signed else "{:,.0f}"
+    if r.is_exact:
+        return f.format(r.value)
+    return f"{f.format(r.value)} ({f.format(r.low)}…{f.format(r.high)})"
+
+
+def status_text(r: LimitResult) -> str:
+    style = STATUS_STYLE.get(r.status, "")
+    label = (
+        r.status
+        if r.certain or r.status in ("unknown", "exempt", "not a party")
+        else (f"{r.status}?")
+    )
+    return f"[{style}]{label}[/{style}]" if style else label
+
+
+def evaluation_table(ev: TreatyEvaluation, *, schedule: bool = False) -> Table:
+    """One row per party and limit (and date, with ``schedule``)."""
+    t = Table(title=f"{ev.treaty.name} [{ev.treaty.id}]")
+    for col in ("party", "limit", "date", "count", "ceiling", "headroom", "status"):
+        t.add_column(col, justify="right" if col in ("count", "ceiling", "headroom") else "left")
+    for party, pe in ev.parties.items():
+        for lid, final in pe.limits.items():
+            rows = pe.schedule[lid] if schedule else [final]
+            for r in rows:
+                t.add_row(
+                    party,
+                    lid,
+                    r.date.isoformat() if r.date else "",
+                    fmt_range(r.count),
+                    fmt_range(r.ceiling),
+                    fmt_range(r.headroom, signed=True),
+                    status_text(r),
+                )
+    t.caption = (
+        "headroom = ceiling - count (negative: cut required). '?' = the verdict depends on "
+        "which estimate in the band is right; '—' = not public."
+    )
+    return t
+
+
+def upload_table(results: list[UploadResult]) -> Table:
+    t = Table(title="Upload potential (warheads that could be added to deployed forces)")
+    for col in (
+        "party",
+        "system",
+        "empty MIRV positions",
+        "empty launchers",
+        "bombers returned",
+        "added warheads",
+    ):
+        t.add_column(col, justify="left" if col in ("party", "system") else "right")
+    for res in results:
+        for s in res.systems:
+            t.add_row(
+                res.party,
+                s.system_id,
+                fmt_range(s.empty_mirv_positions),
+                fmt_range(s.empty_launchers),
+                fmt_range(s.bombers_returned),
+                fmt_range(s.added_warheads),
+            )
+        t.add_row(
+            res.party,
+            "[b]total (launcher capacity)[/b]",
+            "",
+            "",
+            "",
+            f"[b]{fmt_range(res.capacity)}[/b]",
+        )
+        t.add_row(res.party, "reserve warheads", "", "", "", fmt_range(res.reserve_warheads))
+    return t
+
+
+def breakout_table(results: list[UploadResult]) -> Table:
+    t = Table(title="After full upload: counts against the treaty's ceilings")
+    for col in ("party", "limit", "now", "after upload", "ceiling", "excess"):
+        t.add_column(col, justify="left" if col in ("party", "limit") else "right")
+    for res in results:
+        for lid, row in res.excess().items():
+            t.add_row(
+                res.party,
+                lid,
+                *(
+                    "—" if row[k] is None else f"{row[k]:,.0f}"
+                    for k in ("count_now", "count_after_upload", "ceiling", "excess_after_upload")
+                ),
+            )
+    return t

@@ -1,0 +1,206 @@
+"""Where the store lives: a SQLite file path or a database URL, checked before use.
+
+``None`` means the ``TRIPOLAR_STORE`` environment variable, or else a per-user data
+file (``~/.local/share/tripolar/store.sqlite`` on Linux). Every problem with the location
+becomes an :class:`~tripolar.errors.InputError` naming it and saying what was expected,
+before any file is created.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+from tripolar.errors import InputError
+
+#: Environment variable that overrides the default store location.
+STORE_ENV = "TRIPOLAR_STORE"
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_EXPECTED = "a SQLite file path or a sqlite:/// or postgresql:// URL"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """A checked location: its URL, a printable name, and the SQLite file if any."""
+
+    url: URL
+    display: str
+    sqlite_path: Path | None
+
+    @property
+    def is_memory(self) -> bool:
+        return self.url.get_backend_name() == "sqlite" and self.sqlite_path is None
+
+
+def default_store_path() -> Path:
+    """The per-user store file for this platform (the directory may not exist yet)."""
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        # The XDG spec says a relative value is invalid and must be ignored.
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
+    return base / "tripolar" / "store.sqlite"
+
+
+def resolve_location(location: str | Path | None, *, create: bool = True) -> StoreLocation:
+    """Turn a path, URL or ``None`` into a checked :class:`StoreLocation`.
+
+    With ``create`` true a missing SQLite file (and its directory) may be created later
+    by opening the store; with ``create`` false the file must already exist.
+    """
+    if location is None:
+        location = os.environ.get(STORE_ENV, "").strip() or default_store_path()
+    if isinstance(location, str) and "://" in location:
+        return _from_url(location, create=create)
+    if str(location).strip() == "":
+        raise InputError("empty store location", expected=_EXPECTED)
+    return _from_path(Path(location).expanduser(), create=create)
+
+
+def _from_url(text: str, *, create: bool) -> StoreLocation:
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise InputError(
+            f"cannot parse the store URL {_hide_password(text)!r}", expected=_EXPECTED
+        ) from exc
+    backend = url.get_backend_name()
+    display = url.render_as_string(hide_password=True)
+    if backend == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            return StoreLocation(url=url, display=display, sqlite_path=None)
+        checked = _from_path(Path(database).expanduser(), create=create)
+        return StoreLocation(url=checked.url, display=display, sqlite_path=checked.sqlite_path)
+    if backend == "postgresql":
+        return StoreLocation(url=url, display=display, sqlite_path=None)
+    raise InputError(
+        f"unsupported database {backend!r} in store URL", file=display, expected=_EXPECTED
+    )
+
+
+def _hide_password(text: str) -> str:
+    # A URL that does not parse may still carry a password: never echo it.
+    head, sep, tail = text.partition("://")
+    if not sep or "@" not in tail:
+        return text
+    userinfo, _, rest = tail.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return f"{head}://{user}:***@{rest}"
+
+
+def _from_path(path: Path, *, create: bool) -> StoreLocation:
+    path = path.absolute()
+    url = URL.create("sqlite", database=str(path))
+    if path.exists():
+        _check_sqlite_file(path)
+    elif not create:
+        raise InputError(
+            "no tripolar store here",
+            file=path,
+            expected="a store that an analysis command such as `tripolar assess` has written",
+        )
+    else:
+        _check_parent(path)
+    return StoreLocation(url=url, display=str(path), sqlite_path=path)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.is_file():
+        raise InputError("not a regular file", file=path, expected="a SQLite database file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", file=path) from exc
+    # An empty file is a valid, empty SQLite database.
+    if head and head != _SQLITE_MAGIC:
+        raise InputError("not a SQLite database", file=path, expected="a tripolar store file")
+    if not os.access(path, os.W_OK):
+        raise InputError("store file is not writable", file=path, expected="a writable file")
+
+
+def _check_parent(path: Path) -> None:
+    parent = path.parent
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(
+            f"cannot create the store: {existing} is not a directory",
+            file=path,
+            expected="a path inside a directory",
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"cannot create the store: directory {existing} is not writable",
+            file=path,
+            expected="a path inside a writable directory",
+        )
+
+
+def prepare_parent(location: StoreLocation) -> bool:
+    """Create the SQLite file's directory if needed; True if the file is new."""
+    path = location.sqlite_path
+    if path is None:
+        return False
+    if path.exists():
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create directory {path.parent} ({exc.strerror})",
+            file=path,
+            expected="a path inside a writable directory",
+        ) from exc
+    return True
+
+
+def create_store_engine(location: StoreLocation) -> Engine:
+    """An engine for ``location``; SQLite connections get real transactions."""
+    kwargs: dict[str, Any] = {}
+    if location.is_memory:
+        # One shared connection, or every checkout would see a new, empty database.
+        kwargs["poolclass"] = StaticPool
+        kwargs["connect_args"] = {"check_same_thread": False}
+    try:
+        engine = create_engine(location.url, **kwargs)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise InputError(
+            f"no database driver installed for {location.url.drivername!r}",
+            file=location.display,
+            expected="a sqlite:/// URL, or install the driver (e.g. psycopg for PostgreSQL)",
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        _enable_sqlite_transactions(engine)
+    return engine
+
+
+def _enable_sqlite_transactions(engine: Engine) -> None:
+    """Make SQLite transactions cover DDL and reads, so a failed write leaves nothing.
+
+    Python's ``sqlite3`` module (before 3.16) opens transactions only before INSERT,
+    UPDATE and DELETE; a migration's CREATE TABLE would otherwise commit on its own.
+    This is the recipe of the SQLAlchemy SQLite dialect documentation.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,64 @@
+"""Bring a store's schema to the head Alembic revision when it is opened.
+
+The Alembic configuration is built in code and points at the migrations shipped inside
+the package, so no ``alembic.ini`` is needed at run time. The whole upgrade, including
+the version stamp, runs in one transaction: a store is either fully migrated or not at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from tripolar.errors import InputError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """An Alembic :class:`Config` for the packaged migrations (no ini file)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of tripolar knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no Alembic revisions in {MIGRATIONS_DIR}")
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision stamped in the store (``None`` for an empty database)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine, *, display: str) -> bool:
+    """Migrate the store behind ``engine`` to head; True if anything was applied.
+
+    A store stamped with a revision this tripolar does not know was written by a newer
+    version; it is refused rather than guessed at.
+    """
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    with engine.begin() as connection:
+        current = current_revision(connection)
+        if current == script.get_current_head():
+            return False
+        if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+            raise InputError(
+                f"store schema revision {current!r} is newer than this tripolar knows",
+                file=display,
+                expected="a store written by this or an older tripolar version",
+            )
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return True

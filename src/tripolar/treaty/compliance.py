@@ -1,0 +1,332 @@
+"""Ceilings, headroom and compliance of every party under a treaty, per scheduled date.
+
+For each party and each limit the evaluation gives the accountable number (from
+:mod:`tripolar.treaty.counting`), the ceiling in force on each date of the limit's
+schedule, the headroom (ceiling minus count; negative = excess) and a status:
+
+- ``complies``: the central count is at or below the central ceiling;
+- ``exceeds``: the central count is above it;
+- ``unknown``: a figure needed for the count or the ceiling is not public;
+- ``exempt``: the limit does not bind this party; ``not a party``: the state is not a party.
+
+``certain`` says whether the whole band of the count lies on the same side of the
+whole band of the ceiling; where it does not, the verdict depends on which estimate is
+right, and the report says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tripolar.errors import InputError
+from tripolar.forces import Posture, build_posture
+from tripolar.ranges import Range
+from tripolar.treaty.counting import Count, count_quantity
+from tripolar.treaty.schema import Ceiling, Cut, Freeze, Limit, SumOf, Treaty
+
+
+@dataclass
+class LimitResult:
+    """One party, one limit, one date."""
+
+    limit_id: str
+    quantity: str
+    date: dt.date | None
+    count: Range | None
+    ceiling: Range | None
+    status: str
+    certain: bool = True
+    ceiling_rule: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def headroom(self) -> Range | None:
+        if self.count is None or self.ceiling is None:
+            return None
+        return self.ceiling - self.count
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "quantity": self.quantity,
+            "date": self.date.isoformat() if self.date else None,
+        }
+        if self.count is not None:
+            out["count"] = self.count.value
+            if not self.count.is_exact:
+                out["low"] = self.count.low
+                out["high"] = self.count.high
+        else:
+            out["count"] = None
+        out["ceiling"] = None if self.ceiling is None else self.ceiling.value
+        if self.ceiling is not None and not self.ceiling.is_exact:
+            out["ceiling_low"] = self.ceiling.low
+            out["ceiling_high"] = self.ceiling.high
+        hr = self.headroom
+        out["headroom"] = None if hr is None else hr.value
+        if hr is not None and not hr.is_exact:
+            out["headroom_low"] = hr.low
+            out["headroom_high"] = hr.high
+        out["status"] = self.status
+        out["certain"] = self.certain
+        if self.ceiling_rule:
+            out["ceiling_rule"] = self.ceiling_rule
+        if self.missing:
+            out["missing"] = self.missing
+        return out
+
+
+@dataclass
+class PartyEvaluation:
+    party: str
+    posture_date: dt.date
+    limits: dict[str, LimitResult]
+    schedule: dict[str, list[LimitResult]]
+    is_party: bool = True
+
+    @property
+    def complies(self) -> bool:
+        return all(r.status != "exceeds" for rs in self.schedule.values() for r in rs) and all(
+            r.status != "exceeds" for r in self.limits.values()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "posture_date": self.posture_date.isoformat(),
+            "is_party": self.is_party,
+            "limits": {k: v.to_dict() for k, v in self.limits.items()},
+            "schedule": {k: [r.to_dict() for r in v] for k, v in self.schedule.items()},
+        }
+
+
+@dataclass
+class TreatyEvaluation:
+    """Counts, ceilings and compliance of every party, with the treaty's id."""
+
+    treaty: Treaty
+    parties: dict[str, PartyEvaluation]
+
+    @property
+    def all_comply(self) -> bool:
+        return all(p.complies for p in self.parties.values() if p.is_party)
+
+    @property
+    def any_exceeds(self) -> bool:
+        return not self.all_comply
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "treaty": self.treaty.id,
+            "name": self.treaty.name,
+            "parties": {k: v.to_dict() for k, v in self.parties.items()},
+            "all_comply": self.all_comply,
+        }
+
+    def to_frame(self):  # type: ignore[no-untyped-def]
+        """One row per party and limit (final ceilings)."""
+        import pandas as pd
+
+        rows = []
+        for party, pe in self.parties.items():
+            for lid, r in pe.limits.items():
+                hr = r.headroom
+                rows.append(
+                    {
+                        "party": party,
+                        "limit": lid,
+                        "count": None if r.count is None else r.count.value,
+                        "count_low": None if r.count is None else r.count.low,
+                        "count_high": None if r.count is None else r.count.high,
+                        "ceiling": None if r.ceiling is None else r.ceiling.value,
+                        "headroom": None if hr is None else hr.value,
+                        "status": r.status,
+                        "certain": r.certain,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False))
+
+
+def _status(count: Range | None, ceiling: Range | None) -> tuple[str, bool]:
+    if count is None or ceiling is None:
+        return "unknown", False
+    if count.value <= ceiling.value:
+        return "complies", count.high <= ceiling.low
+    return "exceeds", count.low > ceiling.high
+
+
+def limit_dates(treaty: Treaty, limit: Limit) -> list[dt.date | None]:
+    """The dates on which the limit's ceiling takes effect or changes."""
+    start = limit.applies_from or treaty.compliance_date or treaty.entry_into_force
+    dates: list[dt.date | None] = [start]
+    for step in limit.schedule:
+        if step.date not in dates:
+            dates.append(step.date)
+    return dates
+
+
+_UNSET = object()
+
+
+def ceiling_spec_on(limit: Limit, party: str, date: dt.date | None) -> tuple[bool, Ceiling | None]:
+    """(bound, spec): whether ``party`` is bound on ``date`` and the ceiling spec then.
+
+    A party-specific ceiling (``per_party``) takes precedence over the general one and
+    stays in force until a later step changes it for that party; ``null`` exempts.
+    """
+    if limit.applies_to is not None and party not in [p.upper() for p in limit.applies_to]:
+        return False, None
+    general: Ceiling | None = limit.ceiling
+    override: object = limit.per_party.get(party, _UNSET)
+    for step in limit.schedule:
+        if date is None or step.date > date:
+            break
+        if step.ceiling is not None:
+            general = step.ceiling
+        if party in step.per_party:
+            override = step.per_party[party]
+    spec = general if override is _UNSET else override
+    return spec is not None, spec  # type: ignore[return-value]
+
+
+class _Context:
+    """Counts and baseline postures shared by all ceilings of one evaluation."""
+
+    def __init__(
+        self,
+        treaty: Treaty,
+        postures: dict[str, Posture],
+        data_dir: Any,
+        baselines: dict[str, Posture] | None = None,
+    ) -> None:
+        self.treaty = treaty
+        self.postures = postures
+        self.data_dir = data_dir
+        self._baselines: dict[tuple[str, int], Posture] = {
+            (p.party, p.date.year): p for p in (baselines or {}).values()
+        }
+        self._counts: dict[tuple[str, str], Count] = {}
+
+    def count(self, party: str, quantity: str) -> Count:
+        key = (party, quantity)
+        if key not in self._counts:
+            self._counts[key] = count_quantity(quantity, self.postures[party], self.treaty.counting)
+        return self._counts[key]
+
+    def baseline_count(self, party: str, quantity: str, year: int) -> Count:
+        key = (party, year)
+        if key not in self._baselines:
+            self._baselines[key] = build_posture(party, year, data_dir=self.data_dir)
+        return count_quantity(quantity, self._baselines[key], self.treaty.counting)
+
+    def resolve(
+        self, spec: Ceiling, party: str, quantity: str
+    ) -> tuple[Range | None, str, list[str]]:
+        if isinstance(spec, int | float):
+            return Range.exact(float(spec)), f"{spec:g}", []
+        if isinstance(spec, Freeze):
+            c = self.baseline_count(party, quantity, spec.freeze_at)
+            return c.value, f"freeze at {party}'s {spec.freeze_at} level", c.missing
+        if isinstance(spec, Cut):
+            c = self.baseline_count(party, quantity, spec.cut_from)
+            val = None if c.value is None else c.value.scale(1.0 - spec.fraction)
+            return val, f"{spec.fraction:.0%} below {party}'s {spec.cut_from} level", c.missing
+        if isinstance(spec, SumOf):
+            total: Range | None = Range.exact(spec.plus)
+            missing: list[str] = []
+            for other in spec.at_most_sum_of:
+                if other not in self.postures:
+                    return None, "", [f"{other}: no posture to sum"]
+                c = self.count(other, quantity)
+                if c.value is None or total is None:
+                    total = None
+                    missing += c.missing
+                else:
+                    total = total + c.value
+            rule = " + ".join(spec.at_most_sum_of) + (f" + {spec.plus:g}" if spec.plus else "")
+            return total, f"at most {rule}", missing
+        raise TypeError(type(spec))
+
+
+def evaluate(
+    treaty: Treaty,
+    postures: dict[str, Posture] | list[Posture] | None = None,
+    *,
+    data_dir: Any = None,
+    baselines: dict[str, Posture] | None = None,
+) -> TreatyEvaluation:
+    """Evaluate ``treaty`` for the given postures (default: the dataset's, baseline year).
+
+    ``postures`` may include states that are not parties: they are counted under the
+    treaty's rules and reported as ``not a party``. Ceilings that depend on other parties
+    (``at_most_sum_of``) or on a baseline year (freeze, cut) are resolved here.
+    """
+    if postures is None:
+        pmap = {
+            p: build_posture(p, treaty.baseline_year, data_dir=data_dir) for p in treaty.parties
+        }
+    elif isinstance(postures, list):
+        pmap = {}
+        for p in postures:
+            if p.party in pmap:
+                raise InputError(f"two postures for {p.party}", field="posture")
+            pmap[p.party] = p
+    else:
+        pmap = dict(postures)
+    # parties without a given posture use the dataset (needed for combined ceilings)
+    for party in treaty.parties:
+        if party not in pmap:
+            pmap[party] = build_posture(party, treaty.baseline_year, data_dir=data_dir)
+    ctx = _Context(treaty, pmap, data_dir, baselines)
+    out: dict[str, PartyEvaluation] = {}
+    for party, posture in pmap.items():
+        is_party = party in treaty.parties
+        finals: dict[str, LimitResult] = {}
+        sched: dict[str, list[LimitResult]] = {}
+        for lim in treaty.limits:
+            c = ctx.count(party, lim.quantity)
+            rows: list[LimitResult] = []
+            for date in limit_dates(treaty, lim):
+                if not is_party:
+                    rows.append(
+                        LimitResult(
+                            lim.id,
+                            lim.quantity,
+                            date,
+                            c.value,
+                            None,
+                            "not a party",
+                            missing=c.missing,
+                        )
+                    )
+                    continue
+                bound, spec = ceiling_spec_on(lim, party, date)
+                if not bound or spec is None:
+                    rows.append(
+                        LimitResult(
+                            lim.id, lim.quantity, date, c.value, None, "exempt", missing=c.missing
+                        )
+                    )
+                    continue
+                ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
+                status, certain = _status(c.value, ceiling)
+                rows.append(
+                    LimitResult(
+                        lim.id,
+                        lim.quantity,
+                        date,
+                        c.value,
+                        ceiling,
+                        status,
+                        certain,
+                        rule,
+                        c.missing + miss,
+                    )
+                )
+            sched[lim.id] = rows
+            finals[lim.id] = rows[-1]
+        out[party] = PartyEvaluation(party, posture.date, finals, sched, is_party)
+    return TreatyEvaluation(treaty, out)
