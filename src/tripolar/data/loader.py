@@ -64,6 +64,8 @@ def _parse_csv(text: str, *, file: str, table: str) -> list[dict[str, Any]]:
             err = exc.errors()[0]
             col = ".".join(str(p) for p in err.get("loc", ())) or None
             msg = err.get("msg", "invalid value").removeprefix("Value error, ")
+            if col is None:  # cross-column rules: name the columns involved
+                col = "source_ids" if "source id" in msg else "low/value/high"
             got = err.get("input")
             shown = f" (got {got!r})" if col and not isinstance(got, dict) else ""
             raise InputError(f"row {lineno}: {msg}{shown}", file=file, field=col) from exc

@@ -74,7 +74,7 @@ class _Figure(_Row):
     high: float | None = None
     basis: Basis = "published"
     grade: Grade
-    source_ids: list[str]
+    source_ids: list[str] = []
     note: str = ""
 
     @field_validator("source_ids", mode="before")
@@ -86,6 +86,13 @@ class _Figure(_Row):
                 raise ValueError(f"malformed source id {i!r} (expected like S01 or S02b)")
         return ids
 
+    @field_validator("value", "low", "high")
+    @classmethod
+    def _non_negative(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError(f"negative figure ({v:g}); counts and sizes must be >= 0")
+        return v
+
     @model_validator(mode="after")
     def _band(self) -> _Figure:
         if self.value is None:
@@ -96,8 +103,6 @@ class _Figure(_Row):
             raise ValueError("a figure needs at least one source id")
         lo = self.value if self.low is None else self.low
         hi = self.value if self.high is None else self.high
-        if lo < 0 or self.value < 0:
-            raise ValueError(f"negative figure ({lo:g}); counts and sizes must be >= 0")
         if not lo <= self.value <= hi:
             raise ValueError(f"low <= value <= high violated ({lo:g}, {self.value:g}, {hi:g})")
         return self

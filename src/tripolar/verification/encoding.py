@@ -1,0 +1,196 @@
+"""Declaration items and their canonical byte encoding (version 1).
+
+The escrow commits to bytes, so every party and every verifier must turn an item into
+exactly the same bytes. Encoding ``tripolar-decl-item/v1``:
+
+    b"TPDECL" || 0x01
+    || str(item_id) || str(site) || str(item_type)
+    || count as 8-byte unsigned big-endian
+    || number of attributes as 4-byte unsigned big-endian
+    || for each attribute, keys sorted by their UTF-8 bytes: str(key) || str(value)
+
+where ``str(s)`` is the 4-byte big-endian length of the UTF-8 bytes of ``s`` (Unicode
+normalised to NFC) followed by those bytes. Length prefixes make the encoding injective:
+no two different items give the same bytes, so a commitment cannot be opened to a
+different item by moving a separator.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tripolar.errors import InputError, read_text_checked
+
+__all__ = [
+    "ENCODING_VERSION",
+    "REQUIRED_COLUMNS",
+    "DeclarationItem",
+    "encode_item",
+    "item_from_dict",
+    "read_declaration_csv",
+]
+
+ENCODING_VERSION = "tripolar-decl-item/v1"
+REQUIRED_COLUMNS = ("item_id", "site", "item_type", "count")
+_MAGIC = b"TPDECL\x01"
+_MAX_COUNT = 2**63 - 1
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class DeclarationItem:
+    """One declared entry: an item (or a batch of ``count`` identical items) at a site."""
+
+    item_id: str
+    site: str
+    item_type: str
+    count: int
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "site": self.site,
+            "item_type": self.item_type,
+            "count": self.count,
+            "attributes": dict(sorted(self.attributes.items())),
+        }
+
+
+def _field(text: str) -> bytes:
+    data = _norm(text).encode("utf-8")
+    return struct.pack(">I", len(data)) + data
+
+
+def encode_item(item: DeclarationItem) -> bytes:
+    """Canonical bytes of ``item`` under encoding ``tripolar-decl-item/v1`` (module docstring)."""
+    parts = [
+        _MAGIC,
+        _field(item.item_id),
+        _field(item.site),
+        _field(item.item_type),
+        struct.pack(">Q", item.count),
+        struct.pack(">I", len(item.attributes)),
+    ]
+    for key in sorted(item.attributes, key=lambda k: _norm(k).encode("utf-8")):
+        parts.append(_field(key))
+        parts.append(_field(item.attributes[key]))
+    return b"".join(parts)
+
+
+def _text(value: object, name: str, source: str, *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{value!r} is not text", file=source, field=name, expected="a string")
+    text = _norm(value.strip())
+    if not text and not allow_empty:
+        raise InputError("empty value", file=source, field=name, expected="a non-empty string")
+    return text
+
+
+def _count(value: object, name: str, source: str) -> int:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit() or not text.isascii():
+            raise InputError(
+                f"{value!r} is not a whole number",
+                file=source,
+                field=name,
+                expected="an integer >= 0",
+            )
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        raise InputError(f"{value!r}", file=source, field=name, expected="an integer >= 0")
+    return value
+
+
+def item_from_dict(data: dict[str, Any], *, source: str, where: str) -> DeclarationItem:
+    """Validate one item given as a mapping (``where`` prefixes field names in errors)."""
+    attrs_in = data.get("attributes", {})
+    if not isinstance(attrs_in, dict):
+        raise InputError("not a mapping", file=source, field=f"{where}.attributes")
+    attrs = {
+        _text(k, f"{where}.attributes", source): _text(
+            v, f"{where}.attributes.{k}", source, allow_empty=True
+        )
+        for k, v in attrs_in.items()
+    }
+    return DeclarationItem(
+        item_id=_text(data.get("item_id"), f"{where}.item_id", source),
+        site=_text(data.get("site"), f"{where}.site", source),
+        item_type=_text(data.get("item_type"), f"{where}.item_type", source),
+        count=_count(data.get("count"), f"{where}.count", source),
+        attributes=attrs,
+    )
+
+
+def read_declaration_csv(path: str | Path) -> list[DeclarationItem]:
+    """Read declaration items from CSV: ``item_id, site, item_type, count`` plus optional
+    attribute columns (each becomes an attribute of every item; empty cells are kept as "").
+
+    Raises :class:`InputError` naming the file, the row and the column for a missing
+    column, a truncated or overlong row, an empty id, a bad count or a duplicate ``item_id``.
+    """
+    source = str(path)
+    text = read_text_checked(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", file=source, expected="valid CSV") from exc
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InputError(
+            "no header row", file=source, expected="columns " + ", ".join(REQUIRED_COLUMNS)
+        )
+    header = [_norm(h.strip()) for h in rows[0]]
+    for col in REQUIRED_COLUMNS:
+        if col not in header:
+            raise InputError(
+                "missing column", file=source, field=col, expected="a CSV header with it"
+            )
+    seen: set[str] = set()
+    for h in header:
+        if not h:
+            raise InputError("empty column name", file=source, field="header")
+        if h in seen:
+            raise InputError("duplicate column", file=source, field=h)
+        seen.add(h)
+    extra = [h for h in header if h not in REQUIRED_COLUMNS]
+    items: list[DeclarationItem] = []
+    ids: set[str] = set()
+    for lineno, row in enumerate(rows[1:], start=2):
+        where = f"row {lineno}"
+        if len(row) != len(header):
+            raise InputError(
+                f"{len(row)} cells in a {len(header)}-column table",
+                file=source,
+                field=where,
+                expected=f"{len(header)} cells",
+            )
+        cells = dict(zip(header, row, strict=True))
+        item = item_from_dict(
+            {**{c: cells[c] for c in REQUIRED_COLUMNS}, "attributes": {k: cells[k] for k in extra}},
+            source=source,
+            where=where,
+        )
+        if item.item_id in ids:
+            raise InputError(
+                f"duplicate item_id {item.item_id!r}",
+                file=source,
+                field=f"{where}.item_id",
+                expected="unique item ids",
+            )
+        ids.add(item.item_id)
+        items.append(item)
+    if not items:
+        raise InputError("no items", file=source, expected="at least one declaration row")
+    return items

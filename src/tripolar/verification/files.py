@@ -1,0 +1,86 @@
+"""File helpers for the escrow: atomic writes, JSON reading with located errors, hex digests."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from tripolar.errors import InputError, read_text_checked
+
+__all__ = ["load_json_model", "read_json", "write_json_atomic", "write_many_atomic"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _dump(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _write_temp(path: Path, data: bytes, mode: int) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_many_atomic(files: list[tuple[Path, Any, int]]) -> None:
+    """Write several JSON files, each atomically (temp file in the same folder, then
+    ``os.replace``). All temp files are written first, so an error while serialising or
+    writing leaves every target untouched. ``mode`` is the permission of the new file."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, obj, mode in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temps.append((_write_temp(path, _dump(obj), mode), path))
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for tmp, path in temps:
+        os.replace(tmp, path)
+
+
+def write_json_atomic(path: str | Path, obj: Any, *, mode: int = 0o644) -> None:
+    """Write ``obj`` as indented UTF-8 JSON to ``path`` atomically, with permission ``mode``."""
+    write_many_atomic([(Path(path), obj, mode)])
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file (10 MiB limit); a syntax error names the file, line and column."""
+    text = read_text_checked(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            file=path,
+            field="(document)",
+            expected="valid JSON",
+        ) from exc
+
+
+def load_json_model(path: str | Path, model: type[M]) -> M:
+    """Read ``path`` and validate it against ``model``; the first problem becomes an
+    :class:`InputError` naming the field by its JSON path (``openings.0.salt``)."""
+    data = read_json(path)
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(document)"
+        raise InputError(err["msg"], file=path, field=loc) from exc

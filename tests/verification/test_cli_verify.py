@@ -1,0 +1,181 @@
+"""CLI: ``tripolar verify plan`` and ``tripolar escrow ...`` (exit codes, files, JSON)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from tripolar.cli.main import main
+
+DECL = (
+    "item_id,site,item_type,count,uid\n"
+    "M1,Alpha,ICBM,1,U-001\n"
+    "M2,Alpha,ICBM,1,U-002\n"
+    "M3,Bravo,SLBM,16,U-003\n"
+    "W1,Delta,warhead,40,\n"
+)
+
+
+def test_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """models.md 3.1: N 300, d 6, c 0.9, p 0.8 -> n* 119, P 0.9005."""
+    code = main(
+        [
+            "verify",
+            "plan",
+            "--items",
+            "300",
+            "--violations",
+            "6",
+            "--confidence",
+            "0.9",
+            "--p-detect",
+            "0.8",
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["inspections_needed"] == 119
+    assert out["detection_probability"] == pytest.approx(0.9005, abs=1e-4)
+    assert any(p["n_inspected"] == 119 for p in out["curve"])
+
+
+def test_plan_table_and_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["verify", "plan", "--items", "300", "--violations", "6", "--confidence", "0.9"]) == 0
+    )
+    assert "95" in capsys.readouterr().out
+    assert (
+        main(["verify", "plan", "--items", "30", "--violations", "60", "--confidence", "0.9"]) == 2
+    )
+    assert "n_violations" in capsys.readouterr().err
+
+
+def _setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    decl = tmp_path / "decl.csv"
+    decl.write_text(DECL)
+    code = main(
+        [
+            "escrow",
+            "commit",
+            str(decl),
+            "--out",
+            str(tmp_path / "US"),
+            "--party",
+            "US",
+            "--date",
+            "2026-11-25",
+        ]
+    )
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "WARNING" in captured.err and "private.json" in captured.err
+    return tmp_path / "US"
+
+
+def test_escrow_workflow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = _setup(tmp_path, capsys)
+    assert stat.S_IMODE((d / "private.json").stat().st_mode) == 0o600
+    com = d / "commitment.json"
+    assert json.loads(com.read_text())["size"] == 4
+    rev = tmp_path / "rev.json"
+    assert main(["escrow", "reveal", str(d), "--sites", "Alpha", "--out", str(rev)]) == 0
+    assert main(["escrow", "verify", str(com), str(rev), "--json"]) == 0
+    capsys.readouterr()
+
+    forged = json.loads(rev.read_text())
+    forged["openings"][0]["item"]["count"] = 2
+    bad = tmp_path / "forged.json"
+    bad.write_text(json.dumps(forged))
+    assert main(["escrow", "verify", str(com), str(bad)]) == 1
+
+    found = tmp_path / "found.csv"
+    found.write_text("item_id,site,item_type,count\nM1,Alpha,ICBM,1\nM2,Alpha,ICBM,1\n")
+    record = tmp_path / "inspection.json"
+    assert (
+        main(
+            [
+                "escrow",
+                "inspect",
+                str(com),
+                str(rev),
+                "--sites",
+                "Alpha",
+                "--found",
+                str(found),
+                "--inspector",
+                "RU",
+                "--out",
+                str(record),
+            ]
+        )
+        == 0
+    )
+    found.write_text("item_id,site,item_type,count\nM1,Alpha,ICBM,1\nX9,Alpha,ICBM,1\n")
+    assert (
+        main(
+            [
+                "escrow",
+                "inspect",
+                str(com),
+                str(rev),
+                "--sites",
+                "Alpha",
+                "--found",
+                str(found),
+                "--inspector",
+                "RU",
+                "--json",
+            ]
+        )
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "found_not_opened" in out and "opened_not_found" in out
+
+    old_com = tmp_path / "old_commitment.json"
+    old_com.write_text(com.read_text())
+    new = tmp_path / "new.csv"
+    new.write_text("item_id,site,item_type,count\nM5,Echo,ICBM,1\n")
+    ext = tmp_path / "ext.json"
+    assert main(["escrow", "extend", str(d), str(new), "--out", str(ext)]) == 0
+    assert json.loads(com.read_text())["size"] == 5
+    assert stat.S_IMODE((d / "private.json").stat().st_mode) == 0o600
+    assert main(["escrow", "verify-extension", str(old_com), str(ext)]) == 0
+    assert main(["escrow", "verify-extension", str(com), str(ext)]) == 1
+
+    board = tmp_path / "bulletin-US.json"
+    for f in (old_com, rev, record, ext):
+        assert main(["escrow", "bulletin", "append", str(board), str(f)]) == 0, f
+    assert main(["escrow", "bulletin", "verify", str(board), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["escrow", "bulletin", "append", str(board), str(d / "private.json")]) == 2
+    assert "PRIVATE" in capsys.readouterr().err
+    assert main(["escrow", "bulletin", "append", str(board), str(bad)]) == 2
+
+
+def test_bad_input_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decl = tmp_path / "decl.csv"
+    decl.write_text("item_id,site,item_type,count\nA,S,T,lots\n")
+    out = tmp_path / "out"
+    assert main(["escrow", "commit", str(decl), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "decl.csv" in err and "row 2.count" in err
+    assert not out.exists()
+    assert main(["escrow", "verify", str(tmp_path / "nope.json"), str(decl)]) == 2
+
+    d = _setup(tmp_path, capsys)
+    before = (d / "private.json").read_bytes()
+    decl.write_text(DECL)
+    assert main(["escrow", "commit", str(decl), "--out", str(d)]) == 2  # would destroy salts
+    assert (d / "private.json").read_bytes() == before
+    rev = tmp_path / "r.json"
+    assert main(["escrow", "reveal", str(d), "--items", "ZZ", "--out", str(rev)]) == 2
+    assert not rev.exists()
+    trunc = tmp_path / "trunc.json"
+    trunc.write_text((d / "commitment.json").read_text()[:40])
+    assert main(["escrow", "verify", str(trunc), str(trunc)]) == 2
+    assert "trunc.json" in capsys.readouterr().err
