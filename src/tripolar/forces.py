@@ -117,6 +117,23 @@ class StockpileFigures(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
+class AggregateFigure(BaseModel):
+    """A party-level figure used when the per-system figures do not add up to a count.
+
+    ``rule`` says how it was counted: ``new_start`` for a declared New START aggregate
+    (State Department / Russian MFA data exchanges), ``fas_deployed`` for the FAS/SIPRI
+    estimate of deployed strategic warheads (bomber weapons at bases counted as loaded).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: Range
+    rule: Literal["new_start", "fas_deployed"]
+    as_of: dt.date
+    sources: list[str] = Field(default_factory=list)
+    note: str = ""
+
+
 class Posture(BaseModel):
     """One party's forces on one date."""
 
@@ -127,6 +144,12 @@ class Posture(BaseModel):
     description: str = ""
     systems: list[SystemHolding] = Field(default_factory=list)
     stockpile: StockpileFigures = Field(default_factory=StockpileFigures)
+    aggregates: dict[str, AggregateFigure] = Field(
+        default_factory=dict,
+        description="party-level figures by treaty quantity (deployed_warheads, "
+        "deployed_launchers, total_launchers), used where the per-system figures are "
+        "incomplete",
+    )
     sources: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -355,8 +378,12 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
     figs = ds.tables["system_figures"]
     as_of = str(int(year))
     state_systems = systems[systems["state"] == code]
-    f = figs[(figs["as_of"] == as_of) & figs["value"].notna()]
-    f = f[f["system_id"].isin(state_systems["system_id"])]
+    annual = figs[
+        figs["value"].notna()
+        & figs["system_id"].isin(state_systems["system_id"])
+        & (figs["as_of"].astype(str).str.len() == 4)
+    ]
+    f = annual[annual["as_of"] == as_of]
     if f.empty:
         available = sorted(
             {
@@ -371,10 +398,16 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
             expected="one of " + (", ".join(available) or "(none)"),
         )
     by_system: dict[str, dict[str, dict[str, object]]] = {}
-    for rec in f.to_dict("records"):
-        by_system.setdefault(str(rec["system_id"]), {})[str(rec["quantity"])] = rec
-    holdings: list[SystemHolding] = []
     notes: list[str] = []
+    # the latest annual estimate at or before the year, per system and quantity
+    earlier = annual[annual["as_of"].astype(int) <= int(year)].sort_values("as_of")
+    for rec in earlier.to_dict("records"):
+        by_system.setdefault(str(rec["system_id"]), {})[str(rec["quantity"])] = rec
+    for sid, q in sorted(by_system.items()):
+        for qty, rec in sorted(q.items()):
+            if str(rec["as_of"]) != as_of and qty in _QTY_FIELDS | {"launchers_total": ""}:
+                notes.append(f"{sid}: {qty} carried forward from {rec['as_of']} (latest estimate)")
+    holdings: list[SystemHolding] = []
     all_sources: set[str] = set()
     for cat in CATEGORIES:
         descs = state_systems[state_systems["category"] == cat].to_dict("records")
@@ -395,27 +428,37 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
                     f"{code} {cat}: leg totals only ({h.system_id}); per-system split not public"
                 )
             continue
-        # system rows first; a leg row supplies only the figures that no system row gives
-        from_leg: dict[str, Range] = {}
+        # System rows first. Where some systems lack a figure and a leg row has it, the
+        # leg total minus the known systems is kept on a leg holding (the remainder), and
+        # the systems without the figure count zero for it.
+        remainder: dict[str, Range] = {}
         for fname in _LEG_FIELDS:
-            if all(getattr(h, fname) is None for h in sys_h):
-                for lh in leg_h:
-                    val = getattr(lh, fname)
-                    if val is not None:
-                        from_leg[fname] = val
-                        notes.append(
-                            f"{code} {cat}: {fname} from the leg total {lh.system_id}; "
-                            "per-system figures not public"
-                        )
-                        break
-        for h in sys_h:
-            for fname in from_leg:
+            unknown = [h for h in sys_h if getattr(h, fname) is None]
+            if not unknown:
+                continue
+            leg_val = next(
+                (getattr(lh, fname) for lh in leg_h if getattr(lh, fname) is not None), None
+            )
+            if leg_val is None:
+                continue
+            known_sum = ZERO
+            for h in sys_h:
+                v = getattr(h, fname)
+                if v is not None:
+                    known_sum = known_sum + v
+            for h in unknown:
                 setattr(h, fname, ZERO)
+            remainder[fname] = (leg_val - known_sum).clip_min(0.0)
+            notes.append(
+                f"{code} {cat}: {fname} of "
+                + ", ".join(h.system_id for h in unknown)
+                + " not public; the leg total less the known systems is kept on the leg"
+            )
         holdings.extend(sys_h)
-        if from_leg:
-            lh = next(x for x in leg_h if any(getattr(x, k) is not None for k in from_leg))
+        if remainder:
+            lh = leg_h[0]
             holdings.append(
-                lh.model_copy(update={fname: from_leg.get(fname, ZERO) for fname in _LEG_FIELDS})
+                lh.model_copy(update={fname: remainder.get(fname, ZERO) for fname in _LEG_FIELDS})
             )
     stock = StockpileFigures()
     st = ds.tables["stockpiles"]
@@ -429,12 +472,53 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
             stock_sources.update(rec["source_ids"] or [])
     if stock_vals:
         stock = StockpileFigures(**stock_vals, sources=sorted(stock_sources))  # type: ignore[arg-type]
+    aggregates = _aggregates(ds, code, int(year), stock)
     return Posture(
         party=code,
         date=dt.date(int(year), 1, 1),
+        aggregates=aggregates,
         description=f"{STATE_NAMES[code]}, early {year}: dataset estimates (FAS/SIPRI and others)",
         systems=holdings,
         stockpile=stock,
         sources=sorted(all_sources | stock_sources),
         notes=notes,
     )
+
+
+_EXCHANGE_QTY = {
+    "warheads": "deployed_warheads",
+    "deployed_launchers": "deployed_launchers",
+    "total_launchers": "total_launchers",
+}
+
+
+def _aggregates(
+    ds: object, code: str, year: int, stock: StockpileFigures
+) -> dict[str, AggregateFigure]:
+    """Party-level fallbacks: the latest declared New START aggregate up to ``year``, and
+    the FAS/SIPRI deployed strategic warheads of ``year``."""
+    out: dict[str, AggregateFigure] = {}
+    ex = ds.tables["newstart_exchanges"]  # type: ignore[attr-defined]
+    ex = ex[(ex["party"] == code) & ex["value"].notna() & (ex["date"] <= f"{year}-12-31")]
+    for qty, name in _EXCHANGE_QTY.items():
+        rows = ex[ex["quantity"] == qty].sort_values("date")
+        if rows.empty:
+            continue
+        rec = rows.iloc[-1]
+        out[name] = AggregateFigure(
+            value=Range.exact(float(rec["value"])),
+            rule="new_start",
+            as_of=dt.date.fromisoformat(str(rec["date"])),
+            sources=list(rec["source_ids"]),
+            note=f"last declared New START aggregate ({rec['date']}, grade {rec['grade']})",
+        )
+    if "deployed_warheads" not in out and stock.deployed_strategic is not None:
+        out["deployed_warheads"] = AggregateFigure(
+            value=stock.deployed_strategic,
+            rule="fas_deployed",
+            as_of=dt.date(year, 1, 1),
+            sources=list(stock.sources),
+            note="FAS/SIPRI estimate of deployed strategic warheads (bomber weapons at bases "
+            "counted as deployed)",
+        )
+    return out

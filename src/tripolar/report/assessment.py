@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tripolar.assess import Assessment, ProposalAssessment
-from tripolar.report.tables import fmt_range, status_text
+from tripolar.report.tables import count_text, fmt_range, status_text
 
 
 def _extra_cells(pa: ProposalAssessment, party: str) -> list[str]:
@@ -43,7 +43,7 @@ def proposal_table(pa: ProposalAssessment) -> Table:
             row = [
                 party if first else "",
                 lid,
-                fmt_range(r.count),
+                count_text(r),
                 fmt_range(r.ceiling),
                 fmt_range(r.headroom, signed=True),
                 status_text(r),

@@ -27,6 +27,13 @@ def fmt_range(r: Range | None, signed: bool = False) -> str:
     return f"{f.format(r.value)} ({f.format(r.low)}…{f.format(r.high)})"
 
 
+def count_text(r: LimitResult) -> str:
+    """The count, '≥ N' when only a lower bound is known, '*' when an aggregate stands in."""
+    if r.count is None:
+        return "—" if r.at_least is None else f"≥ {r.at_least.value:,.0f}"
+    return fmt_range(r.count) + ("*" if r.count_basis == "aggregate" else "")
+
+
 def status_text(r: LimitResult) -> str:
     style = STATUS_STYLE.get(r.status, "")
     label = (
@@ -50,14 +57,16 @@ def evaluation_table(ev: TreatyEvaluation, *, schedule: bool = False) -> Table:
                     party,
                     lid,
                     r.date.isoformat() if r.date else "",
-                    fmt_range(r.count),
+                    count_text(r),
                     fmt_range(r.ceiling),
                     fmt_range(r.headroom, signed=True),
                     status_text(r),
                 )
     t.caption = (
         "headroom = ceiling - count (negative: cut required). '?' = the verdict depends on "
-        "which estimate in the band is right; '—' = not public."
+        "which estimate in the band is right; '—' = not public; '≥' = only part of the force "
+        "is public (lower bound); '*' = party-level figure (declared New START aggregate or "
+        "FAS/SIPRI deployed estimate), see --json count_note."
     )
     return t
 

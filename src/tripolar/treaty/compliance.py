@@ -40,6 +40,9 @@ class LimitResult:
     certain: bool = True
     ceiling_rule: str = ""
     missing: list[str] = field(default_factory=list)
+    count_basis: str = "systems"
+    at_least: Range | None = None
+    count_note: str = ""
 
     @property
     def headroom(self) -> Range | None:
@@ -59,6 +62,11 @@ class LimitResult:
                 out["high"] = self.count.high
         else:
             out["count"] = None
+            if self.at_least is not None:
+                out["at_least"] = self.at_least.value
+        out["count_basis"] = self.count_basis
+        if self.count_note:
+            out["count_note"] = self.count_note
         out["ceiling"] = None if self.ceiling is None else self.ceiling.value
         if self.ceiling is not None and not self.ceiling.is_exact:
             out["ceiling_low"] = self.ceiling.low
@@ -150,7 +158,13 @@ class TreatyEvaluation:
         return str(self.to_frame().to_html(index=False))
 
 
-def _status(count: Range | None, ceiling: Range | None) -> tuple[str, bool]:
+def _status(
+    count: Range | None, ceiling: Range | None, at_least: Range | None = None
+) -> tuple[str, bool]:
+    if count is None and at_least is not None and ceiling is not None:
+        # the known part alone already breaks the ceiling: more can only add to it
+        if at_least.low > ceiling.high:
+            return "exceeds", True
     if count is None or ceiling is None:
         return "unknown", False
     if count.value <= ceiling.value:
@@ -300,6 +314,9 @@ def evaluate(
                             None,
                             "not a party",
                             missing=c.missing,
+                            count_basis=c.basis,
+                            at_least=c.at_least,
+                            count_note=c.note,
                         )
                     )
                     continue
@@ -307,12 +324,21 @@ def evaluate(
                 if not bound or spec is None:
                     rows.append(
                         LimitResult(
-                            lim.id, lim.quantity, date, c.value, None, "exempt", missing=c.missing
+                            lim.id,
+                            lim.quantity,
+                            date,
+                            c.value,
+                            None,
+                            "exempt",
+                            missing=c.missing,
+                            count_basis=c.basis,
+                            at_least=c.at_least,
+                            count_note=c.note,
                         )
                     )
                     continue
                 ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
-                status, certain = _status(c.value, ceiling)
+                status, certain = _status(c.value, ceiling, c.at_least)
                 rows.append(
                     LimitResult(
                         lim.id,
@@ -324,6 +350,9 @@ def evaluate(
                         certain,
                         rule,
                         c.missing + miss,
+                        c.basis,
+                        c.at_least,
+                        c.note,
                     )
                 )
             sched[lim.id] = rows

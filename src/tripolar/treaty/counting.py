@@ -27,24 +27,38 @@ MOBILE_BASING = ("road-mobile", "rail-mobile")
 
 @dataclass
 class Count:
-    """An accountable number with its band, or ``None`` with the reason it is unknown."""
+    """An accountable number with its band, or ``None`` with the reason it is unknown.
+
+    ``basis`` says where the number comes from: ``systems`` (the per-system figures add
+    up), ``aggregate`` (the per-system figures are incomplete, and a party-level figure
+    counted under compatible rules stands in: a declared New START aggregate or the
+    FAS/SIPRI deployed-warhead estimate; ``note`` names it), or ``incomplete`` (no such
+    figure: ``value`` is ``None`` and ``at_least`` is the sum of the parts that are known,
+    a lower bound).
+    """
 
     quantity: str
     value: Range | None
     missing: list[str] = field(default_factory=list)
     by_system: dict[str, Range] = field(default_factory=dict)
+    basis: str = "systems"
+    at_least: Range | None = None
+    note: str = ""
 
     @property
     def known(self) -> bool:
         return self.value is not None
 
     def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"quantity": self.quantity}
+        out: dict[str, object] = {"quantity": self.quantity, "basis": self.basis}
         if self.value is None:
             out["count"] = None
+            out["at_least"] = None if self.at_least is None else self.at_least.value
             out["missing"] = self.missing
         else:
             out.update(count=self.value.value, low=self.value.low, high=self.value.high)
+        if self.note:
+            out["note"] = self.note
         out["by_system"] = {k: v.value for k, v in self.by_system.items()}
         return out
 
@@ -67,7 +81,9 @@ class _Acc:
 
     def result(self) -> Count:
         if self.missing:
-            return Count(self.quantity, None, self.missing, self.by_system)
+            return Count(
+                self.quantity, None, self.missing, self.by_system, "incomplete", self.total
+            )
         return Count(self.quantity, self.total, [], self.by_system)
 
 
@@ -111,8 +127,46 @@ def _deployed_nonstrategic(posture: Posture) -> tuple[Range | None, str]:
     return None, "deployed non-strategic warheads"
 
 
+def _aggregate_compatible(quantity: str, rule: str, rules: CountingRules) -> bool:
+    """Whether a party-level figure counted under ``rule`` can stand in for ``quantity``."""
+    if quantity in ("deployed_launchers", "total_launchers"):
+        return rule == "new_start"
+    if quantity != "deployed_warheads" or rules.include_nonstrategic:
+        return False
+    if rules.ballistic_missile_warheads != "as_loaded":
+        return False
+    if rule == "new_start":
+        return rules.heavy_bomber_warheads == "one_per_bomber"
+    # FAS/SIPRI deployed warheads count bomber weapons at bases; New START counts one per
+    # deployed bomber. The note on the count says which was used.
+    return rules.heavy_bomber_warheads in ("as_loaded", "one_per_bomber")
+
+
 def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Count:
-    """The accountable number of ``quantity`` (a limit's quantity) in ``posture``."""
+    """The accountable number of ``quantity`` (a limit's quantity) in ``posture``.
+
+    Where per-system figures are missing, a compatible party-level aggregate of the
+    posture stands in (see :class:`Count`); otherwise the count is incomplete.
+    """
+    c = _count_from_systems(quantity, posture, rules)
+    if c.known:
+        return c
+    agg = posture.aggregates.get(quantity)
+    if agg is not None and _aggregate_compatible(quantity, agg.rule, rules):
+        return Count(
+            quantity,
+            agg.value,
+            [],
+            {},
+            "aggregate",
+            note=f"{agg.note}; sources {', '.join(agg.sources)}; per-system figures incomplete: "
+            + "; ".join(c.missing[:3])
+            + ("; ..." if len(c.missing) > 3 else ""),
+        )
+    return c
+
+
+def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -> Count:
     acc = _Acc(quantity)
     strategic = posture.holdings(["icbm", "slbm", "bomber"])
 
