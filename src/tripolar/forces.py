@@ -127,6 +127,7 @@ class AggregateFigure(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    quantity: str
     value: Range
     rule: Literal["new_start", "fas_deployed"]
     as_of: dt.date
@@ -144,8 +145,8 @@ class Posture(BaseModel):
     description: str = ""
     systems: list[SystemHolding] = Field(default_factory=list)
     stockpile: StockpileFigures = Field(default_factory=StockpileFigures)
-    aggregates: dict[str, AggregateFigure] = Field(
-        default_factory=dict,
+    aggregates: list[AggregateFigure] = Field(
+        default_factory=list,
         description="party-level figures by treaty quantity (deployed_warheads, "
         "deployed_launchers, total_launchers), used where the per-system figures are "
         "incomplete",
@@ -497,7 +498,7 @@ def _aggregates(
 ) -> dict[str, AggregateFigure]:
     """Party-level fallbacks: the latest declared New START aggregate up to ``year``, and
     the FAS/SIPRI deployed strategic warheads of ``year``."""
-    out: dict[str, AggregateFigure] = {}
+    out: list[AggregateFigure] = []
     ex = ds.tables["newstart_exchanges"]  # type: ignore[attr-defined]
     ex = ex[(ex["party"] == code) & ex["value"].notna() & (ex["date"] <= f"{year}-12-31")]
     for qty, name in _EXCHANGE_QTY.items():
@@ -505,20 +506,26 @@ def _aggregates(
         if rows.empty:
             continue
         rec = rows.iloc[-1]
-        out[name] = AggregateFigure(
-            value=Range.exact(float(rec["value"])),
-            rule="new_start",
-            as_of=dt.date.fromisoformat(str(rec["date"])),
-            sources=list(rec["source_ids"]),
-            note=f"last declared New START aggregate ({rec['date']}, grade {rec['grade']})",
+        out.append(
+            AggregateFigure(
+                quantity=name,
+                value=Range.exact(float(rec["value"])),
+                rule="new_start",
+                as_of=dt.date.fromisoformat(str(rec["date"])),
+                sources=list(rec["source_ids"]),
+                note=f"last declared New START aggregate ({rec['date']}, grade {rec['grade']})",
+            )
         )
-    if "deployed_warheads" not in out and stock.deployed_strategic is not None:
-        out["deployed_warheads"] = AggregateFigure(
-            value=stock.deployed_strategic,
-            rule="fas_deployed",
-            as_of=dt.date(year, 1, 1),
-            sources=list(stock.sources),
-            note="FAS/SIPRI estimate of deployed strategic warheads (bomber weapons at bases "
-            "counted as deployed)",
+    if stock.deployed_strategic is not None:
+        out.append(
+            AggregateFigure(
+                quantity="deployed_warheads",
+                value=stock.deployed_strategic,
+                rule="fas_deployed",
+                as_of=dt.date(year, 1, 1),
+                sources=list(stock.sources),
+                note="FAS/SIPRI estimate of deployed strategic warheads (bomber weapons at bases "
+                "counted as deployed)",
+            )
         )
     return out

@@ -90,6 +90,8 @@ class _Acc:
 def _attributed(h: SystemHolding, table: dict[str, float]) -> tuple[Range | None, str]:
     if h.deployed_launchers is None:
         return None, "deployed launchers"
+    if h.deployed_launchers == ZERO:
+        return ZERO, ""
     if h.system_id in table:
         return h.deployed_launchers.scale(table[h.system_id]), ""
     if h.warheads_per_launcher_max is None:
@@ -151,8 +153,15 @@ def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Cou
     c = _count_from_systems(quantity, posture, rules)
     if c.known:
         return c
-    agg = posture.aggregates.get(quantity)
-    if agg is not None and _aggregate_compatible(quantity, agg.rule, rules):
+    candidates = [
+        a
+        for a in posture.aggregates
+        if a.quantity == quantity and _aggregate_compatible(quantity, a.rule, rules)
+    ]
+    # a declared New START figure first, then the FAS/SIPRI estimate
+    candidates.sort(key=lambda a: a.rule != "new_start")
+    if candidates:
+        agg = candidates[0]
         return Count(
             quantity,
             agg.value,

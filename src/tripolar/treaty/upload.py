@@ -89,7 +89,8 @@ class UploadResult:
         for lid, ra in after.items():
             rb = before[lid]
             ceiling = None if rb.ceiling is None else rb.ceiling.value
-            cnt_a = None if ra.count is None else ra.count.value
+            # where part of the force's upload is unknown, so is the count after upload
+            cnt_a = None if ra.count is None or self.unknown_systems else ra.count.value
             out[lid] = {
                 "count_now": None if rb.count is None else rb.count.value,
                 "count_after_upload": cnt_a,
@@ -174,18 +175,71 @@ def _upload_holding(h: SystemHolding) -> tuple[SystemUpload, SystemHolding]:
     ), new_h
 
 
+def _is_weapons_only_leg(h: SystemHolding) -> bool:
+    """A leg holding that carries only weapons not attributed to any system (e.g. the US
+    bomber weapons at bases, public only for the whole leg)."""
+    return (
+        h.level == "leg"
+        and h.deployed_launchers == ZERO
+        and (h.nondeployed_launchers in (None, ZERO))
+        and h.warheads_loaded is not None
+    )
+
+
 def upload_potential(posture: Posture, treaty: Treaty | None = None) -> UploadResult:
-    """Upload potential of ``posture``; with ``treaty``, its counts before and after."""
+    """Upload potential of ``posture``; with ``treaty``, its counts before and after.
+
+    Weapons that are public only for a whole leg (not per system) are already loaded: they
+    are subtracted from the leg's systems' empty positions, provided every system of that
+    leg has its own figures; otherwise the leg's upload is not computed.
+    """
     ups: list[SystemUpload] = []
     new_systems: list[SystemHolding] = []
     for h in posture.systems:
         if h.category == "nonstrategic":
             new_systems.append(h)
             continue
+        if _is_weapons_only_leg(h):
+            continue
         up, nh = _upload_holding(h)
         ups.append(up)
         new_systems.append(nh)
-    capacity = range_sum(u.added_warheads for u in ups if u.added_warheads is not None)
+    for h in posture.systems:
+        if h.category == "nonstrategic" or not _is_weapons_only_leg(h):
+            continue
+        assert h.warheads_loaded is not None
+        peers = [u for u in ups if u.category == h.category]
+        if peers and all(u.added_warheads is not None for u in peers):
+            w = h.warheads_loaded
+            neg = Range(value=-w.value, low=-w.high, high=-w.low)
+            ups.append(
+                SystemUpload(
+                    h.system_id,
+                    h.category,
+                    neg,
+                    None,
+                    None,
+                    neg,
+                    ["weapons already loaded, public only for the whole leg: subtracted"],
+                )
+            )
+            new_systems.append(h.model_copy(update={"warheads_loaded": ZERO}))
+        else:
+            ups.append(
+                SystemUpload(
+                    h.system_id,
+                    h.category,
+                    None,
+                    None,
+                    None,
+                    None,
+                    ["not computed: the leg's systems lack figures"],
+                )
+            )
+            new_systems.append(h)
+    capacity = range_sum(u.added_warheads for u in ups if u.added_warheads is not None).clip_min(
+        0.0
+    )
     unknown = [u.system_id for u in ups if u.added_warheads is None]
     uploaded = posture.model_copy(
         update={
