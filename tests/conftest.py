@@ -11,11 +11,11 @@ from tripolar.cli.main import main
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
+    home = tmp_path / "_home_root"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    monkeypatch.setenv("TRIPOLAR_STORE", str(tmp_path / "store" / "store.sqlite"))
+    monkeypatch.setenv("TRIPOLAR_STORE", str(tmp_path / "_store_root" / "store.sqlite"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("COLUMNS", "200")
 

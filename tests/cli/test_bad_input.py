@@ -67,7 +67,7 @@ def _assert_clean_failure(code: int, out: str, err: str, *fragments: str) -> Non
 )
 def test_bad_posture_files(cli, tmp_path: Path, name: str, text: str, fragments: list[str]) -> None:  # type: ignore[no-untyped-def]
     p = _write(tmp_path, name, text)
-    store = tmp_path / "store" / "store.sqlite"
+    store = tmp_path / "_store_root" / "store.sqlite"
     code, out, err = cli("count", "--treaty", "new-start", "--posture", str(p))
     _assert_clean_failure(code, out, err, *fragments)
     assert not store.exists()

@@ -45,3 +45,20 @@ def test_count_cli_json_shape(cli) -> None:  # type: ignore[no-untyped-def]
     }
     assert us["total_launchers"]["count"] == 800
     assert list(d["parties"]) == ["US"]
+
+
+def test_dataset_2025_estimate_close_to_last_us_declaration() -> None:
+    """The US released its New START aggregates for 1 Mar 2023 unilaterally [S11]:
+    662 deployed launchers, 1,419 warheads, 800 launchers. The 2025 dataset posture
+    (FAS 2025 with the 2020 official bomber and SLBM counts) comes within 3 %."""
+    from tripolar.treaty.validation import compare_with_exchanges
+
+    rows = {
+        r.quantity: r
+        for r in compare_with_exchanges("US")
+        if r.estimate_year == 2025 and r.estimate is not None
+    }
+    assert set(rows) == {"deployed_warheads", "deployed_launchers", "total_launchers"}
+    for r in rows.values():
+        assert r.exchange_date.isoformat() == "2023-03-01"
+        assert abs(r.difference or 0) <= 0.03 * r.declared, r.to_dict()

@@ -84,6 +84,7 @@ def forces(
     grade: Annotated[
         str | None, typer.Option("--grade", help="Only figures of this grade (A, B, C, R).")
     ] = None,
+    notes: Annotated[bool, typer.Option("--notes", help="Show each figure's note.")] = False,
     data: DataOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -123,10 +124,11 @@ def forces(
         return
     title = f"Stockpiles {year}" + (f" — {STATE_NAMES[code]}" if code else "")
     t = Table(title=title)
-    for c in ("state", "metric", "value", "low–high", "grade", "basis", "sources", "note"):
+    cols = ["state", "metric", "value", "low–high", "grade", "basis", "sources"]
+    for c in cols + (["note"] if notes else []):
         t.add_column(c, overflow="fold")
     for r in st.to_dict("records"):
-        t.add_row(
+        cells = [
             r["state"],
             r["metric"],
             _fmt(r["value"]),
@@ -134,12 +136,14 @@ def forces(
             r["grade"],
             r["basis"],
             ";".join(r["source_ids"]),
-            r["note"] or "",
-        )
+        ]
+        t.add_row(*cells, *([r["note"] or ""] if notes else []))
     console.print(t)
     t2 = Table(title=f"Delivery systems {year}" + (f" — {STATE_NAMES[code]}" if code else ""))
     for c in ("system", "as of", "quantity", "value", "low–high", "grade", "basis", "sources"):
         t2.add_column(c, overflow="fold")
+    if notes:
+        t2.add_column("note", overflow="fold")
     for r in figs.sort_values(["state", "system_id"]).to_dict("records"):
         label = r["system_id"] + (" (leg)" if r["level"] == "leg" else "")
         t2.add_row(
@@ -151,6 +155,7 @@ def forces(
             r["grade"],
             r["basis"],
             ";".join(r["source_ids"]),
+            *([r["note"] or ""] if notes else []),
         )
     console.print(t2)
 
@@ -182,6 +187,32 @@ def data_check(data: DataOpt = None, json: JsonOpt = False) -> None:
         )
     if not rep.ok:
         raise typer.Exit(1)
+
+
+@data_app.command("compare")
+def data_compare(
+    state: Annotated[str, typer.Option("--state", help="US or RU.")] = "US",
+    data: DataOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Dataset estimates counted under New START against the nearest declared exchange."""
+    from tripolar.treaty.validation import compare_with_exchanges
+
+    rows = compare_with_exchanges(check_state(state, field="--state"), data)
+    if json:
+        print_json([r.to_dict() for r in rows])
+        return
+    t = Table(title=f"{state}: dataset estimate (New START rules) vs declared aggregate")
+    for c in ("estimate of", "declared on", "quantity", "estimate", "declared", "difference"):
+        t.add_column(c, justify="right" if c in ("estimate", "declared", "difference") else "left")
+    for r in rows:
+        d = r.difference
+        t.add_row(
+            str(r.estimate_year), r.exchange_date.isoformat(), r.quantity, _fmt(r.estimate),
+            _fmt(r.declared) + ("" if r.declared_grade in "AB" else f" ({r.declared_grade})"),
+            "—" if d is None else f"{d:+,.0f}",
+        )
+    console.print(t)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,9 @@ def _table(proj: Projection) -> Table:
             mark = "*" if proj.kind[i, k] == "anchor" else ""
             cells.append(f"{c:,.0f}{band}{mark}")
         table.add_row(str(int(y)), *cells)
-    table.caption = "central (low-high); * = dated anchor (--json gives its sources, grade and basis)"
+    table.caption = (
+        "central (low-high); * = dated anchor (--json gives its sources, grade and basis)"
+    )
     return table
 
 

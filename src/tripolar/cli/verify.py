@@ -130,6 +130,133 @@ def plan(
     console.print(table)
 
 
+# --------------------------------------------------------------------------- verify simulate
+
+_PLOT_FORMATS = {".png": "png", ".svg": "svg"}
+
+
+def _plot_target(plot: Path | None) -> Path | None:
+    if plot is None:
+        return None
+    if plot.suffix.lower() not in _PLOT_FORMATS:
+        raise InputError(f"{plot}", field="--plot", expected="a .png or .svg file name")
+    if not plot.parent.is_dir():
+        raise InputError("folder does not exist", file=plot.parent, field="--plot")
+    return plot
+
+
+def _save_figure_atomic(fig: Any, path: Path) -> None:
+    """Render into a temp file in the target folder, then rename: never a half-written plot."""
+    import contextlib
+    import os
+    import tempfile
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fmt = _PLOT_FORMATS[path.suffix.lower()]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format=fmt, dpi=120)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@verify_app.command("simulate")
+def simulate_cmd(
+    treaty: Annotated[str, typer.Option("--treaty", help="Built-in treaty id or YAML path.")],
+    cheater: Annotated[str, typer.Option("--cheater", help="Cheating party, e.g. CN.")],
+    strategy: Annotated[
+        str,
+        typer.Option(
+            "--strategy",
+            help="hide-launchers, upload, nondeployed-as-deployed or delay-notifications.",
+        ),
+    ],
+    years: Annotated[int, typer.Option("--years", help="Years simulated (1-100).")] = 10,
+    samples: Annotated[int, typer.Option("--samples", help="Monte Carlo samples.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (reproducible).")] = 1,
+    pool: Annotated[
+        bool,
+        typer.Option("--pool/--split", help="Inspectors coordinate (distinct sites) or not."),
+    ] = True,
+    assume: Annotated[
+        list[str] | None,
+        typer.Option("--assume", help="NAME=VALUE or NAME=LOW:DEFAULT:HIGH (repeatable)."),
+    ] = None,
+    fixed: Annotated[
+        bool, typer.Option("--fixed", help="Assumptions at their defaults, no band.")
+    ] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG or SVG plot.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo: probability that the other parties detect a cheater, by year."""
+    from tripolar.verification.simulate import (
+        STRATEGIES,
+        Assumptions,
+        detection_figure,
+        parse_assumption,
+        simulate,
+    )
+
+    if strategy not in STRATEGIES:
+        raise InputError(f"{strategy!r}", field="--strategy", expected=", ".join(STRATEGIES))
+    target = _plot_target(plot)
+    used = Assumptions()
+    for text in assume or []:
+        name, default, low, high = parse_assumption(text)
+        used = used.override(name, default, low, high)
+    if fixed:
+        used = used.fixed()
+    result = simulate(
+        treaty,
+        cheater,
+        strategy,
+        years=years,
+        samples=samples,
+        seed=seed,
+        pooled=pool,
+        assumptions=used,
+    )
+    if target is not None:
+        _save_figure_atomic(detection_figure(result), target)
+    if as_json:
+        print_json(result)
+        return
+    mode = "pooled" if result.pooled else "independent"
+    console.print(
+        f"[bold]{result.cheater}[/bold] cheats by [bold]{result.strategy}[/bold] under "
+        f"{result.treaty}; inspected by {', '.join(result.inspectors)} ({mode}); "
+        f"{result.samples} samples, seed {result.seed}."
+    )
+    table = Table(title="P(detected by end of year): mean [5-95 % over assumptions]")
+    table.add_column("year", justify="right")
+    for name in result.curves:
+        table.add_column(name, justify="right")
+    for i, y in enumerate(result.years):
+        table.add_row(
+            str(y),
+            *(f"{c.mean[i]:.3f} [{c.p05[i]:.2f}-{c.p95[i]:.2f}]" for c in result.curves.values()),
+        )
+    console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}")
+    console.print(
+        "Assumptions (default, range): "
+        + "; ".join(
+            f"{k} {a['default']:g} ({a['low']:g}-{a['high']:g})"
+            for k, a in result.assumptions.items()
+        )
+    )
+    if target is not None:
+        console.print(f"plot: {target}")
+
+
 # --------------------------------------------------------------------------- escrow
 
 

@@ -1,0 +1,41 @@
+"""No-deal projections: sourced scenarios and Richardson's arms-race model."""
+
+from __future__ import annotations
+
+from tripolar.projection.richardson import (
+    RichardsonAnalysis,
+    RichardsonFit,
+    analyse,
+    fit_finite_differences,
+    fit_history,
+    fit_ode,
+    leading_minors,
+    system_matrix,
+    trajectory,
+)
+from tripolar.projection.scenarios import (
+    Projection,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    project,
+    richardson_projection,
+)
+
+__all__ = [
+    "Projection",
+    "RichardsonAnalysis",
+    "RichardsonFit",
+    "Scenario",
+    "analyse",
+    "fit_finite_differences",
+    "fit_history",
+    "fit_ode",
+    "leading_minors",
+    "list_scenarios",
+    "load_scenario",
+    "project",
+    "richardson_projection",
+    "system_matrix",
+    "trajectory",
+]
