@@ -79,7 +79,7 @@ class Assessment:
             "notes": self.notes,
         }
 
-    def to_frame(self):  # type: ignore[no-untyped-def]
+    def to_frame(self):
         import pandas as pd
 
         rows = []

@@ -27,8 +27,9 @@ counts that need it are then reported as unknown rather than guessed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -176,7 +177,7 @@ class Posture(BaseModel):
             update={"systems": [s for s in self.systems if s.system_id != system_id]}
         )
 
-    def to_frame(self):  # type: ignore[no-untyped-def]
+    def to_frame(self):
         """The holdings as a pandas DataFrame (one row per system, central values)."""
         import pandas as pd
 
@@ -303,19 +304,19 @@ _QTY_FIELDS = {
 }
 
 
-def _row_range(row: dict[str, object]) -> Range:
+def _row_range(row: Mapping[Any, Any]) -> Range:
     import math
 
-    v = float(row["value"])  # type: ignore[arg-type]
+    v = float(row["value"])
     lo = row.get("low")
     hi = row.get("high")
-    lo_f = v if lo is None or (isinstance(lo, float) and math.isnan(lo)) else float(lo)  # type: ignore[arg-type]
-    hi_f = v if hi is None or (isinstance(hi, float) and math.isnan(hi)) else float(hi)  # type: ignore[arg-type]
+    lo_f = v if lo is None or (isinstance(lo, float) and math.isnan(lo)) else float(lo)
+    hi_f = v if hi is None or (isinstance(hi, float) and math.isnan(hi)) else float(hi)
     return Range(value=v, low=lo_f, high=hi_f)
 
 
 def _holding_from_figures(
-    desc: dict[str, object], figs: dict[str, dict[str, object]]
+    desc: Mapping[Any, Any], figs: Mapping[str, Mapping[Any, Any]]
 ) -> tuple[SystemHolding, list[str]]:
     """Build one holding from a system's figures; unknown figures stay ``None``."""
     vals: dict[str, Range | None] = {}
@@ -324,12 +325,12 @@ def _holding_from_figures(
     for qty, fname in _QTY_FIELDS.items():
         if qty in figs:
             vals[fname] = _row_range(figs[qty])
-            sources.update(figs[qty]["source_ids"] or [])  # type: ignore[arg-type]
+            sources.update(figs[qty]["source_ids"] or [])
     deployed = vals.get("deployed_launchers")
     if vals.get("nondeployed_launchers") is None and "launchers_total" in figs and deployed:
         total = _row_range(figs["launchers_total"])
         vals["nondeployed_launchers"] = (total - deployed).clip_min(0.0)
-        sources.update(figs["launchers_total"]["source_ids"] or [])  # type: ignore[arg-type]
+        sources.update(figs["launchers_total"]["source_ids"] or [])
         notes.append(f"{desc['system_id']}: non-deployed launchers = total - deployed (derived)")
     if vals.get("warheads_loaded") is None and deployed and "warheads_per_launcher_loaded" in figs:
         vals["warheads_loaded"] = deployed.times(_row_range(figs["warheads_per_launcher_loaded"]))
@@ -340,10 +341,10 @@ def _holding_from_figures(
     holding = SystemHolding(
         system_id=str(desc["system_id"]),
         name=str(desc.get("name") or ""),
-        category=desc["category"],  # type: ignore[arg-type]
+        category=desc["category"],
         basing=str(desc.get("basing") or ""),
         heavy=bool(desc.get("heavy")),
-        level=desc.get("level") or "system",  # type: ignore[arg-type]
+        level=desc.get("level") or "system",
         deployed_launchers=vals.get("deployed_launchers"),
         warheads_loaded=vals.get("warheads_loaded"),
         nondeployed_launchers=vals.get("nondeployed_launchers"),
@@ -398,10 +399,11 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
             field="year",
             expected="one of " + (", ".join(available) or "(none)"),
         )
-    by_system: dict[str, dict[str, dict[str, object]]] = {}
+    by_system: dict[str, dict[str, Mapping[Any, Any]]] = {}
     notes: list[str] = []
     # the latest annual estimate at or before the year, per system and quantity
     earlier = annual[annual["as_of"].astype(int) <= int(year)].sort_values("as_of")
+    rec: Mapping[Any, Any]
     for rec in earlier.to_dict("records"):
         by_system.setdefault(str(rec["system_id"]), {})[str(rec["quantity"])] = rec
     for sid, q in sorted(by_system.items()):
@@ -411,7 +413,7 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
     holdings: list[SystemHolding] = []
     all_sources: set[str] = set()
     for cat in CATEGORIES:
-        descs = state_systems[state_systems["category"] == cat].to_dict("records")
+        descs: list[Any] = state_systems[state_systems["category"] == cat].to_dict("records")
         sys_h: list[SystemHolding] = []
         leg_h: list[SystemHolding] = []
         for desc in descs:
@@ -472,7 +474,7 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
             stock_vals[metric] = _row_range(rec)
             stock_sources.update(rec["source_ids"] or [])
     if stock_vals:
-        stock = StockpileFigures(**stock_vals, sources=sorted(stock_sources))  # type: ignore[arg-type]
+        stock = StockpileFigures(**stock_vals, sources=sorted(stock_sources))
     aggregates = _aggregates(ds, code, int(year), stock)
     return Posture(
         party=code,
@@ -493,13 +495,11 @@ _EXCHANGE_QTY = {
 }
 
 
-def _aggregates(
-    ds: object, code: str, year: int, stock: StockpileFigures
-) -> dict[str, AggregateFigure]:
+def _aggregates(ds: Any, code: str, year: int, stock: StockpileFigures) -> list[AggregateFigure]:
     """Party-level fallbacks: the latest declared New START aggregate up to ``year``, and
     the FAS/SIPRI deployed strategic warheads of ``year``."""
     out: list[AggregateFigure] = []
-    ex = ds.tables["newstart_exchanges"]  # type: ignore[attr-defined]
+    ex = ds.tables["newstart_exchanges"]
     ex = ex[(ex["party"] == code) & ex["value"].notna() & (ex["date"] <= f"{year}-12-31")]
     for qty, name in _EXCHANGE_QTY.items():
         rows = ex[ex["quantity"] == qty].sort_values("date")

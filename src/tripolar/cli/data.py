@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -33,11 +34,11 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-def _band(rec: dict[str, object]) -> str:
+def _band(rec: Mapping[Any, Any]) -> str:
     lo, hi = rec.get("low"), rec.get("high")
-    if lo is None or pd.isna(lo):  # type: ignore[arg-type]
+    if lo is None or pd.isna(lo):
         lo = rec.get("value")
-    if hi is None or pd.isna(hi):  # type: ignore[arg-type]
+    if hi is None or pd.isna(hi):
         hi = rec.get("value")
     if lo == hi:
         return ""
@@ -208,7 +209,10 @@ def data_compare(
     for r in rows:
         d = r.difference
         t.add_row(
-            str(r.estimate_year), r.exchange_date.isoformat(), r.quantity, _fmt(r.estimate),
+            str(r.estimate_year),
+            r.exchange_date.isoformat(),
+            r.quantity,
+            _fmt(r.estimate),
             _fmt(r.declared) + ("" if r.declared_grade in "AB" else f" ({r.declared_grade})"),
             "—" if d is None else f"{d:+,.0f}",
         )

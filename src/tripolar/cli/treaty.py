@@ -102,7 +102,7 @@ def _save(
     treaty: str,
     year: int | None,
     data: Path | None,
-    outputs: dict,  # type: ignore[type-arg]
+    outputs: dict,
     t: object,
     ps: list[Posture],
     store: str | None,

@@ -146,8 +146,9 @@ def _stock(ds: Dataset, state: str, year: int) -> dict[str, pd.Series]:
 
 def _check_identities(ds: Dataset, rep: CheckReport, tol: float) -> None:
     df = ds.tables["stockpiles"]
-    for (state, year), _ in df.groupby(["state", "year"]):
-        m = _stock(ds, str(state), int(year))
+    for key, _ in df.groupby(["state", "year"]):
+        state, year = key
+        m = _stock(ds, str(state), int(str(year)))
         parts = ("deployed_strategic", "deployed_nonstrategic", "reserve")
         if "military_stockpile" in m and all(p in m for p in parts):
             lo = sum(_band(m[p])[0] for p in parts)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import ValidationError
@@ -109,19 +109,19 @@ class Dataset:
     def source(self, source_id: str) -> dict[str, Any] | None:
         df = self.tables["sources"]
         hit = df[df["id"] == source_id]
-        return None if hit.empty else hit.iloc[0].to_dict()
+        return None if hit.empty else cast(dict[str, Any], hit.iloc[0].to_dict())
 
     def system_descriptor(self, system_id: str) -> dict[str, Any] | None:
         df = self.tables["systems"]
         hit = df[df["system_id"] == system_id]
-        return None if hit.empty else hit.iloc[0].to_dict()
+        return None if hit.empty else cast(dict[str, Any], hit.iloc[0].to_dict())
 
     def stockpile(self, state: str, year: int, metric: str) -> dict[str, Any] | None:
         df = self.tables["stockpiles"]
         hit = df[(df["state"] == state) & (df["year"] == year) & (df["metric"] == metric)]
         if hit.empty or pd.isna(hit.iloc[0]["value"]):
             return None
-        return hit.iloc[0].to_dict()
+        return cast(dict[str, Any], hit.iloc[0].to_dict())
 
     def years(self, state: str | None = None) -> list[int]:
         df = self.tables["stockpiles"]

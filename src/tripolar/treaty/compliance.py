@@ -131,7 +131,7 @@ class TreatyEvaluation:
             "all_comply": self.all_comply,
         }
 
-    def to_frame(self):  # type: ignore[no-untyped-def]
+    def to_frame(self):
         """One row per party and limit (final ceilings)."""
         import pandas as pd
 
@@ -161,10 +161,14 @@ class TreatyEvaluation:
 def _status(
     count: Range | None, ceiling: Range | None, at_least: Range | None = None
 ) -> tuple[str, bool]:
-    if count is None and at_least is not None and ceiling is not None:
-        # the known part alone already breaks the ceiling: more can only add to it
-        if at_least.low > ceiling.high:
-            return "exceeds", True
+    # the known part alone already breaks the ceiling: more can only add to it
+    if (
+        count is None
+        and at_least is not None
+        and ceiling is not None
+        and at_least.low > ceiling.high
+    ):
+        return "exceeds", True
     if count is None or ceiling is None:
         return "unknown", False
     if count.value <= ceiling.value:

@@ -179,7 +179,7 @@ def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -
     acc = _Acc(quantity)
     strategic = posture.holdings(["icbm", "slbm", "bomber"])
 
-    def warheads_of(cats: tuple[str, ...], pred=lambda h: True) -> None:  # type: ignore[no-untyped-def]
+    def warheads_of(cats: tuple[str, ...], pred=lambda h: True) -> None:
         for h in strategic:
             if h.category not in cats or not pred(h):
                 continue

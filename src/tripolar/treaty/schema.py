@@ -266,13 +266,13 @@ class Treaty(_Strict):
 
         return load_treaty_file(path)
 
-    def count(self, posture, **kwargs):  # type: ignore[no-untyped-def]
+    def count(self, posture, **kwargs):
         """Count one party's posture under this treaty (see :func:`count_posture`)."""
         from tripolar.treaty.counting import count_posture
 
         return count_posture(self, posture, **kwargs)
 
-    def evaluate(self, postures=None, **kwargs):  # type: ignore[no-untyped-def]
+    def evaluate(self, postures=None, **kwargs):
         """Counts, ceilings and compliance for every party (see :func:`evaluate`)."""
         from tripolar.treaty.compliance import evaluate
 

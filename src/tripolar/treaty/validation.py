@@ -63,7 +63,11 @@ def compare_with_exchanges(party: str = "US", data_dir: Any = None) -> list[Exch
     if ex.empty:
         return []
     years = sorted(
-        {int(a) for a in ds.tables["system_figures"]["as_of"] if len(str(a)) == 4 and int(a) >= 2011}
+        {
+            int(a)
+            for a in ds.tables["system_figures"]["as_of"]
+            if len(str(a)) == 4 and int(a) >= 2011
+        }
     )
     out: list[ExchangeComparison] = []
     for year in years:
