@@ -93,6 +93,11 @@ class Assessment:
         return str(self.to_frame().to_html(index=False))
 
 
+def _register_columns() -> None:
+    """Import the areas that add columns to the assessment (each registers itself)."""
+    import tripolar.verification.assess_column  # noqa: F401  (registers "verification")
+
+
 def assess(
     *,
     year: int = 2025,
@@ -104,6 +109,8 @@ def assess(
     from tripolar.data import load_dataset
 
     ds = load_dataset(data_dir)
+    if extras:
+        _register_columns()
     chosen = (
         treaties
         if treaties is not None

@@ -4,5 +4,10 @@ Modules: :mod:`~tripolar.verification.inspection` (how many inspections, what cl
 inspections tell you), :mod:`~tripolar.verification.merkle` (RFC 6962 tree hash and
 proofs), :mod:`~tripolar.verification.escrow` (commit, reveal, inspect and extend a
 declaration, after Philippe, Glaser & Felten 2019) and
-:mod:`~tripolar.verification.bulletin` (append-only public record per party).
+:mod:`~tripolar.verification.bulletin` (append-only public record per party),
+:mod:`~tripolar.verification.simulate` (cheating and inspection Monte Carlo) and
+:mod:`~tripolar.verification.assess_column` (the verification column of ``tripolar assess``).
 """
+
+# Importing the package registers the "verification" column of ``tripolar assess``.
+from tripolar.verification import assess_column as assess_column
