@@ -17,8 +17,8 @@ import numpy as np
 
 from tripolar.exchange.allocation import allocate_exact, allocate_greedy
 
-MAX_VARIABLES = 100_000
-TIME_LIMIT_S = 60.0
+MAX_VARIABLES = 30_000
+TIME_LIMIT_S = 20.0
 
 
 def instance(
@@ -42,8 +42,9 @@ FAMILIES = [
     # (label, types, classes, per_class, distinct targets, weapons, instances)
     ("2 types, 6 distinct targets, 8 weapons", 2, 0, 0, 6, 8, 20),
     ("3 types, 8 distinct targets, 9 weapons", 3, 0, 0, 8, 9, 20),
-    ("2 types, 4 classes x 100 silos, 300 weapons", 2, 4, 100, 0, 300, 10),
-    ("3 types, 3 classes x 50 silos + 4 others, 60 weapons", 3, 3, 50, 4, 60, 10),
+    ("2 types, 3 classes x 40 silos, 60 weapons", 2, 3, 40, 0, 60, 10),
+    ("2 types, 3 classes x 40 silos, 150 weapons", 2, 3, 40, 0, 150, 10),
+    ("3 types, 2 classes x 30 silos + 2 others, 30 weapons", 3, 2, 30, 2, 30, 10),
 ]
 
 

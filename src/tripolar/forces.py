@@ -203,6 +203,10 @@ class Posture(BaseModel):
     def to_dict(self) -> dict[str, object]:
         return self.model_dump(mode="json")
 
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{STATE_NAMES.get(self.party, self.party)}</b>, {self.date}</p>"
+        return head + str(self.to_frame().to_html(index=False))
+
 
 def _pydantic_error_to_input(exc: ValidationError, file: str) -> InputError:
     err = exc.errors()[0]

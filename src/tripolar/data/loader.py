@@ -141,6 +141,13 @@ class Dataset:
         ).reset_index()
         return wide.merge(self.tables["systems"], on="system_id", how="left")
 
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{k}</td><td>{len(v)}</td></tr>" for k, v in self.tables.items())
+        return (
+            f"<p>tripolar dataset <code>{self.content_hash[:12]}</code></p>"
+            f"<table><tr><th>table</th><th>rows</th></tr>{rows}</table>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "content_hash": self.content_hash,

@@ -1,0 +1,40 @@
+"""The Python API mirrors the CLI and results render in notebooks."""
+
+from __future__ import annotations
+
+import tripolar
+
+
+def test_api_round_trip() -> None:
+    ds = tripolar.load_forces()
+    assert "sources" in ds.tables and ds.content_hash
+    assert "<table>" in ds._repr_html_()
+    us = tripolar.build_posture("US", 2025)
+    assert "<table" in us._repr_html_()
+    t = tripolar.load_treaty("new-start")
+    counts = t.count(us)
+    assert counts["deployed_launchers"].value is not None
+    ev = tripolar.evaluate(t, [us])
+    assert set(ev.to_dict()["parties"]) == {"US", "RU"}
+    assert "<table" in ev._repr_html_()
+    frame = ev.to_frame()
+    assert {"party", "limit", "count", "ceiling", "headroom", "status"} <= set(frame.columns)
+
+
+def test_treaty_from_yaml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "t.yaml"
+    p.write_text(
+        "id: mine\nname: Mine\nparties: [US, RU, CN]\n"
+        "limits:\n  - {id: w, quantity: deployed_warheads, ceiling: 1200}\n",
+        encoding="utf-8",
+    )
+    t = tripolar.Treaty.from_yaml(str(p))
+    ev = t.evaluate()
+    assert ev.parties["US"].limits["w"].ceiling.value == 1200  # type: ignore[union-attr]
+
+
+def test_unknown_attribute() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError):
+        _ = tripolar.no_such_thing  # type: ignore[attr-defined]
