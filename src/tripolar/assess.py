@@ -104,8 +104,12 @@ def assess(
     treaties: list[Treaty] | None = None,
     data_dir: str | Path | None = None,
     extras: bool = True,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> Assessment:
-    """Assess the built-in trilateral proposals (or ``treaties``) against ``year``'s data."""
+    """Assess the built-in trilateral proposals (or ``treaties``) against ``year``'s data.
+
+    ``on_progress(treaty_id, index, total)`` is called before each proposal is evaluated.
+    """
     from tripolar.data import load_dataset
 
     ds = load_dataset(data_dir)
@@ -120,7 +124,9 @@ def assess(
     postures = {p: build_posture(p, year, data_dir=data_dir) for p in parties}
     uploads_by_party: dict[str, Any] = {}
     out: list[ProposalAssessment] = []
-    for t in chosen:
+    for i, t in enumerate(chosen):
+        if on_progress is not None:
+            on_progress(t.id, i, len(chosen))
         ps = {p: postures[p] for p in t.parties}
         ev = evaluate(t, ps, data_dir=data_dir)
         ups = {p: upload_potential(ps[p], t) for p in t.parties}

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tripolar.assess import assess as run_assessment
-from tripolar.cli.common import console, print_json
+from tripolar.cli.common import console, err_console, print_json
 from tripolar.cli.data import DataOpt, JsonOpt
 from tripolar.data import load_dataset
 from tripolar.errors import InputError
@@ -52,7 +52,15 @@ def assess(
     """
     if out is not None and not out.parent.exists():
         raise InputError("directory does not exist", file=out.parent, field="--out")
-    result = run_assessment(year=year, data_dir=data)
+    from rich.progress import Progress
+
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("assessing", total=None)
+
+        def step(treaty_id: str, index: int, total: int) -> None:
+            progress.update(task, total=total, completed=index, description=treaty_id)
+
+        result = run_assessment(year=year, data_dir=data, on_progress=step)
     outputs = result.to_dict()
     if out is not None:
         _write_atomic(out, assessment_markdown(result))

@@ -56,6 +56,12 @@ def _register() -> None:
     from tripolar.cli import project
 
     project.register(app)
+    from tripolar.cli import stability
+
+    stability.register(app)
+    from tripolar.cli import negotiate
+
+    negotiate.register(app)
     pass
 
 

@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from tripolar.errors import InputError
+from tripolar.forces import Posture, SystemHolding
 from tripolar.ranges import Range
 
 if TYPE_CHECKING:
     from tripolar.exchange.alert import AlertLevels
-    from tripolar.forces import Posture
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -264,3 +264,187 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
             expected="at least one system with deployed_launchers and warheads_loaded",
         )
     return Force(party=posture.party, systems=tuple(systems))
+
+
+# -- postures with leg holdings and unknown figures ------------------------------------------
+
+_EXCHANGE_CATEGORIES = ("icbm", "slbm", "bomber")
+_CATEGORY_BASING: dict[str, Basing] = {"icbm": "mixed", "slbm": "ssbn", "bomber": "airbase"}
+
+
+def _central(r: Range | None) -> float | None:
+    return None if r is None else r.value
+
+
+def _mean_loading(holdings: list[Any]) -> float:
+    """Mean maximum warheads per launcher of a category's systems (1 if none is public).
+
+    Weighted by deployed launchers where any are known and positive, else unweighted.
+    """
+    pairs = [
+        (h.warheads_per_launcher_max.value, _central(h.deployed_launchers))
+        for h in holdings
+        if h.level == "system" and h.warheads_per_launcher_max is not None
+    ]
+    if not pairs:
+        return 1.0
+    weighted = [(m, w) for m, w in pairs if w is not None and w > 0]
+    if weighted:
+        return sum(m * w for m, w in weighted) / sum(w for _, w in weighted)
+    return sum(m for m, _ in pairs) / len(pairs)
+
+
+def exchange_posture(posture: Posture) -> tuple[Posture, list[str]]:
+    """The posture as the exchange needs it: every system with launchers and loaded warheads.
+
+    Rules (tripolar's; each one used is returned as an assumption):
+
+    * Non-strategic holdings are left out (the exchange is among strategic forces).
+    * A category (ICBM, SLBM, bomber) whose holdings all have known deployed launchers and
+      loaded warheads, and no leg holding, keeps its systems as they are.
+    * Otherwise the category becomes **one system class** (the leg, named after the leg
+      holding): launchers = the known deployed launchers added up, warheads = the known
+      loaded warheads added up; basing = the common basing of its holdings, else ``mixed``
+      for ICBMs (the alert levels' leg-level assumption for mixed silo and mobile forces).
+    * Launchers of a pooled category that are not public: where the posture has a
+      ``deployed_launchers`` aggregate, the launchers it has beyond the categories whose
+      launchers are known are shared among the others in proportion to their warheads;
+      otherwise launchers = warheads / the category's mean maximum loading. Never fewer
+      than the launchers known.
+    * Warheads of a pooled category that are not public (China): launchers x the
+      category's mean maximum loading, all such warheads together capped at the military
+      stockpile less the warheads known elsewhere.
+    * A category whose launchers and warheads are both unknown is left out.
+    * A pooled class takes the model's default yield and CEP for its category (its systems'
+      figures differ and their shares are not public).
+    """
+    notes: list[str] = []
+    party = posture.party
+    kept: list[Any] = []
+    pooled: dict[str, dict[str, Any]] = {}
+    for h in posture.systems:
+        if h.category == "nonstrategic":
+            notes.append(f"{party} {h.system_id}: non-strategic, left out of the exchange")
+    for cat in _EXCHANGE_CATEGORIES:
+        hs = [h for h in posture.systems if h.category == cat]
+        if not hs:
+            continue
+        complete = all(
+            h.level == "system"
+            and h.deployed_launchers is not None
+            and h.warheads_loaded is not None
+            for h in hs
+        )
+        if complete:
+            kept.extend(hs)
+            continue
+        live = [
+            h
+            for h in hs
+            if not (
+                h.deployed_launchers is not None
+                and h.deployed_launchers.value == 0
+                and (h.warheads_loaded is None or h.warheads_loaded.value == 0)
+                and h.level == "system"
+            )
+        ]
+        basings = {_system_basing(h.basing, h.category) for h in live}
+        leg = next((h for h in hs if h.level == "leg"), None)
+        lau_known = [h.deployed_launchers for h in hs if h.deployed_launchers is not None]
+        wh_known = [h.warheads_loaded for h in hs if h.warheads_loaded is not None]
+        pooled[cat] = {
+            "id": leg.system_id if leg is not None else f"{party.lower()}-{cat}-pooled",
+            "basing": basings.pop() if len(basings) == 1 else _CATEGORY_BASING[cat],
+            "lau": sum((r for r in lau_known), Range.exact(0.0)),
+            "lau_complete": all(h.deployed_launchers is not None for h in hs),
+            "wh": sum((r for r in wh_known), Range.exact(0.0)),
+            "wh_complete": all(h.warheads_loaded is not None for h in hs),
+            "loading": _mean_loading(hs),
+            "members": [h.system_id for h in hs],
+        }
+        notes.append(
+            f"{party} {cat}: per-system figures incomplete; "
+            + ", ".join(pooled[cat]["members"])
+            + f" pooled into one class {pooled[cat]['id']} (basing {pooled[cat]['basing']})"
+        )
+    # Warheads not public: launchers x mean loading, capped by the stockpile.
+    for cat, pc in pooled.items():
+        if pc["wh"].value <= 0 and not pc["wh_complete"] and pc["lau"].value > 0:
+            pc["wh"] = pc["lau"].scale(pc["loading"])
+            pc["wh_derived"] = True
+            notes.append(
+                f"{party} {cat}: loaded warheads not public; launchers x mean maximum loading "
+                f"{pc['loading']:.2f} = {pc['wh'].value:,.0f} (derived)"
+            )
+    derived = [c for c, pc in pooled.items() if pc.get("wh_derived")]
+    stock = posture.stockpile.military_stockpile
+    if derived and stock is not None:
+        known = sum(_central(h.warheads_loaded) or 0.0 for h in kept) + sum(
+            pc["wh"].value for c, pc in pooled.items() if c not in derived
+        )
+        room = max(stock.value - known, 0.0)
+        total = sum(pooled[c]["wh"].value for c in derived)
+        if total > room:
+            f = room / total if total > 0 else 0.0
+            for c in derived:
+                pooled[c]["wh"] = pooled[c]["wh"].scale(f)
+            notes.append(
+                f"{party}: derived warheads capped at the military stockpile "
+                f"({stock.value:,.0f}) less the warheads known"
+            )
+    # Launchers not public: share of the deployed-launcher aggregate, or warheads / loading.
+    pending = [c for c, pc in pooled.items() if not pc["lau_complete"] and pc["wh"].value > 0]
+    agg = next((a for a in posture.aggregates if a.quantity == "deployed_launchers"), None)
+    if pending:
+        known_l = sum(_central(h.deployed_launchers) or 0.0 for h in kept) + sum(
+            pc["lau"].value for c, pc in pooled.items() if c not in pending
+        )
+        w_pending = sum(pooled[c]["wh"].value for c in pending)
+        for c in pending:
+            pc = pooled[c]
+            if agg is not None and agg.value.value > known_l:
+                share = (agg.value.value - known_l) * pc["wh"].value / w_pending
+                how = f"share of the {agg.value.value:,.0f} deployed launchers ({agg.note})"
+            else:
+                share = pc["wh"].value / max(pc["loading"], 1.0)
+                how = f"warheads / mean maximum loading {pc['loading']:.2f}"
+            if share > pc["lau"].value:
+                pc["lau"] = Range.exact(share)
+            notes.append(
+                f"{party} {c}: deployed launchers not public; {pc['lau'].value:,.0f} from the {how}"
+            )
+    out = list(kept)
+    for cat, pc in pooled.items():
+        if pc["lau"].value <= 0 or pc["wh"].value <= 0:
+            notes.append(
+                f"{party} {cat}: launchers or warheads not public; left out of the exchange"
+            )
+            continue
+        out.append(
+            SystemHolding(
+                system_id=pc["id"],
+                category=cat,
+                basing=pc["basing"],
+                level="system",
+                deployed_launchers=pc["lau"],
+                warheads_loaded=pc["wh"],
+            )
+        )
+    return posture.model_copy(update={"systems": out}), notes
+
+
+def force_for_exchange(posture: Posture, params: AlertLevels) -> tuple[Force, list[str]]:
+    """:func:`exchange_posture` then :func:`force_from_posture`, with every assumption used.
+
+    The list names the pooling and derivation rules applied, the figures of each system that
+    are model parameters rather than data, and the posture's own derivation notes.
+    """
+    ready, notes = exchange_posture(posture)
+    force = force_from_posture(ready, params)
+    for s in force.systems:
+        notes.append(
+            f"{posture.party} {s.system_id}: model parameters (alert_levels.yaml) for "
+            + ", ".join(s.assumed)
+        )
+    notes.extend(f"{posture.party} data: {n}" for n in posture.notes)
+    return force, notes

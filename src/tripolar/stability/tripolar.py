@@ -26,7 +26,7 @@ Two algebraic facts that frame every "deter both together" rule are here too:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -100,6 +100,8 @@ class TripolarResult:
 
     posture: str
     ratios: tuple[CaseRatio, ...]
+    #: case label ("US->RU", "US+RU->CN", "CN->US+RU") -> victims' surviving warheads (S,)
+    survivors: dict[str, FloatArray] = field(default_factory=dict)
 
     def least_stable(self) -> CaseRatio:
         """The case and party with the smallest median ``r``."""
@@ -164,6 +166,7 @@ def tripolar_stability(
     sides = {k: s.side() for k, s in states.items()}
     avail = {k: sides[k].available(p)[0] for k in names}
     ratios: list[CaseRatio] = []
+    survivors: dict[str, FloatArray] = {}
 
     # Ordered pairs with the third party held out: first strikes both ways, then ratios.
     cost: dict[tuple[str, str], tuple[FloatArray, FloatArray, str]] = {}
@@ -185,6 +188,7 @@ def tripolar_stability(
                 victim_reserve=res_b[:, None],
                 victim_follow_on=follow[:, None],
             )
+            survivors[f"{a}->{b}"] = np.atleast_1d(fs.victim_survivors[..., 0])
             cost[(a, b)] = (
                 np.atleast_1d(fs.cost_to_strikers[..., 0]),
                 np.atleast_1d(fs.cost_to_victims[..., 0]),
@@ -210,6 +214,8 @@ def tripolar_stability(
         pk_out = class_kill_probability([states[c]], [states[x] for x in pair], p)
         rev = first_strike([sides[c]], [sides[x] for x in pair], pk_out, p, victim_weights=w)
         label = f"{pair[0]}+{pair[1]}->{c}"
+        survivors[label] = np.atleast_1d(coal.victim_survivors[..., 0])
+        survivors[f"{c}->{pair[0]}+{pair[1]}"] = np.atleast_1d(rev.victim_survivors.sum(axis=-1))
         drv_in = _driver([states[c]], pk_in)
         drv_out = _driver([states[x] for x in pair], pk_out)
         for i, x in enumerate(pair):
@@ -219,4 +225,4 @@ def tripolar_stability(
         c1c = np.atleast_1d(rev.cost_to_strikers[..., 0])
         c2c = np.atleast_1d(coal.cost_to_victims[..., 0])
         ratios.append(CaseRatio(label, c, c1c, c2c, stability_ratio(c1c, c2c), drv_out))
-    return TripolarResult(posture=posture, ratios=tuple(ratios))
+    return TripolarResult(posture=posture, ratios=tuple(ratios), survivors=survivors)

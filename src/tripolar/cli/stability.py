@@ -1,0 +1,182 @@
+"""CLI: ``tripolar exchange`` (one counterforce strike) and ``tripolar stability``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+import tripolar.stability  # noqa: F401  (registers the assess column)
+from tripolar.cli.common import console, print_json
+from tripolar.errors import InputError
+
+PARTIES = ("US", "RU", "CN")
+_POSTURES = {"day-to-day": "day_to_day", "day_to_day": "day_to_day", "generated": "generated"}
+
+SamplesOpt = Annotated[int, typer.Option("--samples", help="Monte Carlo samples.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+AlertOpt = Annotated[
+    Path | None, typer.Option("--alert", help="YAML file overriding alert levels/parameters.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+YearOpt = Annotated[int, typer.Option("--year", help="Year of the force estimates.")]
+
+
+def _party(code: str, field: str) -> str:
+    up = code.strip().upper()
+    if up not in PARTIES:
+        raise InputError(f"unknown party {code!r}", field=field, expected=" or ".join(PARTIES))
+    return up
+
+
+def _posture(name: str | None) -> tuple[str, ...]:
+    if name is None:
+        return ("day_to_day", "generated")
+    key = name.strip().lower()
+    if key not in _POSTURES:
+        raise InputError(
+            f"unknown posture {name!r}", field="--posture", expected="day-to-day or generated"
+        )
+    return (_POSTURES[key],)
+
+
+def _samples(n: int) -> int:
+    if not 1 <= n <= 100_000:
+        raise InputError(f"{n} samples", field="--samples", expected="1 to 100000")
+    return n
+
+
+def _band(b: dict[str, float]) -> str:
+    return f"{b['median']:,.0f} ({b['p05']:,.0f}-{b['p95']:,.0f})"
+
+
+def exchange_cmd(
+    attacker: Annotated[str, typer.Option("--attacker", help="Striking party (US, RU, CN).")],
+    victim: Annotated[str, typer.Option("--victim", help="Party struck.")],
+    with_: Annotated[
+        str | None, typer.Option("--with", help="Second attacker (a coalition of two).")
+    ] = None,
+    posture: Annotated[
+        str, typer.Option("--posture", help="day-to-day or generated.")
+    ] = "day-to-day",
+    samples: SamplesOpt = 1000,
+    seed: SeedOpt = 1,
+    alert: AlertOpt = None,
+    year: YearOpt = 2025,
+    json_out: JsonOpt = False,
+) -> None:
+    """One counterforce strike on real forces: the victim's surviving warheads."""
+    from tripolar.exchange.alert import load_alert_levels
+    from tripolar.exchange.montecarlo import run_exchange
+
+    a = _party(attacker, "--attacker")
+    v = _party(victim, "--victim")
+    attackers = [a] if with_ is None else [a, _party(with_, "--with")]
+    if v in attackers or len(set(attackers)) != len(attackers):
+        raise InputError("the victim and the attackers must be different parties", field="--victim")
+    levels = load_alert_levels(alert)
+    res = run_exchange(
+        attackers,
+        v,
+        _posture(posture)[0],
+        levels,
+        year=year,
+        n_samples=_samples(samples),
+        seed=seed,
+    )
+    if json_out:
+        print_json(res)
+        return
+    d = res.to_dict()
+    t = Table(title=f"{'+'.join(attackers)} strikes {v} ({d['posture']}, {samples} samples)")
+    t.add_column("victim system")
+    t.add_column("warheads before", justify="right")
+    t.add_column("surviving (median)", justify="right")
+    for sid, row in d["by_system"].items():
+        t.add_row(sid, f"{row['before']:,.0f}", f"{row['surviving']:,.0f}")
+    console.print(t)
+    console.print(f"surviving warheads: {_band(d['surviving_warheads'])}")
+    console.print(f"counterforce spend: {_band(d['spend'])}; reserve kept: {d['reserve']:,.0f}")
+    console.print(f"[dim]{len(d['assumptions'])} assumptions listed in --json[/dim]")
+
+
+def stability_cmd(
+    treaty: Annotated[
+        str | None, typer.Option("--treaty", help="Treaty id or YAML file (default: none).")
+    ] = None,
+    samples: SamplesOpt = 1000,
+    seed: SeedOpt = 1,
+    posture: Annotated[
+        str | None, typer.Option("--posture", help="day-to-day or generated (default both).")
+    ] = None,
+    rule: Annotated[
+        str, typer.Option("--rule", help="Force-building rule: proportional, keep-ssbn, ...")
+    ] = "proportional",
+    alert: AlertOpt = None,
+    year: YearOpt = 2025,
+    json_out: JsonOpt = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a plot (.png, .svg or .pdf).")
+    ] = None,
+) -> None:
+    """First-strike stability of the 6 pairs and 3 coalitions, under a treaty or today."""
+    from tripolar.exchange.alert import load_alert_levels
+    from tripolar.exchange.montecarlo import run_stability
+    from tripolar.exchange.treaty_force import check_rule
+    from tripolar.report.plots import check_plot_path, plot_stability
+    from tripolar.treaty import load_treaty
+
+    postures = _posture(posture)
+    n = _samples(samples)
+    r = check_rule(rule)
+    if plot is not None:
+        check_plot_path(plot)
+    t = load_treaty(treaty) if treaty is not None else None
+    levels = load_alert_levels(alert)
+    rep = run_stability(t, levels, year=year, n_samples=n, seed=seed, postures=postures, rule=r)
+    if plot is not None:
+        plot_stability([rep], plot)
+    if json_out:
+        print_json(rep)
+        return
+    _render(rep)
+    if plot is not None:
+        console.print(f"plot written to {plot}")
+
+
+def _render(rep: Any) -> None:
+    title = f"First-strike stability: {rep.treaty or 'forces of today'}"
+    if rep.treaty:
+        title += f" (rule {rep.rule})"
+    t = Table(title=title + f", {rep.n_samples} samples")
+    t.add_column("posture")
+    t.add_column("case")
+    t.add_column("victim survivors", justify="right")
+    t.add_column("r (attackers; victim)")
+    t.add_column("fsi", justify="right")
+    for c in rep.cases:
+        d = c.to_dict()
+        rs = ", ".join(
+            f"{k[2:]} {v['median']:.2f}" for k, v in d["stability_index"].items() if k != "fsi"
+        )
+        t.add_row(
+            c.posture.replace("_", "-"),
+            c.label,
+            _band(d["surviving_warheads"]),
+            rs,
+            f"{d['stability_index']['fsi']['median']:.2f}",
+        )
+    console.print(t)
+    ls = rep.least_stable
+    console.print(
+        f"least stable: {ls['case']} ({ls['posture'].replace('_', '-')}), "
+        f"r_{ls['party']} = {ls['r']:.2f}; driver {ls['driver']}"
+    )
+    console.print(f"[dim]{len(rep.assumptions)} assumptions listed in --json[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("exchange")(exchange_cmd)
+    app.command("stability")(stability_cmd)

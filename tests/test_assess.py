@@ -1,0 +1,49 @@
+"""The main job: every built-in trilateral proposal, saved to the store, Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tripolar.assess import assess
+from tripolar.treaty import builtin_treaties
+
+
+def test_assess_covers_every_trilateral_proposal() -> None:
+    a = assess(extras=False)
+    ids = {p.treaty.id for p in a.proposals}
+    expected = {t.id for t in builtin_treaties() if t.kind == "proposal"}
+    assert ids == expected and len(ids) >= 5
+    for pa in a.proposals:
+        assert set(pa.evaluation.parties) == {"US", "RU", "CN"}
+        for party, pe in pa.evaluation.parties.items():
+            assert pe.limits, (pa.treaty.id, party)
+            for r in pe.limits.values():
+                # a known count and ceiling give a headroom consistent with both
+                if r.count is not None and r.ceiling is not None:
+                    assert r.headroom is not None
+                    assert abs(r.headroom.value - (r.ceiling.value - r.count.value)) < 1e-9
+
+
+def test_assess_cli_json_markdown_and_store(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "s.sqlite"
+    report = tmp_path / "report.md"
+    code, out, err = cli("assess", "--json", "--store", str(store), "--out", str(report))
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["run_id"] == 1
+    assert {p["treaty"] for p in d["proposals"]} >= {"tri-new-start", "tri-equal-1000"}
+    us = next(p for p in d["proposals"] if p["treaty"] == "tri-new-start")["parties"]["US"]
+    assert us["limits"]["deployed_warheads"]["ceiling"] == 1550
+    assert "verification" in d["proposals"][0]["extras"]
+    md = report.read_text(encoding="utf-8")
+    assert md.startswith("# tripolar assessment") and "| party | limit |" in md
+    code, out, err = cli("runs", "--store", str(store), "--json")
+    assert code == 0, err
+    runs = json.loads(out)
+    assert runs[0]["command"] == "assess"
+    code, out, err = cli("runs", "show", "1", "--store", str(store), "--json")
+    assert code == 0, err
+    rec = json.loads(out)
+    assert rec["outputs"]["proposals"][0]["treaty"] == d["proposals"][0]["treaty"]
+    assert rec["dataset_hash"] == d["dataset_hash"]
