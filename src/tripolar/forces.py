@@ -31,7 +31,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tripolar.errors import InputError
 from tripolar.io_yaml import load_yaml_file
@@ -69,6 +76,15 @@ def check_state(code: str, *, file: str | None = None, field: str = "state") -> 
     return up
 
 
+_BOMBER_ALIASES = {
+    "deployed_bombers": "deployed_launchers",
+    "nondeployed_bombers": "nondeployed_launchers",
+    "test_bombers": "test_launchers",
+    "converted_bombers": "converted_launchers",
+    "weapons_loaded": "warheads_loaded",
+}
+
+
 class SystemHolding(BaseModel):
     """One delivery system (or one leg, where only leg totals are public) in a posture."""
 
@@ -91,6 +107,20 @@ class SystemHolding(BaseModel):
     cep_m: Range | None = None
     sources: list[str] = Field(default_factory=list)
     note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bomber_words(cls, data: Any) -> Any:
+        """Heavy bombers may be written in treaty words: deployed_bombers, ..."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for alias, name in _BOMBER_ALIASES.items():
+            if alias in out:
+                if name in out:
+                    raise ValueError(f"give either {alias} or {name}, not both")
+                out[name] = out.pop(alias)
+        return out
 
     @property
     def is_bomber(self) -> bool:
