@@ -8,6 +8,7 @@ status 2. Code inside the package trusts validated inputs and does not re-check 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 #: Largest input file tripolar will read (YAML, CSV, JSON): 10 MiB. Real treaty,
 #: posture and declaration files are a few kilobytes; anything larger is a mistake
@@ -66,3 +67,18 @@ def read_text_checked(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> 
         raise InputError(f"not valid UTF-8 ({exc.reason})", file=p, expected="UTF-8 text") from exc
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror})", file=p) from exc
+
+
+def from_validation_error(exc: Any, file: str | Path | None) -> InputError:
+    """Turn the first error of a pydantic ``ValidationError`` into an :class:`InputError`.
+
+    The field is the dotted location (``systems.0.deployed_launchers``); scalar inputs are
+    echoed so that a reader sees what was wrong (``(got 'many')``).
+    """
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    inp = err.get("input")
+    if err.get("type") != "missing" and not isinstance(inp, dict | list):
+        msg = f"{msg} (got {inp!r})"
+    return InputError(msg, file=file, field=loc or "(top level)")

@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from tripolar.errors import InputError
+from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file
 from tripolar.ranges import ZERO, Range
 
@@ -238,15 +238,6 @@ class Posture(BaseModel):
         return head + str(self.to_frame().to_html(index=False))
 
 
-def _pydantic_error_to_input(exc: ValidationError, file: str) -> InputError:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()))
-    msg = err.get("msg", "invalid value")
-    inp = err.get("input")
-    shown = "" if isinstance(inp, dict | list) else f" (got {inp!r})"
-    return InputError(f"{msg}{shown}", file=file, field=loc or None)
-
-
 def posture_from_mapping(data: object, *, source: str = "<posture>") -> Posture:
     """Validate a posture given as a mapping (parsed YAML/JSON)."""
     if not isinstance(data, dict):
@@ -258,7 +249,7 @@ def posture_from_mapping(data: object, *, source: str = "<posture>") -> Posture:
     try:
         posture = Posture.model_validate(data)
     except ValidationError as exc:
-        raise _pydantic_error_to_input(exc, source) from exc
+        raise from_validation_error(exc, source) from exc
     for i, s in enumerate(posture.systems):
         for fname in (
             "deployed_launchers",

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tripolar.errors import InputError
+from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file, load_yaml_text
 from tripolar.ranges import Range
 
@@ -219,13 +219,7 @@ def alert_levels_from_mapping(data: object, *, source: str = "<alert levels>") -
     try:
         return AlertLevels.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        inp = err.get("input")
-        shown = "" if isinstance(inp, dict | list) else f" (got {inp!r})"
-        raise InputError(
-            f"{err.get('msg', 'invalid value')}{shown}", file=source, field=loc or None
-        ) from exc
+        raise from_validation_error(exc, source) from exc
 
 
 def load_alert_levels(path: str | Path | None = None) -> AlertLevels:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tripolar.errors import InputError
+from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
@@ -152,12 +152,6 @@ class Profile(_Strict):
         return Profile.model_validate(data)
 
 
-def _input_error(exc: ValidationError, file: str | Path) -> InputError:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    return InputError(str(err["msg"]).removeprefix("Value error, "), file=file, field=loc)
-
-
 def list_profiles() -> list[str]:
     """Party codes of the bundled profiles."""
     return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
@@ -181,7 +175,7 @@ def load_profile(party_or_path: str | Path) -> Profile:
     try:
         return Profile.model_validate(raw)
     except ValidationError as exc:
-        raise _input_error(exc, path) from exc
+        raise from_validation_error(exc, path) from exc
 
 
 def load_profiles(parties: tuple[str, ...] = ("US", "RU", "CN")) -> dict[str, Profile]:

@@ -39,7 +39,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tripolar.errors import InputError
+from tripolar.errors import InputError, from_validation_error
 from tripolar.negotiation.profiles import Profile
 
 
@@ -76,11 +76,7 @@ def make_outcome(data: Mapping[str, Any], *, source: str = "<outcome>") -> Treat
     try:
         return TreatyOutcome.model_validate(dict(data))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise InputError(
-            str(err["msg"]).removeprefix("Value error, "), file=source, field=loc
-        ) from exc
+        raise from_validation_error(exc, source) from exc
 
 
 @dataclass(frozen=True)

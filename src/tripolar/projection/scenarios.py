@@ -23,7 +23,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tripolar.errors import InputError
+from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file
 from tripolar.projection.richardson import RichardsonFit, trajectory
 
@@ -130,13 +130,6 @@ class Scenario(_Strict):
         return self
 
 
-def _input_error(exc: ValidationError, file: str | Path) -> InputError:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    return InputError(msg, file=file, field=loc)
-
-
 def list_scenarios() -> list[str]:
     """Names of the bundled scenarios."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
@@ -163,7 +156,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise _input_error(exc, path) from exc
+        raise from_validation_error(exc, path) from exc
 
 
 @dataclass(frozen=True)

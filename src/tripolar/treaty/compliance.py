@@ -269,6 +269,37 @@ class _Context:
         raise TypeError(type(spec))
 
 
+def _limit_result(
+    ctx: _Context, lim: Limit, party: str, date: dt.date | None, c: Count, is_party: bool
+) -> LimitResult:
+    """One party's count against one limit's ceiling on one date."""
+    ceiling: Range | None = None
+    certain, rule = True, ""
+    miss: list[str] = []
+    bound, spec = ceiling_spec_on(lim, party, date)
+    if not is_party:
+        status = "not a party"
+    elif not bound or spec is None:
+        status = "exempt"
+    else:
+        ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
+        status, certain = _status(c.value, ceiling, c.at_least)
+    return LimitResult(
+        lim.id,
+        lim.quantity,
+        date,
+        c.value,
+        ceiling,
+        status,
+        certain,
+        rule,
+        c.missing + miss,
+        c.basis,
+        c.at_least,
+        c.note,
+    )
+
+
 def evaluate(
     treaty: Treaty,
     postures: dict[str, Posture] | list[Posture] | None = None,
@@ -308,57 +339,7 @@ def evaluate(
             c = ctx.count(party, lim.quantity)
             rows: list[LimitResult] = []
             for date in limit_dates(treaty, lim):
-                if not is_party:
-                    rows.append(
-                        LimitResult(
-                            lim.id,
-                            lim.quantity,
-                            date,
-                            c.value,
-                            None,
-                            "not a party",
-                            missing=c.missing,
-                            count_basis=c.basis,
-                            at_least=c.at_least,
-                            count_note=c.note,
-                        )
-                    )
-                    continue
-                bound, spec = ceiling_spec_on(lim, party, date)
-                if not bound or spec is None:
-                    rows.append(
-                        LimitResult(
-                            lim.id,
-                            lim.quantity,
-                            date,
-                            c.value,
-                            None,
-                            "exempt",
-                            missing=c.missing,
-                            count_basis=c.basis,
-                            at_least=c.at_least,
-                            count_note=c.note,
-                        )
-                    )
-                    continue
-                ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
-                status, certain = _status(c.value, ceiling, c.at_least)
-                rows.append(
-                    LimitResult(
-                        lim.id,
-                        lim.quantity,
-                        date,
-                        c.value,
-                        ceiling,
-                        status,
-                        certain,
-                        rule,
-                        c.missing + miss,
-                        c.basis,
-                        c.at_least,
-                        c.note,
-                    )
-                )
+                rows.append(_limit_result(ctx, lim, party, date, c, is_party))
             sched[lim.id] = rows
             finals[lim.id] = rows[-1]
         out[party] = PartyEvaluation(party, posture.date, finals, sched, is_party)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tripolar.errors import InputError
+from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file
 from tripolar.treaty.schema import Treaty
 
@@ -16,16 +16,6 @@ from tripolar.treaty.schema import Treaty
 def builtin_dir() -> Path:
     """Directory of the built-in treaty YAML files."""
     return Path(str(resources.files("tripolar.treaty") / "builtin"))
-
-
-def _validation_message(exc: ValidationError) -> tuple[str, str | None]:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
-    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    inp = err.get("input")
-    if not isinstance(inp, dict | list) and err.get("type") != "missing":
-        msg = f"{msg} (got {inp!r})"
-    return msg, loc or None
 
 
 def treaty_from_mapping(data: object, *, source: str) -> Treaty:
@@ -39,8 +29,7 @@ def treaty_from_mapping(data: object, *, source: str) -> Treaty:
     try:
         return Treaty.model_validate(data)
     except ValidationError as exc:
-        msg, loc = _validation_message(exc)
-        raise InputError(msg, file=source, field=loc) from exc
+        raise from_validation_error(exc, source) from exc
 
 
 def load_treaty_file(path: str | Path) -> Treaty:
