@@ -95,7 +95,9 @@ class Assessment:
 
 def _register_columns() -> None:
     """Import the areas that add columns to the assessment (each registers itself)."""
-    import tripolar.verification.assess_column  # noqa: F401  (registers "verification")
+    import tripolar.negotiation.assess_column
+    import tripolar.stability.assess_column
+    import tripolar.verification.assess_column  # noqa: F401
 
 
 def assess(

@@ -64,9 +64,21 @@ def assessment_renderable(a: Assessment) -> Group:
     ]
     for pa in a.proposals:
         parts.append(proposal_table(pa))
+        for line in treaty_level_lines(pa):
+            parts.append(Text("  " + line, style="italic"))
     for n in a.notes:
         parts.append(Text("• " + n, style="dim"))
     return Group(*parts)
+
+
+def treaty_level_lines(pa: ProposalAssessment) -> list[str]:
+    """The treaty-level summaries of the extra columns (least stable case, ZOPA ...)."""
+    out = []
+    for name, cols in pa.extras.items():
+        t = cols.get("_treaty") if isinstance(cols, dict) else None
+        if isinstance(t, dict) and t.get("summary"):
+            out.append(f"{name}: {t['summary']}")
+    return out
 
 
 def _md_cell(x: Any) -> str:
@@ -110,6 +122,8 @@ def assessment_markdown(a: Assessment) -> str:
                 ]
                 row += _extra_cells(pa, party) if i == 0 else [""] * len(pa.extras)
                 lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+        lines.append("")
+        lines += [f"- {line}" for line in treaty_level_lines(pa)]
         lines.append("")
     lines += ["## Notes", ""] + [f"- {n}" for n in a.notes] + [""]
     lines += ["## Where the data is incomplete", ""]

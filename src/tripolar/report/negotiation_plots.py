@@ -1,0 +1,81 @@
+"""Plots of a treaty family's bargaining problem: utility space, frontier, solutions.
+
+Rendering only (matplotlib, Agg backend); the figures come from
+:class:`tripolar.negotiation.family.FamilyAnalysis`. Files are written atomically (to a
+temporary file in the same directory, then renamed), so a failed plot leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tripolar.negotiation.family import FamilyAnalysis
+
+_MARKERS = {
+    "nash": ("*", "Nash"),
+    "kalai_smorodinsky": ("D", "Kalai-Smorodinsky"),
+    "egalitarian": ("s", "egalitarian"),
+}
+
+
+def plot_family(analysis: FamilyAnalysis, out: Path) -> Path:
+    """Pairwise utility planes (each pair of parties): every member, the Pareto frontier, the
+    ZOPA, the no-deal point (origin) and the solutions; PNG written atomically to ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rep = analysis.result.report
+    u = analysis.result.utilities.matrix
+    parties = rep.parties
+    pairs = [(i, j) for i in range(len(parties)) for j in range(i + 1, len(parties))]
+    fig, axes = plt.subplots(1, len(pairs), figsize=(4.2 * len(pairs), 4.2), squeeze=False)
+    pareto = np.zeros(u.shape[1], dtype=bool)
+    pareto[rep.pareto] = True
+    zopa = np.zeros(u.shape[1], dtype=bool)
+    zopa[rep.zopa] = True
+    for ax, (i, j) in zip(axes[0], pairs, strict=True):
+        ax.scatter(u[i], u[j], s=10, c="0.7", label="members")
+        ax.scatter(u[i, pareto], u[j, pareto], s=16, c="tab:blue", label="Pareto frontier")
+        if zopa.any():
+            ax.scatter(
+                u[i, zopa],
+                u[j, zopa],
+                s=30,
+                facecolors="none",
+                edgecolors="tab:green",
+                label="ZOPA",
+            )
+        ax.axhline(0.0, color="k", lw=0.6)
+        ax.axvline(0.0, color="k", lw=0.6)
+        ax.plot([0.0], [0.0], "ko", label="no deal")
+        for s in rep.solutions:
+            if s.utilities is None:
+                continue
+            marker, name = _MARKERS.get(s.method, ("x", s.method))
+            ax.plot(s.utilities[i], s.utilities[j], marker, ms=11, label=name)
+        ax.set_xlabel(f"{parties[i]} utility vs no deal")
+        ax.set_ylabel(f"{parties[j]} utility vs no deal")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    title = f"{analysis.family.name}: {u.shape[1]} members, ZOPA {int(zopa.sum())}"
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    out = Path(out)
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=out.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, format="png")
+        os.replace(tmp, out)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,102 @@
+"""Treaty families: expansion, validation, and the symmetry of the bargaining solution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tripolar.errors import InputError
+from tripolar.negotiation.family import (
+    Family,
+    analyse_family,
+    expand,
+    family_from_mapping,
+    load_family,
+)
+from tripolar.treaty.compliance import evaluate
+
+from .symmetric import PARTIES, baseline, profiles
+
+
+def _family(**over: object) -> Family:
+    data: dict[str, object] = {
+        "id": "test-fam",
+        "name": "Test family",
+        "deployed_warheads": {"per_party": {p: [1000, 1500] for p in PARTIES}},
+    }
+    data.update(over)
+    return family_from_mapping(data, source="test")
+
+
+def test_bundled_family_expands_to_its_size() -> None:
+    fam = load_family("trilateral-ceilings")
+    members = expand(fam)
+    # 3 x 3 x 2 warhead ceilings, 2 stockpile options, 2 UK/French choices, 2 regimes
+    assert fam.size() == len(members) == 144
+    assert len({m.treaty.id for m in members}) == 144
+    assert len({m.label for m in members}) == 144
+
+
+def test_expansion_counts_and_contents() -> None:
+    fam = _family(
+        sublimits=[{"id": "launchers", "quantity": "deployed_launchers", "options": [None, 700]}],
+        scope={"uk_fr_accounted": [False, True]},
+        verification={"none": {}, "full": {"data_exchanges_per_year": 2, "notifications": True}},
+    )
+    members = expand(fam)
+    assert len(members) == 8 * 2 * 2 * 2 == fam.size()
+    m = members[-1]
+    assert m.ceilings == {"US": 1500.0, "RU": 1500.0, "CN": 1500.0}
+    assert m.provisions == ("uk_fr_accounted",)
+    assert [lim.id for lim in m.treaty.limits] == ["deployed_warheads", "launchers"]
+    assert m.treaty.verification.data_exchanges_per_year == 2
+    ev = evaluate(m.treaty)
+    assert ev.parties["US"].limits["deployed_warheads"].ceiling.value == 1500.0
+    assert [len(expand(_family(deployed_warheads={"symmetric": True, "options": [1, 2, 3]})))] == [
+        3
+    ]
+
+
+def test_null_ceiling_leaves_party_exempt() -> None:
+    fam = _family(deployed_warheads={"per_party": {"US": [1000], "RU": [1000], "CN": [None]}})
+    (m,) = expand(fam)
+    ev = evaluate(m.treaty)
+    assert ev.parties["CN"].limits["deployed_warheads"].status == "exempt"
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        (
+            {"deployed_warheads": {"per_party": {"US": [-5], "RU": [1], "CN": [1]}}},
+            "deployed_warheads",
+        ),
+        ({"deployed_warheads": {"per_party": {"US": [1], "RU": [1]}}}, "(top level)"),
+        ({"deployed_warheads": {"symmetric": True, "options": [1] * 3000}}, "(top level)"),
+        ({"sublimits": [{"id": "x", "quantity": "bogus", "options": [1]}]}, "sublimits"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_family_rejected_with_field(over: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as exc:
+        _family(**over)
+    assert exc.value.field is not None and exc.value.field.startswith(field)
+
+
+def test_symmetric_family_symmetric_profiles_give_symmetric_solution() -> None:
+    """Three identical parties and a family symmetric under relabelling: the Nash and KS
+    outcomes give every party the same utility (symmetry axiom, Nash 1950)."""
+    fam = _family(deployed_warheads={"per_party": {p: [1000, 1400, 1800] for p in PARTIES}})
+    an = analyse_family(fam, baseline(), profiles(security=0.3), rel_step=0.1)
+    rep = an.result.report
+    assert rep.zopa.size > 0
+    for sol in (rep.nash, rep.kalai_smorodinsky):
+        assert sol.utilities is not None
+        np.testing.assert_allclose(sol.utilities, sol.utilities[0], rtol=1e-9)
+        ceilings = set(an.members[sol.index].ceilings.values())
+        assert len(ceilings) == 1
+    # every profile weight is in the sensitivity table, for each method
+    names = {r["weight"] for r in an.sensitivity.rows}
+    assert {f"{p}:cost.warheads" for p in PARTIES} <= names
+    d = an.to_dict()
+    assert d["solutions"]["nash"]["ceilings"] == an.members[rep.nash.index].ceilings
