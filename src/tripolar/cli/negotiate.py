@@ -56,6 +56,13 @@ def negotiate_command(
     )
     if not d["zopa"]:
         console.print("ZOPA: empty - no member leaves all three better off than no deal.")
+        c = d["closest_to_agreement"]
+        if c is not None:
+            gains = ", ".join(f"{p} {g:+.3f}" for p, g in c["utilities"].items())
+            console.print(
+                f"closest to agreement (max-min gain): #{c['index']} {c['label']}: {gains}; "
+                f"short: {', '.join(c['short']) or 'none'}"
+            )
     else:
         t = Table(title=f"ZOPA ({len(d['zopa'])} members)")
         t.add_column("#", justify="right")

@@ -324,10 +324,29 @@ class FamilyAnalysis:
             }
         return out
 
+    def closest_to_agreement(self) -> dict[str, Any] | None:
+        """The member whose worst-off party gains most relative to no deal (max-min gain),
+        with each party's gain: where the ZOPA is empty, how far apart the parties are and
+        who blocks (the parties whose gain is negative)."""
+        u = self.result.utilities.matrix
+        if u.size == 0:
+            return None
+        parties = list(self.result.report.parties)
+        k = int(u.min(axis=0).argmax())
+        gains = dict(zip(parties, map(float, u[:, k]), strict=True))
+        return {
+            "index": k,
+            "label": self.members[k].label,
+            "ceilings": self.members[k].ceilings,
+            "utilities": gains,
+            "short": {p: g for p, g in gains.items() if g <= 0},
+        }
+
     def to_dict(self) -> dict[str, Any]:
         rep = self.result.report
         u = self.result.utilities.matrix
         return {
+            "closest_to_agreement": self.closest_to_agreement(),
             "family": self.family.id,
             "name": self.family.name,
             "n_members": len(self.members),
