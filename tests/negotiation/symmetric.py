@@ -26,7 +26,10 @@ def profile(
     warheads: float = 0.5,
     launchers: float = 0.2,
     transparency: float = 0.1,
+    assurance: float = 0.0,
 ) -> Profile:
+    """Identical weights for every party; ``assurance`` is the weight on each other party's
+    transparency (0, the default, values only the cost of showing one's own forces)."""
     others = [p for p in PARTIES if p != party]
     return Profile.model_validate(
         {
@@ -35,6 +38,7 @@ def profile(
             "security": {**{o: _j(security) for o in others}, "coalition": _j(security)},
             "cost": {"warheads": _j(warheads), "launchers": _j(launchers)},
             "transparency": _j(transparency),
+            "assurance": {o: _j(assurance) for o in others} if assurance else {},
         }
     )
 

@@ -93,6 +93,9 @@ def test_bundled_profiles_have_provenance() -> None:
     assert PROFILES["CN"].status.order is not None
     assert PROFILES["CN"].linkage["bound:CN"].value < 0
     assert PROFILES["US"].linkage["bound:CN"].value > 0
+    # every party values insight into each other party (weights per observed party)
+    for p, prof in PROFILES.items():
+        assert set(prof.assurance) == {"US", "RU", "CN"} - {p}
 
 
 def test_no_deal_has_zero_utility() -> None:
@@ -113,10 +116,15 @@ def test_terms_reported_separately() -> None:
         "status:parity",
         "linkage:bound:CN",
         "transparency",
+        "assurance:RU",
+        "assurance:CN",
     }
     assert b.terms["cost:warheads"] == pytest.approx(0.3 * (1 - 1550 / 1670))
     assert b.terms["linkage:bound:CN"] == pytest.approx(0.6)
     assert b.terms["transparency"] == pytest.approx(-0.1 * 0.8)
+    # insight into Russian and Chinese forces at the common level 0.8
+    assert b.terms["assurance:RU"] == pytest.approx(0.3 * 0.8)
+    assert b.terms["assurance:CN"] == pytest.approx(0.5 * 0.8)
     assert b.total == pytest.approx(sum(b.terms.values()))
     ru = utility(PROFILES["RU"], outcome(provisions=("uk_fr_accounted",)), no_deal())
     assert ru.terms["linkage:uk_fr_accounted"] == pytest.approx(0.5)
@@ -134,8 +142,10 @@ def test_term_separation() -> None:
     assert diff == {"security:coalition"}
     fewer_l = utility(PROFILES["US"], outcome(launchers_us=500), nd).terms
     assert {k for k in base if base[k] != fewer_l[k]} == {"cost:launchers"}
+    # Changed deliberately with the assurance term: raising the common transparency of the
+    # bound parties (US, RU; China unbound here) now also raises the US's insight into Russia.
     more_t = utility(PROFILES["US"], outcome(t=1.0), nd).terms
-    assert {k for k in base if base[k] != more_t[k]} == {"transparency"}
+    assert {k for k in base if base[k] != more_t[k]} == {"transparency", "assurance:RU"}
 
 
 @settings(max_examples=100, deadline=None)
@@ -197,8 +207,12 @@ def test_negotiate_and_sensitivity() -> None:
     np.testing.assert_array_equal(res.utilities.disagreement, 0)
     d = res.to_dict()
     assert d["bargaining"]["parties"] == ["US", "RU", "CN"]
-    # China gains nothing from an unbound outcome here: no ZOPA
+    # Changed deliberately with the assurance term. China, unbound in the first two outcomes,
+    # stays outside their verification regime: it sees nothing and pays nothing, so it gains
+    # nothing and there is no ZOPA; the US and Russia now gain from seeing each other.
     assert not res.report.nash.agreement
+    assert np.all(res.utilities.matrix[2, :2] == 0)
+    assert np.all(res.utilities.matrix[:2, :2] > 0)
     sens = profile_sensitivity(PROFILES, outs, nd, rel_step=0.1).to_frame()
     assert {"US:status.parity", "CN:linkage.bound:CN"} <= set(sens["weight"])
     assert len(sens) == 3 * sum(len(p.weights()) for p in PROFILES.values())
@@ -237,6 +251,10 @@ def _profile_dict() -> dict[str, Any]:
         (lambda d: d["security"]["RU"].update(sources=["FAS"]), "security.RU"),
         (lambda d: d["security"].update(US=d["security"]["RU"]), "(top level)"),
         (lambda d: d.update(extra=1), "extra"),
+        (lambda d: d["assurance"].update(US=d["assurance"]["CN"]), "(top level)"),
+        (lambda d: d["assurance"].update(coalition=d["assurance"]["CN"]), "(top level)"),
+        (lambda d: d["assurance"]["CN"].update(value=-0.5), "(top level)"),
+        (lambda d: d["assurance"]["CN"].pop("sources"), "assurance.CN.sources"),
     ],
 )
 def test_bad_profile_yaml(tmp_path: Path, mutate, field: str) -> None:
@@ -253,6 +271,8 @@ def test_with_weights() -> None:
     us = PROFILES["US"].with_weights({"status.parity": 0.9, "linkage.bound:CN": 0.0})
     assert us.weights()["status.parity"] == 0.9 and us.weights()["linkage.bound:CN"] == 0.0
     assert PROFILES["US"].weights()["status.parity"] == 0.5
+    cn = PROFILES["US"].with_weights({"assurance.CN": 0.9})
+    assert cn.weights()["assurance.CN"] == 0.9 and cn.assurance["CN"].sources
     with pytest.raises(InputError, match="unknown weight"):
         PROFILES["US"].with_weights({"status.order": 1.0})
     with pytest.raises(InputError, match="no profile"):

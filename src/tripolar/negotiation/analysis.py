@@ -77,4 +77,6 @@ def profile_sensitivity(
         table = utility_table(changed, outcomes, no_deal)
         return FiniteProblem(table.matrix, table.disagreement, nw)
 
-    return weight_sensitivity(build, flat, tuple(profiles), rel_step)
+    # only linkage weights may be negative (profiles validate this); keep the others >= 0
+    nonneg = {k for k in flat if not k.split(":", 1)[1].startswith("linkage.")}
+    return weight_sensitivity(build, flat, tuple(profiles), rel_step, nonnegative=nonneg)

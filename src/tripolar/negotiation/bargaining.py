@@ -30,7 +30,7 @@ lambda along their rays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -528,14 +528,17 @@ def weight_sensitivity(
     weights: Mapping[str, float],
     parties: Sequence[str],
     rel_step: float = 0.1,
+    nonnegative: Collection[str] = (),
 ) -> Sensitivity:
     """Re-solve Nash, KS and egalitarian with each weight moved by -/+ rel_step (relative).
 
     ``build(weights)`` returns the :class:`FiniteProblem` for a set of weights (for example
-    utilities from party profiles). A weight of 0 is moved by +/- rel_step absolutely. The
-    derivative is (u_plus - u_minus) / (2 h) for the solution's utilities; None when either
-    side has no agreement. Finite sets make the solutions jump between outcomes, so the
-    change of outcome is the main output; the derivative is informative only between jumps.
+    utilities from party profiles). A weight of 0 is moved by +/- rel_step absolutely; a
+    weight named in ``nonnegative`` is not moved below 0 (its "minus" side is then the
+    weight itself). The derivative is (u_plus - u_minus) / (plus - minus) for the solution's
+    utilities; None when either side has no agreement. Finite sets make the solutions jump
+    between outcomes, so the change of outcome is the main output; the derivative is
+    informative only between jumps.
     """
 
     def solve(p: FiniteProblem) -> dict[str, BargainingSolution]:
@@ -549,8 +552,10 @@ def weight_sensitivity(
     rows: list[dict[str, Any]] = []
     for name, value in weights.items():
         h = abs(value) * rel_step if value != 0 else rel_step
-        lo = solve(build({**weights, name: value - h}))
+        v_lo = max(value - h, 0.0) if name in nonnegative else value - h
+        lo = solve(build({**weights, name: v_lo}))
         hi = solve(build({**weights, name: value + h}))
+        span = value + h - v_lo
         for method, sol in base.items():
             row: dict[str, Any] = {
                 "weight": name,
@@ -563,7 +568,7 @@ def weight_sensitivity(
             u_lo, u_hi = lo[method].utilities, hi[method].utilities
             for k, p in enumerate(parties):
                 row[f"du_{p}"] = (
-                    None if u_lo is None or u_hi is None else float((u_hi[k] - u_lo[k]) / (2.0 * h))
+                    None if u_lo is None or u_hi is None else float((u_hi[k] - u_lo[k]) / span)
                 )
             rows.append(row)
     return Sensitivity(parties=tuple(parties), rel_step=rel_step, rows=tuple(rows))

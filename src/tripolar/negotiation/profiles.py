@@ -4,10 +4,12 @@ A profile (``negotiation/profiles/{US,RU,CN}.yaml``) holds, for one party, weigh
 security (survivable retaliation against each other party and against the two together),
 cost (warheads and launchers kept), status norms (numerical parity with named parties,
 possibly counting third-party forces; "largest arsenals cut first"), linkages to other
-provisions (inclusion of China, accounting of UK/French forces, missile-defence limits) and
-the cost of transparency. Every weight is a **judgement by the tripolar authors, not data**:
-each carries the public statement it is traceable to and that statement's source ids
-(``S..`` from the forces register, ``P..`` from the literature list). Utility units are
+provisions (inclusion of China, accounting of UK/French forces, missile-defence limits),
+the cost of transparency (showing its own forces) and, per observed party, the value of
+assurance (seeing that party's forces). Every weight is a **judgement by the tripolar
+authors, not data**: each carries the public statement it is traceable to and that
+statement's source ids (``S..`` from the forces register, ``P..`` from the literature
+list). Utility units are
 arbitrary; only the ratios within one profile matter for Nash and Kalai–Smorodinsky.
 """
 
@@ -89,6 +91,9 @@ class Profile(_Strict):
     status: StatusTerms = StatusTerms()
     linkage: dict[str, Judgement] = Field(default_factory=dict)
     transparency: Judgement
+    #: Value of insight into each observed party's forces (its transparency level); a
+    #: profile without it values other parties' transparency at nothing.
+    assurance: dict[str, Judgement] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -99,6 +104,9 @@ class Profile(_Strict):
         for key in self.security:
             if key != COALITION and not _PARTY_RE.match(key):
                 raise ValueError(f"security key {key!r} is neither a party code nor 'coalition'")
+        for key in self.assurance:
+            if key == self.party or not _PARTY_RE.match(key):
+                raise ValueError(f"assurance key {key!r} is not another party's code")
         for name, w in self.weights().items():
             if not name.startswith("linkage.") and w < 0:
                 raise ValueError(f"weight {name} is negative ({w}); only linkages may be")
@@ -106,7 +114,7 @@ class Profile(_Strict):
 
     def weights(self) -> dict[str, float]:
         """All weights by dotted name (``security.RU``, ``cost.warheads``, ``status.parity``,
-        ``status.order``, ``linkage.<provision>``, ``transparency``)."""
+        ``status.order``, ``linkage.<provision>``, ``transparency``, ``assurance.<party>``)."""
         out = {f"security.{k}": j.value for k, j in self.security.items()}
         out["cost.warheads"] = self.cost.warheads.value
         out["cost.launchers"] = self.cost.launchers.value
@@ -116,6 +124,7 @@ class Profile(_Strict):
             out["status.order"] = self.status.order.weight.value
         out.update({f"linkage.{k}": j.value for k, j in self.linkage.items()})
         out["transparency"] = self.transparency.value
+        out.update({f"assurance.{k}": j.value for k, j in self.assurance.items()})
         return out
 
     def judgements(self) -> dict[str, Judgement]:
@@ -129,6 +138,7 @@ class Profile(_Strict):
             out["status.order"] = self.status.order.weight
         out.update({f"linkage.{k}": j for k, j in self.linkage.items()})
         out["transparency"] = self.transparency
+        out.update({f"assurance.{k}": j for k, j in self.assurance.items()})
         return out
 
     def with_weights(self, overrides: Mapping[str, float]) -> Profile:

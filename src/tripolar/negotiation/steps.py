@@ -14,17 +14,23 @@ Steps, in their canonical order (each only where the target treaty has it):
 Each step's per-party change is **computed from the profiles**, not set by hand: the outcome
 after the step (built with :mod:`tripolar.negotiation.evaluate`) minus the outcome before
 it, both valued with :func:`tripolar.negotiation.utility.utility` against the no-deal
-point, taking the steps in the canonical order. The changes therefore add up exactly to the
-target treaty's utility; :func:`tripolar.negotiation.path.plan_path` treats them as
-additive in any order, an approximation only where terms interact (the retaliation
-saturation and the status norms). Later stages require earlier ones; inspections require
-data exchanges.
+point, taking the steps in the canonical order. A transparency step raises the
+transparency level of every party the treaty binds, so it moves two kinds of term of each
+party's utility: its own ``transparency`` cost and its ``assurance:<j>`` value of seeing
+the others (:attr:`StepPlan.terms` gives each term's change per step). The changes add up
+exactly to the target treaty's utility, term by term;
+:func:`tripolar.negotiation.path.plan_path` treats them as additive in any order, an
+approximation only where terms interact (the retaliation saturation and the status norms;
+the transparency steps raise every bound party's level together, so their transparency and
+assurance terms add exactly). The first stage requires the freeze (its change is measured
+from the frozen state, whose ceilings it replaces), later stages require earlier ones;
+inspections require data exchanges.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +57,21 @@ class StepPlan:
     steps: tuple[Step, ...]
     outcomes: tuple[TreatyOutcome, ...]
     path: PathResult
+    #: Per step, per party, the change of every utility term (they sum to the step's delta).
+    terms: tuple[dict[str, dict[str, float]], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        terms = self.terms or tuple({} for _ in self.steps)
         return {
             "treaty": self.treaty,
             "steps": [
-                {"name": s.name, "deltas": dict(s.deltas), "requires": list(s.requires)}
-                for s in self.steps
+                {
+                    "name": s.name,
+                    "deltas": dict(s.deltas),
+                    "requires": list(s.requires),
+                    "terms": t,
+                }
+                for s, t in zip(self.steps, terms, strict=True)
             ],
             "path": self.path.to_dict(),
         }
@@ -129,7 +143,8 @@ def target_states(
             {d for lim in treaty.limits for d in limit_dates(treaty, lim) if d is not None}
         )
         stage_dates: list[dt.date | None] = [*dates[:-1], None]
-        prev: tuple[str, ...] = ()
+        # a stage's change is measured from the state before it, starting from the freeze
+        prev: tuple[str, ...] = ("freeze",)
         for k, d in enumerate(stage_dates):
             c = final if d is None else treaty_caps(treaty, baseline, ev, d)
             c = Caps(c.warheads, c.launchers, dict(final.bound))
@@ -158,6 +173,24 @@ def steps_to_treaty(
     return steps, outcomes
 
 
+def term_changes(
+    outcomes: Sequence[TreatyOutcome],
+    no_deal: TreatyOutcome,
+    profiles: Mapping[str, Profile],
+) -> list[dict[str, dict[str, float]]]:
+    """Per successive outcome, per party, each utility term's change from the outcome before
+    (the first from the no-deal point); each party's changes sum to its step delta."""
+    prev = {
+        p: dict.fromkeys(utility(prof, no_deal, no_deal).terms, 0.0) for p, prof in profiles.items()
+    }
+    out: list[dict[str, dict[str, float]]] = []
+    for o in outcomes:
+        now = {p: utility(prof, o, no_deal).terms for p, prof in profiles.items()}
+        out.append({p: {k: v - prev[p][k] for k, v in now[p].items()} for p in profiles})
+        prev = now
+    return out
+
+
 def plan_to_treaty(
     treaty: Treaty,
     baseline: Baseline,
@@ -168,4 +201,5 @@ def plan_to_treaty(
     """Steps towards ``treaty`` and a reciprocal order of them (or who blocks where)."""
     steps, outcomes = steps_to_treaty(treaty, baseline, profiles)
     path = plan_path(steps, tuple(profiles), max_bundle=max_bundle, tol=tol)
-    return StepPlan(treaty.id, tuple(steps), tuple(outcomes), path)
+    terms = term_changes(outcomes, no_deal_outcome(baseline), profiles)
+    return StepPlan(treaty.id, tuple(steps), tuple(outcomes), path, tuple(terms))

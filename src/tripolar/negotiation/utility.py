@@ -20,8 +20,18 @@ value(O) - value(N) (so every term is 0 at the no-deal point):
   c_i = 1 - W_i / W_i(N) the own cut ("largest arsenals cut first");
 * ``linkage:<p>``    v_p * [provision p in force] (v may be negative; ``bound:XX`` is in force
   when party XX is bound);
-* ``transparency``   -w * T_i, T_i in [0, 1] the transparency level (0 = none, 1 =
-  New START-style data exchanges and on-site inspections).
+* ``transparency``   -w * T_i, T_i in [0, 1] the party's own transparency level (0 = none,
+  1 = New START-style data exchanges and on-site inspections): the cost of showing its
+  own forces;
+* ``assurance:<j>``  a_ij * min(T_i, T_j), T_j the transparency level of the observed party
+  j on the same 0-1 scale: the value of insight into j's forces (less worst-case planning,
+  warning, predictability). Transparency is reciprocal: a party pays for showing its own
+  forces and gains from seeing the others' (the "reciprocal fear of surprise attack" and
+  inspection as its remedy, Schelling, *The Strategy of Conflict*, 1960, ch. 9-10). The
+  min says that a verification regime's data, notifications and inspections go to the
+  regime's parties: a party outside it (T_i = 0, e.g. not bound) sees nothing through it,
+  and a party sees of j no more than it shows itself. A mutual step that raises every
+  party's T by dT changes party i's utility by (sum_j a_ij - w) * dT.
 
 This functional form is tripolar's design (a weighted additive multi-attribute utility,
 Keeney & Raiffa, *Decisions with Multiple Objectives*, 1976); the weights are judgements
@@ -190,6 +200,11 @@ def utility(profile: Profile, outcome: TreatyOutcome, no_deal: TreatyOutcome) ->
         terms[f"linkage:{prov}"] = j.value * (float(prov in in_o) - float(prov in in_n))
 
     terms["transparency"] = -profile.transparency.value * (o.transparency - n.transparency)
+    for observed, j in profile.assurance.items():
+        # insight comes through a regime the observer is in: no more than it shows itself
+        seen_o = min(o.transparency, _require(outcome, observed, "outcome").transparency)
+        seen_n = min(n.transparency, _require(no_deal, observed, "no-deal point").transparency)
+        terms[f"assurance:{observed}"] = j.value * (seen_o - seen_n)
     return UtilityBreakdown(party=p, label=outcome.label, terms=terms)
 
 
