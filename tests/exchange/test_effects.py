@@ -340,8 +340,8 @@ def test_tiny_bias_matches_unbiased(lr: float, cep: float) -> None:
 
 
 def test_backend_registry() -> None:
-    """Only NumPy is implemented; unknown names are input errors; objects pass through."""
-    assert available_backends() == ("numpy",)
+    """NumPy in float64 and float32; unknown names are input errors; objects pass through."""
+    assert available_backends() == ("numpy", "numpy32")
     xp = get_backend()
     assert xp.name == "numpy"
     assert get_backend(xp) is xp
@@ -388,3 +388,20 @@ def test_kernel_limits() -> None:
     out = kill_probability_matrix([100.0, 100.0], [0.0, 50.0], 0.9, [1000.0, math.inf])
     assert out[0, 0] == 0.9
     assert out[1, 1] == 0.0
+
+
+def test_float32_backend_matches_float64() -> None:
+    """The float32 kernel ("numpy32", for sweeps) agrees with float64 to ~1e-6."""
+    import numpy as np
+
+    from tripolar.exchange.backend import kill_probability_matrix
+
+    rng = np.random.default_rng(7)
+    y = rng.uniform(5, 1000, (8, 20))
+    cep = rng.uniform(50, 500, (8, 20))
+    rel = rng.uniform(0.7, 0.95, (8, 20))
+    h = rng.uniform(100, 5000, (8, 30))
+    a = kill_probability_matrix(y, cep, rel, h)
+    b = kill_probability_matrix(y, cep, rel, h, backend="numpy32")
+    assert b.dtype == np.float32 and a.dtype == np.float64
+    assert np.max(np.abs(a - b)) < 1e-5
