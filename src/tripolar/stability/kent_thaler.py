@@ -355,6 +355,15 @@ class _Problem:
     victim_follow_on: FloatArray  # (S, V) cost added at a full reserve shortfall
 
 
+def _power(x: FloatArray, exponent: float) -> FloatArray:
+    """``x ** exponent`` for ``x >= 0``; the default 0.75 as sqrt(x) * sqrt(sqrt(x)), which is
+    several times faster than a general power on large arrays (same value to rounding)."""
+    if exponent == 0.75:
+        r = np.sqrt(x)
+        return np.asarray(r * np.sqrt(r), dtype=np.float64)
+    return np.asarray(np.power(x, exponent), dtype=np.float64)
+
+
 def _evaluate(
     prob: _Problem, spend: FloatArray
 ) -> tuple[FloatArray, FloatArray, dict[str, FloatArray]]:
@@ -378,8 +387,8 @@ def _evaluate(
     on_victims = kept[..., None] * prob.victim_weights
     d_strikers = damage_fraction(retaliation, prob.w80_strikers[:, None, :])
     d_victims = damage_fraction(on_victims, prob.w80_victims[:, None, :])
-    ds_e = np.power(d_strikers, p.damage_exponent)
-    dv_e = np.power(d_victims, p.damage_exponent)
+    ds_e = _power(d_strikers, p.damage_exponent)
+    dv_e = _power(d_victims, p.damage_exponent)
     enemy_of_strikers = (dv_e * prob.victim_weights).sum(axis=-1)
     enemy_of_victims = (ds_e * prob.striker_weights).sum(axis=-1)
     c_strikers = ds_e + p.enemy_weight * (1.0 - enemy_of_strikers[..., None])
