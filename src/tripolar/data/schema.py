@@ -10,22 +10,22 @@ only as bounds; R recalled from the publication but not checked against its text
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
 
 Grade = Literal["A", "B", "C", "R"]
 Basis = Literal["published", "derived", "assumed"]
 
-STOCKPILE_METRICS = (
+StockpileMetric = Literal[
     "total_inventory",
     "military_stockpile",
     "deployed_strategic",
     "deployed_nonstrategic",
     "reserve",
     "retired",
-)
-SYSTEM_QUANTITIES = (
+]
+SystemQuantity = Literal[
     "launchers_deployed",
     "launchers_nondeployed",
     "launchers_total",
@@ -42,10 +42,18 @@ SYSTEM_QUANTITIES = (
     "cep_m",
     "range_km",
     "year_in_service",
-)
-TARGET_TYPES = ("silo_field", "ssbn_base", "bomber_base", "mobile_icbm_garrison", "storage_site")
-TARGET_QUANTITIES = ("aim_points", "silos_loaded", "boats", "launchers", "hardness_psi")
-EXCHANGE_QUANTITIES = ("deployed_launchers", "warheads", "total_launchers")
+]
+TargetType = Literal[
+    "silo_field", "ssbn_base", "bomber_base", "mobile_icbm_garrison", "storage_site"
+]
+TargetQuantity = Literal["aim_points", "silos_loaded", "boats", "launchers", "hardness_psi"]
+ExchangeQuantity = Literal["deployed_launchers", "warheads", "total_launchers"]
+
+STOCKPILE_METRICS: tuple[str, ...] = get_args(StockpileMetric)
+SYSTEM_QUANTITIES: tuple[str, ...] = get_args(SystemQuantity)
+TARGET_TYPES: tuple[str, ...] = get_args(TargetType)
+TARGET_QUANTITIES: tuple[str, ...] = get_args(TargetQuantity)
+EXCHANGE_QUANTITIES: tuple[str, ...] = get_args(ExchangeQuantity)
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SRC_RE = re.compile(r"^S\d+[a-z0-9]*$")
@@ -59,7 +67,15 @@ def _split_ids(v: object) -> list[str]:
     text = str(v).strip()
     if not text:
         return []
-    return [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+    ids = [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+    for i in ids:
+        if not _SRC_RE.match(i):
+            raise ValueError(f"malformed source id {i!r} (expected like S01 or S02b)")
+    return ids
+
+
+#: ``;``-separated source ids in a CSV cell, parsed into a list and checked for form.
+SourceIds = Annotated[list[str], BeforeValidator(_split_ids)]
 
 
 class _Row(BaseModel):
@@ -74,17 +90,8 @@ class _Figure(_Row):
     high: float | None = None
     basis: Basis = "published"
     grade: Grade
-    source_ids: list[str] = []
+    source_ids: SourceIds = []
     note: str = ""
-
-    @field_validator("source_ids", mode="before")
-    @classmethod
-    def _ids(cls, v: object) -> list[str]:
-        ids = _split_ids(v)
-        for i in ids:
-            if not _SRC_RE.match(i):
-                raise ValueError(f"malformed source id {i!r} (expected like S01 or S02b)")
-        return ids
 
     @field_validator("value", "low", "high")
     @classmethod
@@ -135,14 +142,7 @@ class SourceRow(_Row):
 class StockpileRow(_Figure):
     state: str
     year: int
-    metric: Literal[
-        "total_inventory",
-        "military_stockpile",
-        "deployed_strategic",
-        "deployed_nonstrategic",
-        "reserve",
-        "retired",
-    ]
+    metric: StockpileMetric
 
 
 class SystemRow(_Row):
@@ -155,13 +155,8 @@ class SystemRow(_Row):
     warhead_type: str = ""
     heavy: bool = False
     alert_posture: str = ""
-    source_ids: list[str] = []
+    source_ids: SourceIds = []
     note: str = ""
-
-    @field_validator("source_ids", mode="before")
-    @classmethod
-    def _ids(cls, v: object) -> list[str]:
-        return _split_ids(v)
 
     @field_validator("heavy", mode="before")
     @classmethod
@@ -181,24 +176,7 @@ class SystemRow(_Row):
 class SystemFigureRow(_Figure):
     system_id: str
     as_of: str
-    quantity: Literal[
-        "launchers_deployed",
-        "launchers_nondeployed",
-        "launchers_total",
-        "launchers_test",
-        "bombers_converted",
-        "missiles_nondeployed",
-        "boats",
-        "tubes_per_boat",
-        "warheads_per_launcher_max",
-        "warheads_per_launcher_loaded",
-        "warheads_assigned",
-        "warheads_deployed",
-        "yield_kt",
-        "cep_m",
-        "range_km",
-        "year_in_service",
-    ]
+    quantity: SystemQuantity
 
     @field_validator("as_of")
     @classmethod
@@ -212,25 +190,18 @@ class TargetRow(_Figure):
     state: str
     target_id: str
     name: str = ""
-    target_type: Literal[
-        "silo_field", "ssbn_base", "bomber_base", "mobile_icbm_garrison", "storage_site"
-    ]
-    quantity: Literal["aim_points", "silos_loaded", "boats", "launchers", "hardness_psi"]
+    target_type: TargetType
+    quantity: TargetQuantity
 
 
 class ExchangeRow(_Row):
     date: str
     party: Literal["US", "RU"]
-    quantity: Literal["deployed_launchers", "warheads", "total_launchers"]
+    quantity: ExchangeQuantity
     value: float | None = None
     grade: Grade
-    source_ids: list[str] = []
+    source_ids: SourceIds = []
     note: str = ""
-
-    @field_validator("source_ids", mode="before")
-    @classmethod
-    def _ids(cls, v: object) -> list[str]:
-        return _split_ids(v)
 
     @field_validator("date")
     @classmethod
