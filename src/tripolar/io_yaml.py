@@ -27,3 +27,30 @@ def load_yaml_text(text: str, *, source: str = "<string>") -> Any:
         raise InputError(
             f"malformed YAML at {where}: {problem}", file=source, expected="valid YAML"
         ) from exc
+
+
+def resolve_named_file(
+    name_or_path: str | Path,
+    directory: Path,
+    *,
+    kind: str,
+    field: str,
+    unknown: str = "unknown {kind} {name!r}",
+) -> Path:
+    """A bundled YAML file by name (``directory/NAME.yaml``) or a user's file by path.
+
+    A text ending in ``.yaml``/``.yml``, or naming an existing file, is a path; otherwise it
+    must be one of the bundled names, else :class:`InputError` lists them.
+    """
+    text = str(name_or_path)
+    path = Path(text)
+    if text.endswith((".yaml", ".yml")) or path.exists():
+        return path
+    names = sorted(p.stem for p in directory.glob("*.yaml"))
+    if text not in names:
+        raise InputError(
+            unknown.format(kind=kind, name=text),
+            field=field,
+            expected="one of " + ", ".join(names) + " or a YAML file path",
+        )
+    return directory / f"{text}.yaml"

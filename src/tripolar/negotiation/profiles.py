@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tripolar.errors import InputError, from_validation_error
-from tripolar.io_yaml import load_yaml_file
+from tripolar.io_yaml import load_yaml_file, resolve_named_file
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 COALITION = "coalition"
@@ -169,16 +169,9 @@ def list_profiles() -> list[str]:
 
 def load_profile(party_or_path: str | Path) -> Profile:
     """Load the bundled profile of a party (``US``) or a profile YAML file by path."""
-    text = str(party_or_path)
-    path = Path(text)
-    if not (text.endswith((".yaml", ".yml")) or path.exists()):
-        if text not in list_profiles():
-            raise InputError(
-                f"no profile for {text!r}",
-                field="party",
-                expected="one of " + ", ".join(list_profiles()) + " or a YAML file path",
-            )
-        path = PROFILE_DIR / f"{text}.yaml"
+    path = resolve_named_file(
+        party_or_path, PROFILE_DIR, kind="profile", field="party", unknown="no profile for {name!r}"
+    )
     raw = load_yaml_file(path)
     if not isinstance(raw, dict):
         raise InputError("profile file is not a mapping", file=path, expected="a YAML mapping")

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tripolar.errors import InputError, from_validation_error
-from tripolar.io_yaml import load_yaml_file
+from tripolar.io_yaml import load_yaml_file, resolve_named_file
 from tripolar.projection.richardson import RichardsonFit, trajectory
 
 Grade = Literal["A", "B", "C", "R"]
@@ -140,16 +140,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
     Raises :class:`InputError` naming the file and field for anything malformed.
     """
-    text = str(name_or_path)
-    path = Path(text)
-    if not (text.endswith((".yaml", ".yml")) or path.exists()):
-        if text not in list_scenarios():
-            raise InputError(
-                f"unknown scenario {text!r}",
-                field="scenario",
-                expected="one of " + ", ".join(list_scenarios()) + " or a YAML file path",
-            )
-        path = SCENARIO_DIR / f"{text}.yaml"
+    path = resolve_named_file(name_or_path, SCENARIO_DIR, kind="scenario", field="scenario")
     raw = load_yaml_file(path)
     if not isinstance(raw, dict):
         raise InputError("scenario file is not a mapping", file=path, expected="a YAML mapping")
