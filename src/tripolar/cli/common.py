@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-console = Console()
+
+def _width() -> int | None:
+    # Piped output (logs, CI) gets 120 columns instead of Rich's 80, unless COLUMNS is set.
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return None
+    return 120
+
+
+console = Console(width=_width())
 err_console = Console(stderr=True)
 
 

@@ -27,31 +27,37 @@ def _extra_cells(pa: ProposalAssessment, party: str) -> list[str]:
 
 
 def proposal_table(pa: ProposalAssessment) -> Table:
+    """Counts, ceilings, headroom, status and the count after a full upload, per limit."""
     t = Table(title=f"{pa.treaty.name} [{pa.treaty.id}]", title_justify="left")
-    cols = ["party", "limit", "count", "ceiling", "headroom", "status", "after upload"]
-    for c in cols:
+    for c in ("party", "limit", "count", "ceiling", "headroom", "status", "after upload"):
         t.add_column(c, justify="left" if c in ("party", "limit", "status") else "right")
-    extra_names = list(pa.extras)
-    for name in extra_names:
-        t.add_column(name)
     for party, pe in pa.evaluation.parties.items():
         up = pa.uploads.get(party)
         exc = up.excess() if up else {}
-        first = True
-        for lid, r in pe.limits.items():
+        for i, (lid, r) in enumerate(pe.limits.items()):
             after = exc.get(lid, {}).get("count_after_upload")
-            row = [
-                party if first else "",
+            t.add_row(
+                party if i == 0 else "",
                 lid,
                 count_text(r),
                 fmt_range(r.ceiling),
                 fmt_range(r.headroom, signed=True),
                 status_text(r),
                 "—" if after is None else f"{after:,.0f}",
-            ]
-            row += _extra_cells(pa, party) if first else [""] * len(extra_names)
-            t.add_row(*row)
-            first = False
+            )
+    return t
+
+
+def extras_table(pa: ProposalAssessment) -> Table | None:
+    """One row per party with the summaries of the other areas (stability, ...)."""
+    if not pa.extras:
+        return None
+    t = Table(show_header=True, box=None, padding=(0, 1))
+    t.add_column("party")
+    for name in pa.extras:
+        t.add_column(name, overflow="fold")
+    for party in pa.evaluation.parties:
+        t.add_row(party, *_extra_cells(pa, party))
     return t
 
 
@@ -64,6 +70,9 @@ def assessment_renderable(a: Assessment) -> Group:
     ]
     for pa in a.proposals:
         parts.append(proposal_table(pa))
+        extra = extras_table(pa)
+        if extra is not None:
+            parts.append(extra)
         for line in treaty_level_lines(pa):
             parts.append(Text("  " + line, style="italic"))
     for n in a.notes:
