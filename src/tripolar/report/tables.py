@@ -106,7 +106,19 @@ def upload_table(results: list[UploadResult]) -> Table:
 
 def breakout_table(results: list[UploadResult]) -> Table:
     t = Table(title="After full upload: counts against the treaty's ceilings")
-    for col in ("party", "limit", "now", "after upload", "ceiling", "excess"):
+    t.caption = (
+        "after upload: every empty position filled (launcher capacity); with reserve "
+        "warheads: warhead counts limited to what the reserve holds (FAS figures)"
+    )
+    for col in (
+        "party",
+        "limit",
+        "now",
+        "after upload",
+        "with reserve warheads",
+        "ceiling",
+        "excess",
+    ):
         t.add_column(col, justify="left" if col in ("party", "limit") else "right")
     for res in results:
         for lid, row in res.excess().items():
@@ -115,7 +127,13 @@ def breakout_table(results: list[UploadResult]) -> Table:
                 lid,
                 *(
                     "—" if row[k] is None else f"{row[k]:,.0f}"
-                    for k in ("count_now", "count_after_upload", "ceiling", "excess_after_upload")
+                    for k in (
+                        "count_now",
+                        "count_after_upload",
+                        "count_after_upload_reserve_limited",
+                        "ceiling",
+                        "excess_after_upload",
+                    )
                 ),
             )
     return t

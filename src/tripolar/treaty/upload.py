@@ -91,9 +91,20 @@ class UploadResult:
             ceiling = None if rb.ceiling is None else rb.ceiling.value
             # where part of the force's upload is unknown, so is the count after upload
             cnt_a = None if ra.count is None or self.unknown_systems else ra.count.value
+            cnt_b = None if rb.count is None else rb.count.value
+            # Warhead counts can rise only as far as reserve warheads exist to load.
+            limited = cnt_a
+            if (
+                cnt_a is not None
+                and cnt_b is not None
+                and "warheads" in ra.quantity
+                and self.reserve_warheads is not None
+            ):
+                limited = min(cnt_a, cnt_b + self.reserve_warheads.value)
             out[lid] = {
-                "count_now": None if rb.count is None else rb.count.value,
+                "count_now": cnt_b,
                 "count_after_upload": cnt_a,
+                "count_after_upload_reserve_limited": limited,
                 "ceiling": ceiling,
                 "excess_after_upload": None
                 if ceiling is None or cnt_a is None
