@@ -9,6 +9,8 @@ from rich.table import Table
 
 from tripolar.cli.common import console, print_json
 from tripolar.errors import InputError
+from tripolar.projection.history import FIT_FROM_DEFAULT, HistoryProjection, project_history
+from tripolar.projection.richardson import RichardsonFit
 from tripolar.projection.scenarios import Projection, list_scenarios, load_scenario, project
 
 
@@ -21,17 +23,68 @@ def _table(proj: Projection) -> Table:
         cells = []
         for i in range(len(proj.parties)):
             c, lo, hi = proj.central[i, k], proj.low[i, k], proj.high[i, k]
-            band = "" if lo == hi == c else f" ({lo:,.0f}-{hi:,.0f})"
+            sep = " to " if lo < 0 or hi < 0 else "-"
+            band = "" if lo == hi == c else f" ({lo:,.0f}{sep}{hi:,.0f})"
             mark = "*" if proj.kind[i, k] == "anchor" else ""
             cells.append(f"{c:,.0f}{band}{mark}")
         table.add_row(str(int(y)), *cells)
     table.caption = (
         "central (low-high); * = dated anchor (--json gives its sources, grade and basis)"
+        if not proj.name.startswith("richardson")
+        else "central (5-95 % band of coefficient draws); * = observed start level"
     )
     return table
 
 
-def _plot(proj: Projection, out: Path) -> None:
+def _fit_table(fit: RichardsonFit) -> Table:
+    table = Table(title=f"Richardson fit ({fit.method.replace('_', ' ')})")
+    table.add_column("Parameter")
+    table.add_column("Estimate", justify="right")
+    table.add_column("Std. error", justify="right")
+    for row in fit.to_frame().itertuples(index=False):
+        table.add_row(str(row.parameter), f"{row.estimate:.4g}", f"{row.se:.3g}")
+    table.caption = (
+        "k[i,j]: reaction of i to j, a: fatigue (per year); g: grievance (warheads per year); "
+        "x0: fitted level in the first year (warheads)"
+    )
+    return table
+
+
+def _print_analysis(fit: RichardsonFit) -> None:
+    an = fit.analysis
+    eig = ", ".join(
+        f"{e.real:.4f}" if abs(e.imag) < 1e-12 else f"{e.real:.4f}{e.imag:+.4f}i"
+        for e in an.eigenvalues_per_yr
+    )
+    minors = ", ".join(f"{m:.4g}" for m in an.minors)
+    verdict = "STABLE" if an.stable else "RUNAWAY"
+    console.print(f"Stability of the fitted system: {verdict}")
+    console.print(f"  eigenvalues of M (per year): {eig}")
+    console.print(
+        f"  leading principal minors of -M (Hawkins-Simon): {minors} -> "
+        f"{'all positive' if an.hawkins_simon else 'not all positive'}"
+        + (
+            ""
+            if an.metzler
+            else " (M is not Metzler: some fitted reactions are negative, "
+            "so the minor test is not equivalent to stability)"
+        )
+    )
+    if an.stable and an.time_scale_yr is not None:
+        console.print(f"  slowest time scale: {an.time_scale_yr:.1f} years")
+    else:
+        rate = an.slowest_rate_per_yr
+        growth = f" (e-folding time {1.0 / rate:.1f} years)" if rate > 0 else ""
+        console.print(f"  slowest mode grows at {rate:.4f} per year{growth}")
+    if an.equilibrium is None:
+        console.print("  equilibrium: none (M is singular)")
+    else:
+        eq = ", ".join(f"{p} {v:,.0f}" for p, v in zip(fit.names, an.equilibrium, strict=True))
+        kind = "attracting" if an.stable else "not attracting (repelling along a runaway mode)"
+        console.print(f"  equilibrium (warheads): {eq}, {kind}")
+
+
+def _plot(proj: Projection, out: Path, history: HistoryProjection | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,6 +96,16 @@ def _plot(proj: Projection, out: Path) -> None:
         ax.fill_between(proj.years, proj.low[i], proj.high[i], color=line.get_color(), alpha=0.2)
         anchors = proj.kind[i] == "anchor"
         ax.plot(proj.years[anchors], proj.central[i][anchors], "o", color=line.get_color())
+        if history is not None:
+            fit = history.fit
+            ax.plot(
+                fit.years,
+                history.observed[:, i],
+                "x--",
+                color=line.get_color(),
+                lw=0.8,
+                label=f"{p} observed (fit years)",
+            )
     ax.set_xlabel("year")
     ax.set_ylabel("warheads")
     ax.set_title(proj.title, fontsize=9)
@@ -60,18 +123,41 @@ def project_command(
     json_out: bool = typer.Option(False, "--json", help="Print the projection as JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a PNG plot to this path."),
     list_all: bool = typer.Option(False, "--list", help="List the bundled scenarios."),
+    model: str = typer.Option(
+        "scenario",
+        "--model",
+        help="scenario (sourced anchors) or richardson (arms-race model fitted to the "
+        "historical stockpiles; --scenario is then ignored).",
+    ),
+    fit_from: int = typer.Option(
+        FIT_FROM_DEFAULT, "--fit-from", help="First year of the Richardson fit window."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Richardson band's coefficient draws."),
 ) -> None:
-    """Project the US, Russian and Chinese arsenals to 2040 with no deal (sourced anchors)."""
+    """Project the US, Russian and Chinese arsenals to 2040 with no deal.
+
+    By default from a scenario of sourced anchors; with --model richardson from Richardson's
+    arms-race model fitted to the historical stockpile series (a projection device, not a
+    validated predictor).
+    """
     if list_all:
         for name in list_scenarios():
             console.print(f"{name}: {load_scenario(name).title}")
         return
-    proj = project(load_scenario(scenario))
+    if model not in ("scenario", "richardson"):
+        raise InputError(
+            f"unknown model {model!r}", field="--model", expected="scenario or richardson"
+        )
     if plot is not None:
         if plot.suffix.lower() != ".png":
             raise InputError("plot path must end in .png", field="--plot", expected="a .png path")
         if not plot.parent.exists():
             raise InputError("directory does not exist", file=plot.parent, field="--plot")
+    if model == "richardson":
+        _richardson(fit_from, seed, json_out, plot)
+        return
+    proj = project(load_scenario(scenario))
+    if plot is not None:
         _plot(proj, plot)
     if json_out:
         print_json(proj)
@@ -79,6 +165,29 @@ def project_command(
     console.print(_table(proj))
     for a in proj.assumptions:
         console.print(f"- {a}")
+    if plot is not None:
+        console.print(f"plot written to {plot}")
+
+
+def _richardson(fit_from: int, seed: int, json_out: bool, plot: Path | None) -> None:
+    try:
+        result = project_history(year_min=fit_from, seed=seed)
+    except InputError as exc:
+        if exc.field != "fit_from":
+            raise
+        raise InputError(exc.detail, field="--fit-from", expected=exc.expected) from exc
+    if plot is not None:
+        _plot(result.projection, plot, result)
+    if json_out:
+        print_json(result)
+        return
+    years = ", ".join(str(int(y)) for y in result.fit.years)
+    console.print(f"Fitted to the military stockpiles of {years} (dataset, FAS/Norris-Kristensen)")
+    console.print(_fit_table(result.fit))
+    _print_analysis(result.fit)
+    console.print(_table(result.projection))
+    for note in result.notes:
+        console.print(f"- {note}")
     if plot is not None:
         console.print(f"plot written to {plot}")
 

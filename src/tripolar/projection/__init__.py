@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from tripolar.projection.history import (
+    HistoryProjection,
+    fit_dataset_history,
+    project_history,
+    stockpile_history,
+)
 from tripolar.projection.richardson import (
     RichardsonAnalysis,
     RichardsonFit,
@@ -23,11 +29,13 @@ from tripolar.projection.scenarios import (
 )
 
 __all__ = [
+    "HistoryProjection",
     "Projection",
     "RichardsonAnalysis",
     "RichardsonFit",
     "Scenario",
     "analyse",
+    "fit_dataset_history",
     "fit_finite_differences",
     "fit_history",
     "fit_ode",
@@ -35,7 +43,9 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "project",
+    "project_history",
     "richardson_projection",
+    "stockpile_history",
     "system_matrix",
     "trajectory",
 ]

@@ -150,6 +150,8 @@ def _augmented(m: FloatArray, g: FloatArray) -> FloatArray:
 
 
 def _solve(m: FloatArray, g: FloatArray, x0: FloatArray, t_yr: FloatArray) -> FloatArray:
+    # Each time is used as its own offset from the start, so an uneven axis (the historical
+    # series has 5-year steps, then yearly ones) is exact: nothing assumes yearly steps.
     aug = _augmented(m, g)
     z0 = np.append(x0, 1.0)
     out = np.empty((t_yr.size, m.shape[0]))
@@ -231,6 +233,7 @@ class RichardsonFit:
             "method": self.method,
             "names": list(self.names),
             "years": [float(self.years[0]), float(self.years[-1])],
+            "years_used": [int(y) if float(y).is_integer() else float(y) for y in self.years],
             "parameters": self.to_frame().to_dict(orient="records"),
             "rss": self.rss,
             "n_obs": self.n_obs,
@@ -367,9 +370,12 @@ def fit_finite_differences(
     on levels). The coefficient on x_i is -a_i, on x_j (j free) K[i, j], the constant g_i.
     Standard errors are the ordinary least-squares ones, equation by equation.
 
-    Known bias: on x(t) = x0 + A exp(c t) sampled yearly, the fitted slope is 2 tanh(c/2),
-    not c (0.4898 for c = 0.5/yr), while the zero-growth level x0 is exact. Prefer
-    :func:`fit_ode` for large coefficients. Units: years, levels in warheads.
+    Uneven steps are allowed: each increment is divided by its own interval length.
+    Known bias: on x(t) = x0 + A exp(c t) sampled every h years, the fitted slope is
+    2 tanh(c h / 2) / h, not c (0.4898 for c = 0.5/yr and h = 1; 0.0980 for c = 0.1/yr and
+    h = 5), while the zero-growth level x0 is exact; with mixed steps the bias mixes too.
+    Prefer :func:`fit_ode` for large coefficients or long steps. Units: years, levels in
+    warheads.
     """
     t, x = _check_series(years, levels)
     n = x.shape[1]
@@ -432,9 +438,13 @@ def fit_ode(
     model minus observed levels at every year; with ``weight_by_level`` each party's
     residuals are divided by its largest observed level so that a small arsenal counts as
     much as a large one. Solved with ``scipy.optimize.least_squares`` (trust-region
-    reflective) from the finite-difference estimate; standard errors from the Jacobian,
-    cov = s^2 (J^T J)^-1 with s^2 = RSS / (observations - parameters). Source: Richardson
-    (1960) for the model; the estimator is ordinary non-linear least squares.
+    reflective) from the finite-difference estimate; when the model fits badly the surface
+    has several local minima and this is only the one nearest that start. Standard errors
+    from the Jacobian, cov = s^2 (J^T J)^-1 with s^2 = RSS / (observations - parameters); they
+    are local and
+    understate the uncertainty when the fitted system is runaway. Years may be unevenly
+    spaced (the solution is evaluated at each year's offset from the first). Source:
+    Richardson (1960) for the model; the estimator is ordinary non-linear least squares.
     """
     t, x = _check_series(years, levels)
     n = x.shape[1]
@@ -463,7 +473,9 @@ def fit_ode(
         model = _solve(system_matrix(k, a), g, x0, tau)
         return ((model - x) / scale).ravel()
 
-    sol = least_squares(residuals, theta0, method="trf", x_scale="jac", max_nfev=2000 * n_par)
+    # Trial steps into explosive regions overflow; least_squares rejects them by their cost.
+    with np.errstate(over="ignore", invalid="ignore"):
+        sol = least_squares(residuals, theta0, method="trf", x_scale="jac", max_nfev=2000 * n_par)
     jac = sol.jac
     rss_scaled = float(sol.fun @ sol.fun)
     dof = x.size - n_par
