@@ -179,3 +179,24 @@ def test_bad_input_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[
     trunc.write_text((d / "commitment.json").read_text()[:40])
     assert main(["escrow", "verify", str(trunc), str(trunc)]) == 2
     assert "trunc.json" in capsys.readouterr().err
+
+
+def test_private_file_v2_and_bad_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``escrow commit`` writes format_version 2 (one array per item); a damaged row is
+    refused with exit 2 and one line naming the item and field, and nothing is written."""
+    d = _setup(tmp_path, capsys)
+    data = json.loads((d / "private.json").read_text())
+    assert data["format_version"] == 2 and len(data["items"]) == 4
+    assert all(isinstance(row, list) and len(row) == 7 for row in data["items"])
+    data["items"][2][6] = data["items"][2][6].upper()
+    (d / "private.json").write_text(json.dumps(data))
+    rev = tmp_path / "r.json"
+    assert main(["escrow", "reveal", str(d), "--items", "M1", "--out", str(rev)]) == 2
+    err = capsys.readouterr().err
+    assert "items.2.salt" in err and "private.json" in err and len(err.strip().splitlines()) == 1
+    assert not rev.exists()
+    data["format_version"] = 9
+    (d / "private.json").write_text(json.dumps(data))
+    assert main(["escrow", "reveal", str(d), "--items", "M1", "--out", str(rev)]) == 2
+    assert "format_version 9 is not supported" in capsys.readouterr().err
+    assert not rev.exists()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +20,20 @@ from tripolar.verification.encoding import (
     encode_item,
     read_declaration_csv,
 )
-from tripolar.verification.files import load_json_model, write_json_atomic
-from tripolar.verification.formats import CommitmentFile, Opening, RevealFile
+from tripolar.verification.files import (
+    JsonText,
+    load_json_model,
+    load_private_file,
+    write_json_atomic,
+    write_many_atomic,
+)
+from tripolar.verification.formats import (
+    PRIVATE_COLUMNS,
+    CommitmentFile,
+    Opening,
+    RevealFile,
+    private_json_chunks,
+)
 
 ITEMS = [
     DeclarationItem("M1", "Alpha", "ICBM", 1, {"uid": "U-001"}),
@@ -62,7 +76,7 @@ def test_encoding_is_injective(a: tuple, b: tuple) -> None:  # type: ignore[type
 def test_commit_reveal_verify_roundtrip() -> None:
     e = _commit()
     assert e.commitment.size == 5
-    salts = {p.salt for p in e.private.items}
+    salts = {p.salt for p in e.private.records()}
     assert len(salts) == 5 and all(len(bytes.fromhex(s)) == 32 for s in salts)
     opened = es.reveal(e, sites=["Alpha"])
     assert sorted(o.item.item_id for o in opened.openings) == ["M1", "M2"]
@@ -154,7 +168,7 @@ def test_extend_and_consistency() -> None:
     new, ext = es.extend(e, [DeclarationItem("M4", "Echo", "ICBM", 1)], date="2027-01-01")
     assert ext.old.size == 5 and ext.new.size == 6
     assert es.verify_extension(e.commitment, ext)
-    assert [p.salt for p in new.private.items[:5]] == [p.salt for p in e.private.items]
+    assert [p.salt for p in new.private.records()[:5]] == [p.salt for p in e.private.records()]
     # An old reveal still verifies against the old root; new reveals against the new one.
     assert es.verify_reveal(new.commitment, es.reveal(new, item_ids=["M4", "M1"])).valid
     # A rewritten history is not an extension.
@@ -167,16 +181,21 @@ def test_extend_and_consistency() -> None:
         es.extend(e, [DeclarationItem("M1", "Echo", "ICBM", 1)], date="2027-01-01")
 
 
-def test_private_file_tampering_detected(tmp_path: Path) -> None:
-    from tripolar.verification.formats import PrivateFile
+def _write_private(path: Path, e: es.Escrow) -> None:
+    write_many_atomic([(path, JsonText(private_json_chunks(e.private)), 0o600)])
 
+
+def test_private_file_tampering_detected(tmp_path: Path) -> None:
+    """Changed deliberately with the private-file layout (format_version 2: one array per
+    item, count in column 4); the assertion is the same: an edited count is refused."""
     e = _commit()
-    data = e.private.model_dump(mode="json")
-    data["items"][0]["count"] = data["items"][0]["count"] + 1
     path = tmp_path / "private.json"
+    _write_private(path, e)
+    data = json.loads(path.read_text())
+    data["items"][0][4] = data["items"][0][4] + 1
     write_json_atomic(path, data, mode=0o600)
     with pytest.raises(InputError) as err:
-        es.load_private(load_json_model(path, PrivateFile), source=str(path))
+        es.load_private(load_private_file(path), source=str(path))
     assert err.value.field == "root"
 
 
@@ -288,7 +307,7 @@ def test_leaf_is_rfc6962_leaf_of_commitment() -> None:
             DeclarationItem(p.item_id, p.site, p.item_type, p.count, dict(p.attributes)),
             bytes.fromhex(p.salt),
         )
-        for p in e.private.items
+        for p in e.private.records()
     ]
     assert merkle.root(leaves).hex() == e.commitment.root
     op = es.reveal(e, item_ids=["B1"]).openings[0]
@@ -300,3 +319,229 @@ def test_leaf_is_rfc6962_leaf_of_commitment() -> None:
         [bytes.fromhex(h) for h in op.proof],
         bytes.fromhex(e.commitment.root),
     )
+
+
+# --------------------------------------------------------------------- private file v2, speed
+
+
+def _v1_document(e: es.Escrow) -> dict[str, object]:
+    """A private file as format_version 1 wrote it (one object per item)."""
+    p = e.private
+    return {
+        "format": "tripolar-escrow-private",
+        "format_version": 1,
+        "warning": es.PRIVATE_WARNING,
+        "encoding": "tripolar-decl-item/v1",
+        "party": p.party,
+        "date": p.date,
+        "size": p.size,
+        "root": p.root,
+        "items": [
+            {
+                "item_id": r.item_id,
+                "site": r.site,
+                "item_type": r.item_type,
+                "count": r.count,
+                "attributes": r.attributes,
+                "index": r.index,
+                "salt": r.salt,
+            }
+            for r in p.records()
+        ],
+    }
+
+
+def test_private_file_v2_layout_and_roundtrip(tmp_path: Path) -> None:
+    e = _commit()
+    path = tmp_path / "private.json"
+    _write_private(path, e)
+    data = json.loads(path.read_text())
+    assert data["format"] == "tripolar-escrow-private" and data["format_version"] == 2
+    assert data["columns"] == list(PRIVATE_COLUMNS)
+    assert data["root"] == e.commitment.root and data["size"] == 5
+    rec = e.private.records()[0]
+    assert data["items"][0] == [
+        0,
+        rec.item_id,
+        rec.site,
+        rec.item_type,
+        rec.count,
+        rec.attributes,
+        rec.salt,
+    ]
+    # One item per line, so the file stays readable.
+    lines = path.read_text().splitlines()
+    assert len(lines) == 11 + 5 + 2
+    assert [json.loads(line.rstrip(",")) for line in lines[11:16]] == data["items"]
+    loaded = es.load_private(load_private_file(path), source=str(path))
+    assert loaded.commitment == e.commitment
+    assert loaded.private == e.private
+    assert es.verify_reveal(e.commitment, es.reveal(loaded, sites=["Alpha", "Delta"])).valid
+
+
+def test_private_file_v1_still_read(tmp_path: Path) -> None:
+    """Files written by format_version 1 load unchanged and open against their root."""
+    e = _commit()
+    path = tmp_path / "private.json"
+    write_json_atomic(path, _v1_document(e), mode=0o600)
+    loaded = es.load_private(load_private_file(path), source=str(path))
+    assert loaded.commitment == e.commitment
+    assert es.verify_reveal(e.commitment, es.reveal(loaded, item_ids=["M3"])).valid
+    doc = _v1_document(e)
+    doc["items"][1]["index"] = 7  # type: ignore[index]
+    write_json_atomic(path, doc, mode=0o600)
+    with pytest.raises(InputError) as err:
+        load_private_file(path)
+    assert err.value.field == "items.1.index"
+
+
+def _bad_private(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> InputError:
+    e = _commit()
+    path = tmp_path / "private.json"
+    _write_private(path, e)
+    data = json.loads(path.read_text())
+    edit(data)
+    write_json_atomic(path, data, mode=0o600)
+    with pytest.raises(InputError) as err:
+        es.load_private(load_private_file(path), source=str(path))
+    assert "private.json" in str(err.value)
+    return err.value
+
+
+def test_private_file_errors_name_item_and_field(tmp_path: Path) -> None:
+    def setter(row: int, col: int, value: object) -> Callable[[dict[str, Any]], None]:
+        def edit(d: dict[str, Any]) -> None:
+            d["items"][row][col] = value
+
+        return edit
+
+    def replace_row(row: int, value: object) -> Callable[[dict[str, Any]], None]:
+        def edit(d: dict[str, Any]) -> None:
+            d["items"][row] = value
+
+        return edit
+
+    def dup_id(d: dict[str, Any]) -> None:
+        d["items"][3][1] = d["items"][1][1]
+
+    cases: list[tuple[Callable[[dict[str, Any]], None], str]] = [
+        (setter(2, 0, 5), "items.2.index"),
+        (setter(2, 0, True), "items.2.index"),
+        (setter(1, 1, 7), "items.1.item_id"),
+        (setter(4, 2, None), "items.4.site"),
+        (setter(0, 3, ["x"]), "items.0.item_type"),
+        (setter(3, 4, -1), "items.3.count"),
+        (setter(3, 4, True), "items.3.count"),
+        (setter(3, 4, "1"), "items.3.count"),
+        (setter(3, 4, 2**64), "items.3.count"),
+        (setter(2, 5, ["uid"]), "items.2.attributes"),
+        (setter(2, 5, {"uid": 3}), "items.2.attributes.uid"),
+        (setter(1, 6, "ab"), "items.1.salt"),
+        (setter(1, 6, "A" * 64), "items.1.salt"),
+        (setter(1, 6, " " + "a" * 63), "items.1.salt"),
+        (replace_row(4, {"index": 4}), "items.4"),
+        (replace_row(4, [4, "M9", "S", "T", 1, {}]), "items.4"),
+        (dup_id, "items.3.item_id"),
+        (lambda d: d.pop("items"), "items"),
+        (lambda d: d.update(columns=["index", "salt"]), "columns"),
+        (lambda d: d.update(root="00" * 31), "root"),
+        (lambda d: d.update(root="00" * 32), "root"),
+        (lambda d: d.update(size=4), "root"),
+        (lambda d: d.update(extra=1), "extra"),
+        (lambda d: d.update(format="tripolar-escrow-reveal"), "format"),
+    ]
+    for edit, field in cases:
+        assert _bad_private(tmp_path, edit).field == field, field
+    err = _bad_private(tmp_path, lambda d: d.update(format_version=3))
+    assert err.field == "format_version" and "format_version 3 is not supported" in str(err)
+
+
+def test_large_escrow_reveal_uses_kept_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """20,000 items: reveals take their proofs from the tree built at commit, re-encoding
+    and re-hashing nothing; every opening verifies, also after a write and read-back."""
+    n = 20_000
+    items = [
+        DeclarationItem(f"L-{i:05d}", f"site-{i % 97:02d}", "launcher", 1 + i % 3) for i in range(n)
+    ]
+    e = es.commit(items, party="US", date="2026-11-25")
+    assert e.commitment.size == n and sorted(e.private.item_ids) == [it.item_id for it in items]
+    assert e.private.item_ids != [it.item_id for it in items]  # shuffled (1 in 20000! not)
+
+    calls = {"encode_fields": 0, "encode_item": 0, "tree": 0}
+
+    def counting(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(es, "encode_fields", counting("encode_fields", es.encode_fields))
+    monkeypatch.setattr(es, "encode_item", counting("encode_item", es.encode_item))
+    monkeypatch.setattr(merkle, "MerkleTree", counting("tree", merkle.MerkleTree))
+
+    ids = ["L-00000", "L-12345", f"L-{n - 1:05d}"]
+    opened = es.reveal(e, item_ids=ids)
+    by_site = es.reveal(e, sites=["site-42"])
+    many = es.reveal(e, item_ids=[f"L-{i:05d}" for i in range(0, n, 1000)])
+    assert calls == {"encode_fields": 0, "encode_item": 0, "tree": 0}
+    assert sorted(o.item.item_id for o in opened.openings) == ids
+    at_site = {it.item_id for it in items if it.site == "site-42"}
+    assert {o.item.item_id for o in by_site.openings} == at_site and len(at_site) > 200
+    assert len(many.openings) == 20
+
+    reveals = (opened, by_site, many)
+    for rev in reveals:
+        check = es.verify_reveal(e.commitment, rev)
+        assert check.valid and all(c.valid for c in check.openings)
+    # Verifying encodes exactly the opened items, nothing else.
+    assert calls["encode_item"] == sum(len(r.openings) for r in reveals)
+    assert calls["encode_fields"] == 0 and calls["tree"] == 0
+    # The counters do see a rebuild: loading the private data re-encodes every item once.
+    assert es.load_private(e.private).commitment == e.commitment
+    assert calls["encode_fields"] == n and calls["tree"] == 1
+
+
+def test_large_escrow_file_roundtrip(tmp_path: Path) -> None:
+    n = 20_000
+    items = [
+        DeclarationItem(f"L-{i:05d}", f"site-{i % 97:02d}", "launcher", 1, {"uid": f"U{i}"})
+        for i in range(n)
+    ]
+    e = es.commit(items, party="US", date="2026-11-25")
+    path = tmp_path / "private.json"
+    _write_private(path, e)
+    loaded = es.load_private(load_private_file(path), source=str(path))
+    assert loaded.commitment == e.commitment and loaded.private == e.private
+    rev = es.reveal(loaded, item_ids=["L-19999", "L-00007"])
+    assert es.verify_reveal(e.commitment, rev).valid
+    new, ext = es.extend(
+        loaded, [DeclarationItem("N-1", "site-00", "launcher", 1)], date="2027-01-01"
+    )
+    assert es.verify_extension(e.commitment, ext) and new.commitment.size == n + 1
+    assert es.verify_reveal(new.commitment, es.reveal(new, item_ids=["N-1", "L-00001"])).valid
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 40), st.booleans())
+def test_every_opening_verifies(n: int, shuffle: bool) -> None:
+    """Any size, shuffled or not: the leaf order is a permutation of the declaration, and
+    every item opens against the root."""
+    items = [
+        DeclarationItem(f"I{i}", f"S{i % 3}", "T", i, {"k": str(i)} if i % 2 else {})
+        for i in range(n)
+    ]
+    e = es.commit(items, party="US", date="2026-11-25", shuffle=shuffle)
+    assert sorted(e.items, key=lambda it: it.item_id) == sorted(items, key=lambda it: it.item_id)
+    if not shuffle:
+        assert e.items == items
+    rev = es.reveal(e, item_ids=[it.item_id for it in items])
+    assert len(rev.openings) == n and es.verify_reveal(e.commitment, rev).valid
+
+
+def test_random_order_is_a_permutation() -> None:
+    for n in (2, 3, 17, 1000):
+        order = es._random_order(n)
+        assert sorted(order) == list(range(n))
+    # Fresh randomness each time (two equal orders of 1000 items: probability 1/1000!).
+    assert es._random_order(1000) != es._random_order(1000)

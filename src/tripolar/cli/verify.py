@@ -262,11 +262,10 @@ def simulate_cmd(
 
 def _load_escrow(directory: Path) -> Escrow:
     from tripolar.verification.escrow import load_private
-    from tripolar.verification.files import load_json_model
-    from tripolar.verification.formats import PrivateFile
+    from tripolar.verification.files import load_private_file
 
     path = directory / PRIVATE_NAME
-    return load_private(load_json_model(path, PrivateFile), source=str(path))
+    return load_private(load_private_file(path), source=str(path))
 
 
 def _warn_private(path: Path) -> None:
@@ -292,7 +291,8 @@ def escrow_commit(
     """Commit to a complete declaration: publish commitment.json, keep private.json secret."""
     from tripolar.verification.encoding import read_declaration_csv
     from tripolar.verification.escrow import commit
-    from tripolar.verification.files import write_many_atomic
+    from tripolar.verification.files import JsonText, write_many_atomic
+    from tripolar.verification.formats import private_json_chunks
 
     party = _check_party(party, "--party")
     day = _date(date)
@@ -306,7 +306,7 @@ def escrow_commit(
     escrow = commit(items, party=party, date=day, shuffle=not no_shuffle)
     write_many_atomic(
         [
-            (out / PRIVATE_NAME, escrow.private.model_dump(mode="json"), 0o600),
+            (out / PRIVATE_NAME, JsonText(private_json_chunks(escrow.private)), 0o600),
             (out / COMMITMENT_NAME, escrow.commitment.model_dump(mode="json"), 0o644),
         ]
     )
@@ -442,7 +442,8 @@ def escrow_extend(
     """Append items; rewrite the folder's files and write a consistency proof."""
     from tripolar.verification.encoding import read_declaration_csv
     from tripolar.verification.escrow import extend
-    from tripolar.verification.files import write_many_atomic
+    from tripolar.verification.files import JsonText, write_many_atomic
+    from tripolar.verification.formats import private_json_chunks
 
     escrow = _load_escrow(directory)
     new_items = read_declaration_csv(declaration)
@@ -450,7 +451,7 @@ def escrow_extend(
     write_many_atomic(
         [
             (out, ext.model_dump(mode="json"), 0o644),
-            (directory / PRIVATE_NAME, new.private.model_dump(mode="json"), 0o600),
+            (directory / PRIVATE_NAME, JsonText(private_json_chunks(new.private)), 0o600),
             (directory / COMMITMENT_NAME, new.commitment.model_dump(mode="json"), 0o644),
         ]
     )

@@ -21,6 +21,7 @@ import csv
 import io
 import struct
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "ENCODING_VERSION",
     "REQUIRED_COLUMNS",
     "DeclarationItem",
+    "encode_fields",
     "encode_item",
     "item_from_dict",
     "read_declaration_csv",
@@ -40,13 +42,19 @@ ENCODING_VERSION = "tripolar-decl-item/v1"
 REQUIRED_COLUMNS = ("item_id", "site", "item_type", "count")
 _MAGIC = b"TPDECL\x01"
 _MAX_COUNT = 2**63 - 1
+_U32 = struct.Struct(">I").pack
+_U64 = struct.Struct(">Q").pack
+_NONE = _U32(0)
+# Sites and item types repeat across a declaration; a cache of their encoded form is kept
+# up to this many distinct strings (a bound, so a declaration of unique sites stays small).
+_CACHE_LIMIT = 65_536
 
 
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeclarationItem:
     """One declared entry: an item (or a batch of ``count`` identical items) at a site."""
 
@@ -67,24 +75,55 @@ class DeclarationItem:
 
 
 def _field(text: str) -> bytes:
-    data = _norm(text).encode("utf-8")
-    return struct.pack(">I", len(data)) + data
+    # ASCII text is already in NFC, so the normalisation call is skipped for it.
+    data = (text if text.isascii() else _norm(text)).encode("utf-8")
+    return _U32(len(data)) + data
+
+
+def _key_bytes(key: str) -> bytes:
+    return _norm(key).encode("utf-8")
+
+
+def _cached_field(text: str, cache: dict[str, bytes]) -> bytes:
+    data = cache.get(text)
+    if data is None:
+        data = _field(text)
+        if len(cache) < _CACHE_LIMIT:
+            cache[text] = data
+    return data
+
+
+def encode_fields(
+    item_id: str,
+    site: str,
+    item_type: str,
+    count: int,
+    attributes: Mapping[str, str],
+    cache: dict[str, bytes] | None = None,
+) -> bytes:
+    """Canonical bytes of one item given by its fields (encoding v1, module docstring).
+
+    Same bytes as :func:`encode_item`; ``cache`` (a dict the caller keeps across calls)
+    memoises the encoded site and item type, which repeat across a declaration.
+    """
+    if cache is None:
+        site_b, type_b = _field(site), _field(item_type)
+    else:
+        site_b = cache.get(site) or _cached_field(site, cache)
+        type_b = cache.get(item_type) or _cached_field(item_type, cache)
+    id_b = (item_id if item_id.isascii() else _norm(item_id)).encode("utf-8")
+    if not attributes:
+        return b"".join((_MAGIC, _U32(len(id_b)), id_b, site_b, type_b, _U64(count), _NONE))
+    parts = [_MAGIC, _U32(len(id_b)), id_b, site_b, type_b, _U64(count), _U32(len(attributes))]
+    for key in sorted(attributes, key=_key_bytes):
+        parts.append(_field(key))
+        parts.append(_field(attributes[key]))
+    return b"".join(parts)
 
 
 def encode_item(item: DeclarationItem) -> bytes:
     """Canonical bytes of ``item`` under encoding ``tripolar-decl-item/v1`` (module docstring)."""
-    parts = [
-        _MAGIC,
-        _field(item.item_id),
-        _field(item.site),
-        _field(item.item_type),
-        struct.pack(">Q", item.count),
-        struct.pack(">I", len(item.attributes)),
-    ]
-    for key in sorted(item.attributes, key=lambda k: _norm(k).encode("utf-8")):
-        parts.append(_field(key))
-        parts.append(_field(item.attributes[key]))
-    return b"".join(parts)
+    return encode_fields(item.item_id, item.site, item.item_type, item.count, item.attributes)
 
 
 def _text(value: object, name: str, source: str, *, allow_empty: bool = False) -> str:

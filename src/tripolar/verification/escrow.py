@@ -25,24 +25,30 @@ only by an inspection (:func:`inspect`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import operator
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from tripolar.errors import InputError
 from tripolar.verification import merkle
-from tripolar.verification.encoding import DeclarationItem, encode_item
+from tripolar.verification.encoding import DeclarationItem, encode_fields, encode_item
 from tripolar.verification.formats import (
+    NO_ATTRIBUTES,
+    PRIVATE_WARNING,
+    SALT_BYTES,
     CommitmentFile,
     Discrepancy,
     ExtensionFile,
     InspectionFile,
     ItemModel,
     Opening,
-    PrivateFile,
-    PrivateItem,
+    PrivateData,
     RevealFile,
     TreeHead,
 )
@@ -66,17 +72,34 @@ __all__ = [
 #: Domain-separation tag: a tripolar leaf commitment can never be mistaken for any other
 #: SHA-256 value computed over the same bytes.
 LEAF_TAG = b"tripolar/escrow/leaf/v1\x00"
-SALT_BYTES = 32
-
-PRIVATE_WARNING = (
-    "PRIVATE: this file holds the secret salts of every committed item. Anyone who has it "
-    "can test guesses about unopened items. Never publish or share it; keep a backup."
-)
+_FEW_IDS = 8
 
 
 def leaf_commitment(item: DeclarationItem, salt: bytes) -> bytes:
     """``SHA-256(LEAF_TAG || salt || canonical item)``: the 32-byte RFC 6962 leaf of an item."""
     return hashlib.sha256(LEAF_TAG + salt + encode_item(item)).digest()
+
+
+def _leaf_commitments(p: PrivateData) -> list[bytes]:
+    """:func:`leaf_commitment` of every entry of ``p``, in leaf order (the same bytes,
+    computed over the columns with the encoded sites and types cached)."""
+    sha = hashlib.sha256
+    encode = encode_fields
+    cache: dict[str, bytes] = {}
+    salts, tag, join = p.salts, LEAF_TAG, b"".join
+    out: list[bytes] = []
+    offset = 0
+    for item_id, site, item_type, count, attributes in zip(
+        p.item_ids, p.sites, p.item_types, p.counts, p.attributes, strict=True
+    ):
+        salt = salts[offset : offset + SALT_BYTES]
+        out.append(
+            sha(
+                join((tag, salt, encode(item_id, site, item_type, count, attributes, cache)))
+            ).digest()
+        )
+        offset += SALT_BYTES
+    return out
 
 
 def _item_of(model: ItemModel) -> DeclarationItem:
@@ -93,57 +116,107 @@ def _model_of(item: DeclarationItem) -> ItemModel:
     return ItemModel(**item.to_dict())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Escrow:
-    """A party's escrow: the private file (items and salts) and the public commitment."""
+    """A party's escrow: the private data (items and salts, one column per field), the
+    public commitment and the Merkle tree, built once and kept for fast proofs."""
 
-    private: PrivateFile
+    private: PrivateData
     commitment: CommitmentFile
+    tree: merkle.MerkleTree = field(repr=False, compare=False)
 
     @property
     def items(self) -> list[DeclarationItem]:
-        return [_item_of(p) for p in self.private.items]
-
-    def tree(self) -> merkle.MerkleTree:
-        return merkle.MerkleTree(
-            [leaf_commitment(_item_of(p), bytes.fromhex(p.salt)) for p in self.private.items]
-        )
+        """Every committed item, in leaf order (builds n objects)."""
+        return [self.private.item(i) for i in range(len(self.private))]
 
 
-def _build(
-    private_items: list[PrivateItem], party: str, date: str
-) -> tuple[PrivateFile, CommitmentFile]:
-    tree = merkle.MerkleTree(
-        [leaf_commitment(_item_of(p), bytes.fromhex(p.salt)) for p in private_items]
+Columns = tuple[list[str], list[str], list[str], list[int], list[Mapping[str, str]]]
+
+
+def _escrow(
+    party: str, date: str, columns: Columns, salts: bytes, tree: merkle.MerkleTree
+) -> Escrow:
+    root_hex = tree.root.hex()
+    private = PrivateData(party, date, tree.size, root_hex, *columns, salts)
+    commitment = CommitmentFile(party=party, date=date, size=tree.size, root=root_hex)
+    return Escrow(private=private, commitment=commitment, tree=tree)
+
+
+def _random_order(n: int) -> list[int]:
+    """A uniformly random permutation of ``range(n)`` from the operating system's CSPRNG.
+
+    Sorts the positions by independent 64-bit keys from :func:`secrets.token_bytes`,
+    drawn again in the rare case (probability below n**2 / 2**65) that two keys are
+    equal: with distinct keys every order is equally likely. It does the work of
+    ``secrets.SystemRandom().shuffle`` in a tenth of the time for a million items.
+    """
+    while True:
+        keys = np.frombuffer(secrets.token_bytes(8 * n), dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        ranked = keys[order]
+        if not np.any(ranked[1:] == ranked[:-1]):
+            result: list[int] = order.tolist()
+            return result
+
+
+def _columns(items: Sequence[DeclarationItem]) -> Columns:
+    return (
+        [it.item_id for it in items],
+        [it.site for it in items],
+        [it.item_type for it in items],
+        [it.count for it in items],
+        # A private copy, so that changing the caller's item later cannot change the escrow.
+        [dict(sorted(it.attributes.items())) if it.attributes else NO_ATTRIBUTES for it in items],
     )
-    size, root_hex = tree.size, tree.root.hex()
-    private = PrivateFile(
-        warning=PRIVATE_WARNING,
-        party=party,
-        date=date,
-        items=private_items,
-        size=size,
-        root=root_hex,
-    )
-    return private, CommitmentFile(party=party, date=date, size=size, root=root_hex)
 
 
-def _salted(items: Sequence[DeclarationItem], start: int, shuffle: bool) -> list[PrivateItem]:
-    order = list(items)
-    if shuffle:
-        secrets.SystemRandom().shuffle(order)
-    return [
-        PrivateItem(index=start + i, salt=secrets.token_bytes(SALT_BYTES).hex(), **it.to_dict())
-        for i, it in enumerate(order)
-    ]
-
-
-def _check_unique(items: Iterable[DeclarationItem]) -> None:
+def _check_unique_ids(ids: list[str]) -> None:
+    if len(set(ids)) == len(ids):
+        return
     seen: set[str] = set()
-    for it in items:
-        if it.item_id in seen:
-            raise InputError(f"duplicate item_id {it.item_id!r}", field="item_id")
-        seen.add(it.item_id)
+    for item_id in ids:
+        if item_id in seen:
+            raise InputError(f"duplicate item_id {item_id!r}", field="item_id")
+        seen.add(item_id)
+
+
+def _salted_leaves(
+    party: str, date: str, items: Sequence[DeclarationItem], shuffle: bool
+) -> tuple[Columns, bytes, list[bytes]]:
+    """Columns, fresh salts and leaf commitments of ``items``, in (shuffled) leaf order.
+
+    The leaves are computed in the caller's order, where the items lie close together in
+    memory, and then all three are put in the random order together: the same result as
+    shuffling first, in less time.
+    """
+    columns = _columns(items)
+    _check_unique_ids(columns[0])
+    n = len(items)
+    salts = _fresh_salts(n)
+    unrooted = PrivateData(party, date, n, "", *columns, salts)
+    leaves = _leaf_commitments(unrooted)
+    if not shuffle or n < 2:
+        return columns, salts, leaves
+    order = _random_order(n)
+    pick = operator.itemgetter(*order)
+
+    def permuted(column: list[Any]) -> list[Any]:
+        return list(pick(column))
+
+    ids, sites, types, counts, attrs = columns
+    salt_rows = np.frombuffer(salts, dtype=np.uint8).reshape(n, SALT_BYTES)
+    return (
+        (permuted(ids), permuted(sites), permuted(types), permuted(counts), permuted(attrs)),
+        salt_rows[order].tobytes(),
+        permuted(leaves),
+    )
+
+
+def _fresh_salts(n: int) -> bytes:
+    """n fresh, independent 32-byte salts from :mod:`secrets`, back to back (one draw of
+    32 n bytes from the CSPRNG: the same bytes n separate draws would give, faster)."""
+    return secrets.token_bytes(SALT_BYTES * n)
 
 
 def commit(
@@ -156,30 +229,30 @@ def commit(
     """
     if not items:
         raise InputError("nothing to commit", field="items", expected="at least one item")
-    _check_unique(items)
-    private, commitment = _build(_salted(items, 0, shuffle), party, date)
-    return Escrow(private=private, commitment=commitment)
+    columns, salts, leaves = _salted_leaves(party, date, items, shuffle)
+    return _escrow(party, date, columns, salts, merkle.MerkleTree(leaves))
 
 
-def load_private(private: PrivateFile, *, source: str = "private file") -> Escrow:
-    """Check a private file for internal consistency and return the :class:`Escrow`.
+def load_private(private: PrivateData, *, source: str = "private file") -> Escrow:
+    """Check private data (from :func:`tripolar.verification.files.load_private_file`)
+    and return the :class:`Escrow`, with its tree rebuilt once.
 
-    The indices must be 0..n-1 in order, the item ids unique, and the recomputed root and
-    size must equal the recorded ones (a corrupted or edited file is refused).
+    The item ids must be unique, and the recomputed root and size must equal the recorded
+    ones (a corrupted or edited file is refused). Positions are checked by the reader.
     """
-    for i, p in enumerate(private.items):
-        if p.index != i:
-            raise InputError(
-                f"index {p.index} at position {i}", file=source, field=f"items.{i}.index"
-            )
-    _check_unique(_item_of(p) for p in private.items)
-    escrow = Escrow(
-        private=private,
-        commitment=CommitmentFile(
-            party=private.party, date=private.date, size=private.size, root=private.root
-        ),
-    )
-    tree = escrow.tree()
+    ids = private.item_ids
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        for i, item_id in enumerate(ids):
+            if item_id in seen:
+                raise InputError(
+                    f"duplicate item_id {item_id!r}",
+                    file=source,
+                    field=f"items.{i}.item_id",
+                    expected="unique item ids",
+                )
+            seen.add(item_id)
+    tree = merkle.MerkleTree(_leaf_commitments(private))
     if tree.size != private.size or tree.root.hex() != private.root:
         raise InputError(
             "items and salts do not reproduce the recorded root",
@@ -187,7 +260,10 @@ def load_private(private: PrivateFile, *, source: str = "private file") -> Escro
             field="root",
             expected="an unmodified private file",
         )
-    return escrow
+    commitment = CommitmentFile(
+        party=private.party, date=private.date, size=private.size, root=private.root
+    )
+    return Escrow(private=private, commitment=commitment, tree=tree)
 
 
 def reveal(
@@ -196,33 +272,41 @@ def reveal(
     """Open the named items and every item at the named sites, with inclusion proofs.
 
     A site with no committed item is a valid request: the opening then shows nothing
-    there, which inspectors can compare with what they find.
+    there, which inspectors can compare with what they find. Proofs come from the tree
+    kept on the escrow: nothing is re-encoded or re-hashed.
     """
-    by_id = {p.item_id: p for p in escrow.private.items}
-    for item_id in item_ids:
-        if item_id not in by_id:
-            raise InputError(f"no committed item {item_id!r}", field="items")
+    p = escrow.private
+    chosen: set[int] = set()
+    if item_ids:
+        wanted = set(item_ids)
+        if len(wanted) <= _FEW_IDS:
+            # list.index scans in C: a few ids are found faster than by one Python loop.
+            found = {}
+            for x in wanted:
+                with contextlib.suppress(ValueError):
+                    found[x] = p.item_ids.index(x)
+        else:
+            found = {x: i for i, x in enumerate(p.item_ids) if x in wanted}
+        for item_id in item_ids:
+            if item_id not in found:
+                raise InputError(f"no committed item {item_id!r}", field="items")
+        chosen.update(found.values())
     wanted_sites = set(sites)
-    chosen = sorted(
-        {by_id[i].index for i in item_ids}
-        | {p.index for p in escrow.private.items if p.site in wanted_sites}
-    )
-    tree = escrow.tree()
-    openings = []
-    for idx in chosen:
-        p = escrow.private.items[idx]
-        openings.append(
-            Opening(
-                index=idx,
-                item=_model_of(_item_of(p)),
-                salt=p.salt,
-                proof=[h.hex() for h in tree.inclusion_proof(idx)],
-            )
+    if wanted_sites:
+        chosen.update(i for i, site in enumerate(p.sites) if site in wanted_sites)
+    openings = [
+        Opening(
+            index=idx,
+            item=_model_of(p.item(idx)),
+            salt=p.salt(idx).hex(),
+            proof=[h.hex() for h in escrow.tree.inclusion_proof(idx)],
         )
+        for idx in sorted(chosen)
+    ]
     return RevealFile(
-        party=escrow.private.party,
-        size=escrow.private.size,
-        root=escrow.private.root,
+        party=p.party,
+        size=p.size,
+        root=p.root,
         scope_sites=sorted(wanted_sites) if sites else None,
         openings=openings,
     )
@@ -379,24 +463,36 @@ def recheck_inspection(commitment: CommitmentFile | TreeHead, record: Inspection
 def extend(
     escrow: Escrow, new_items: Sequence[DeclarationItem], *, date: str, shuffle: bool = True
 ) -> tuple[Escrow, ExtensionFile]:
-    """Append items (fresh salts) and prove the old tree is a prefix of the new one."""
+    """Append items (fresh salts) and prove the old tree is a prefix of the new one.
+
+    The new tree is built over all leaves, old and new (one pass, as at commit).
+    """
     if not new_items:
         raise InputError("nothing to add", field="items", expected="at least one new item")
-    old_ids = {p.item_id for p in escrow.private.items}
-    _check_unique(new_items)
+    old = escrow.private
+    old_ids = set(old.item_ids)
     for it in new_items:
         if it.item_id in old_ids:
             raise InputError(f"item_id {it.item_id!r} is already committed", field="item_id")
-    old_size = escrow.private.size
-    added = _salted(new_items, old_size, shuffle)
-    private, commitment = _build([*escrow.private.items, *added], escrow.private.party, date)
-    new = Escrow(private=private, commitment=commitment)
-    proof = new.tree().consistency_proof(old_size)
+    (ids, sites, types, counts, attrs), salts, leaves = _salted_leaves(
+        old.party, date, new_items, shuffle
+    )
+    columns = (
+        old.item_ids + ids,
+        old.sites + sites,
+        old.item_types + types,
+        old.counts + counts,
+        old.attributes + attrs,
+    )
+    # The old leaves are not kept (only their hashes, in the tree): re-derive them once.
+    tree = merkle.MerkleTree(_leaf_commitments(old) + leaves)
+    new = _escrow(old.party, date, columns, old.salts + salts, tree)
+    proof = new.tree.consistency_proof(old.size)
     ext = ExtensionFile(
-        party=escrow.private.party,
+        party=old.party,
         date=date,
-        old=TreeHead(size=old_size, root=escrow.private.root),
-        new=commitment.head(),
+        old=TreeHead(size=old.size, root=old.root),
+        new=new.commitment.head(),
         proof=[h.hex() for h in proof],
     )
     return new, ext

@@ -6,28 +6,53 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from tripolar.errors import InputError, read_text_checked
+from tripolar.errors import MAX_INPUT_BYTES, InputError, read_text_checked
+from tripolar.verification.formats import PrivateData, private_from_json
 
-__all__ = ["load_json_model", "read_json", "write_json_atomic", "write_many_atomic"]
+__all__ = [
+    "PRIVATE_MAX_BYTES",
+    "JsonText",
+    "load_json_model",
+    "load_private_file",
+    "read_json",
+    "write_json_atomic",
+    "write_many_atomic",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
+#: The private file holds every item (about 120 bytes each), so it may exceed the 10 MiB
+#: limit of other inputs: 1 GiB is several million items.
+PRIVATE_MAX_BYTES = 1024 * 1024 * 1024
 
-def _dump(obj: Any) -> bytes:
-    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+@dataclass(frozen=True)
+class JsonText:
+    """JSON already serialised, as UTF-8 chunks: written as they come, never held whole."""
+
+    chunks: Iterable[bytes]
 
 
-def _write_temp(path: Path, data: bytes, mode: int) -> str:
+def _dump(obj: Any) -> Iterable[bytes]:
+    if isinstance(obj, JsonText):
+        return obj.chunks
+    return [(json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")]
+
+
+def _write_temp(path: Path, data: Iterable[bytes], mode: int) -> str:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in data:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
@@ -40,7 +65,8 @@ def _write_temp(path: Path, data: bytes, mode: int) -> str:
 def write_many_atomic(files: list[tuple[Path, Any, int]]) -> None:
     """Write several JSON files, each atomically (temp file in the same folder, then
     ``os.replace``). All temp files are written first, so an error while serialising or
-    writing leaves every target untouched. ``mode`` is the permission of the new file."""
+    writing leaves every target untouched. ``mode`` is the permission of the new file;
+    an object may be a :class:`JsonText` (already serialised) or anything ``json`` takes."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, obj, mode in files:
@@ -60,9 +86,10 @@ def write_json_atomic(path: str | Path, obj: Any, *, mode: int = 0o644) -> None:
     write_many_atomic([(Path(path), obj, mode)])
 
 
-def read_json(path: str | Path) -> Any:
-    """Parse a JSON file (10 MiB limit); a syntax error names the file, line and column."""
-    text = read_text_checked(path)
+def read_json(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:
+    """Parse a JSON file (10 MiB limit unless told); a syntax error names the file, line
+    and column."""
+    text = read_text_checked(path, max_bytes=max_bytes)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -84,3 +111,12 @@ def load_json_model(path: str | Path, model: type[M]) -> M:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(document)"
         raise InputError(err["msg"], file=path, field=loc) from exc
+
+
+def load_private_file(path: str | Path) -> PrivateData:
+    """Read and check a private file (format version 2 or 1, up to 1 GiB).
+
+    Only the shape is checked here; :func:`tripolar.verification.escrow.load_private`
+    then rebuilds the tree and compares its root with the recorded one.
+    """
+    return private_from_json(read_json(path, max_bytes=PRIVATE_MAX_BYTES), source=str(path))
