@@ -18,6 +18,7 @@ from tripolar.forces import Posture, build_posture, check_state, load_posture
 from tripolar.report.tables import breakout_table, evaluation_table, upload_table
 from tripolar.runlog import save_run
 from tripolar.treaty import builtin_treaties, evaluate, load_treaty, treaty_json_schema
+from tripolar.treaty.schema import Treaty
 from tripolar.treaty.upload import upload_potential
 
 treaty_app = typer.Typer(help="Treaty definitions: list, show, JSON Schema.", no_args_is_help=True)
@@ -97,6 +98,18 @@ def _postures(
     return out
 
 
+def _treaty_and_postures(
+    treaty: str,
+    posture: list[Path] | None,
+    state: list[str] | None,
+    year: int | None,
+    data: Path | None,
+) -> tuple[Treaty, list[Posture]]:
+    """The treaty and the postures the options name (default: the parties, dataset year)."""
+    t = load_treaty(treaty)
+    return t, _postures(posture, state, year, data, t.parties, t.baseline_year)
+
+
 def _save(
     command: str,
     treaty: str,
@@ -139,8 +152,7 @@ def count(
       tripolar count --treaty new-start --state US
       tripolar count --treaty new-start --posture us-2020-09-01.yaml --json
     """
-    t = load_treaty(treaty)
-    ps = _postures(posture, state, year, data, t.parties, t.baseline_year)
+    t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     shown = {p.party for p in ps}
     _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save)
@@ -172,8 +184,7 @@ def check(
     Exit status: 0 when every party complies on every date, 1 when a limit is exceeded,
     2 on bad input.
     """
-    t = load_treaty(treaty)
-    ps = _postures(posture, state, year, data, t.parties, t.baseline_year)
+    t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     _save(
         "check",
@@ -212,8 +223,7 @@ def upload(
 
     Example: tripolar upload --treaty new-start
     """
-    t = load_treaty(treaty)
-    ps = _postures(posture, state, year, data, t.parties, t.baseline_year)
+    t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     results = [upload_potential(p, t) for p in ps]
     _save(
         "upload", treaty, year, data, {r.party: r.to_dict() for r in results}, t, ps, store, no_save

@@ -101,17 +101,22 @@ class PrivateItemV1(ItemModel):
     salt: Hex32
 
 
-class PrivateFileV1(_Strict):
-    """The version 1 private file: one object per item. Read, never written."""
+class _PrivateHead(_Strict):
+    """The fields every version of the private file has besides its items."""
 
     format: Literal["tripolar-escrow-private"] = "tripolar-escrow-private"
-    format_version: Literal[1] = 1
     warning: str
     encoding: Encoding = "tripolar-decl-item/v1"
     party: Party
     date: Day
     size: Size
     root: Hex32
+
+
+class PrivateFileV1(_PrivateHead):
+    """The version 1 private file: one object per item. Read, never written."""
+
+    format_version: Literal[1] = 1
     items: list[PrivateItemV1]
 
 
@@ -195,17 +200,10 @@ _HEX_DIGITS = "0123456789abcdef"
 _ROWS_PER_CHUNK = 10_000
 
 
-class PrivateHeader(_Strict):
+class PrivateHeader(_PrivateHead):
     """Everything of a version 2 private file except its ``items`` arrays."""
 
-    format: Literal["tripolar-escrow-private"] = "tripolar-escrow-private"
     format_version: Literal[2] = 2
-    warning: str
-    encoding: Encoding = "tripolar-decl-item/v1"
-    party: Party
-    date: Day
-    size: Size
-    root: Hex32
     columns: list[str]
 
 
