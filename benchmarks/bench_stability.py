@@ -22,8 +22,8 @@ from notional import notional_forces
 
 from tripolar.exchange.alert import load_alert_levels
 from tripolar.exchange.exchange import party_state
-from tripolar.exchange.montecarlo import run_monte_carlo
-from tripolar.stability.kent_thaler import KentThalerParams
+from tripolar.exchange.first_strike import KentThalerParams
+from tripolar.stability.run import run_monte_carlo
 from tripolar.stability.tripolar import tripolar_stability
 
 N = 1000

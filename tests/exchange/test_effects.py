@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from tripolar.errors import InputError
@@ -311,6 +311,7 @@ def test_pk_non_decreasing_in_n(tkp: float, f: float, n: int) -> None:
 
 
 @settings(max_examples=150, deadline=None)
+@example(485.0, 403.0, 1.0, 3.537405227762932e-157)  # subnormal nc
 @given(
     st.floats(1.0, 2_000.0), st.floats(1.0, 1_000.0), st.floats(0.0, 3_000.0),
     st.floats(0.0, 3_000.0),

@@ -11,7 +11,7 @@ import pytest
 from tripolar.exchange.alert import load_alert_levels
 from tripolar.exchange.effects import lethal_radius_m, sskp, terminal_kill_probability
 from tripolar.exchange.exchange import all_exchanges, counterforce_exchange, party_state
-from tripolar.stability.kent_thaler import StrikeSide, first_strike
+from tripolar.exchange.first_strike import StrikeSide, first_strike
 
 sys.path.insert(0, str(Path(__file__).parent))
 from notional import notional_forces

@@ -7,8 +7,9 @@ import pytest
 
 from tripolar.exchange.alert import load_alert_levels
 from tripolar.exchange.force import exchange_posture
-from tripolar.exchange.montecarlo import real_forces, stability_report
+from tripolar.exchange.montecarlo import real_forces
 from tripolar.forces import build_posture
+from tripolar.stability.run import stability_report
 from tripolar.treaty import load_treaty
 
 

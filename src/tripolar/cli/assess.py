@@ -13,7 +13,7 @@ from tripolar.cli.data import DataOpt, JsonOpt
 from tripolar.data import load_dataset
 from tripolar.errors import InputError
 from tripolar.report.assessment import assessment_markdown, assessment_renderable
-from tripolar.runlog import save_run
+from tripolar.store.runlog import save_run
 
 StoreOpt = Annotated[
     str | None,

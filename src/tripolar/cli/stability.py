@@ -123,10 +123,10 @@ def stability_cmd(
 ) -> None:
     """First-strike stability of the 6 pairs and 3 coalitions, under a treaty or today."""
     from tripolar.exchange.alert import load_alert_levels
-    from tripolar.exchange.montecarlo import run_stability
-    from tripolar.exchange.treaty_force import check_rule
     from tripolar.report.plots import check_plot_path, plot_stability
+    from tripolar.stability.run import run_stability
     from tripolar.treaty import load_treaty
+    from tripolar.treaty.force_cut import check_rule
 
     postures = _posture(posture)
     n = _samples(samples)

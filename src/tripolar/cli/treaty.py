@@ -16,7 +16,7 @@ from tripolar.data import load_dataset
 from tripolar.errors import InputError
 from tripolar.forces import Posture, build_posture, check_state, load_posture
 from tripolar.report.tables import breakout_table, evaluation_table, upload_table
-from tripolar.runlog import save_run
+from tripolar.store.runlog import save_run
 from tripolar.treaty import builtin_treaties, evaluate, load_treaty, treaty_json_schema
 from tripolar.treaty.schema import Treaty
 from tripolar.treaty.upload import upload_potential

@@ -27,14 +27,14 @@ import numpy.typing as npt
 
 from tripolar.exchange.alert import AlertLevels
 from tripolar.exchange.backend import kill_probability_matrix
-from tripolar.exchange.force import Force, ForceArrays, sample_triangular
-from tripolar.stability.kent_thaler import (
+from tripolar.exchange.first_strike import (
     FirstStrike,
     KentThalerParams,
     StrikeSide,
     first_strike,
     reserve_warheads,
 )
+from tripolar.exchange.force import Force, ForceArrays, sample_triangular
 
 FloatArray = npt.NDArray[np.float64]
 Posture = Literal["day_to_day", "generated"]

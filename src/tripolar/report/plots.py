@@ -43,7 +43,7 @@ def _save_atomic(fig: Any, path: Path) -> None:
 def plot_stability(reports: Sequence[Any], path: str | Path) -> Path:
     """Surviving warheads per case (median, 5-95% bars) and the index (fsi) per treaty.
 
-    ``reports`` are :class:`tripolar.exchange.montecarlo.StabilityReport` objects (one per
+    ``reports`` are :class:`tripolar.stability.run.StabilityReport` objects (one per
     treaty or baseline). Left panel: the victims' surviving warheads in each pair and
     coalition for the first report; right panel: the median ``fsi`` of each case per report.
     """

@@ -23,7 +23,8 @@ def stability_column(
 ) -> dict[str, Any]:
     """Per party ``{"r_min", "case", "summary"}`` and ``_treaty`` with the least stable case."""
     from tripolar.exchange.alert import load_alert_levels
-    from tripolar.exchange.montecarlo import PARTIES, real_forces, stability_report
+    from tripolar.exchange.montecarlo import PARTIES, real_forces
+    from tripolar.stability.run import stability_report
 
     if sorted(postures) != sorted(PARTIES):
         return {"_treaty": {"summary": "n/a (needs US, RU and CN)"}}

@@ -33,13 +33,13 @@ import numpy as np
 import numpy.typing as npt
 
 from tripolar.exchange.exchange import PartyState, class_kill_probability
-from tripolar.stability.kent_thaler import (
+from tripolar.exchange.first_strike import (
     KentThalerParams,
     damage_fraction,
     first_strike,
     reserve_warheads,
-    stability_ratio,
 )
+from tripolar.stability.kent_thaler import stability_ratio
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from tripolar.exchange.alert import load_alert_levels
-from tripolar.exchange.montecarlo import Band, run_monte_carlo
+from tripolar.exchange.montecarlo import Band
+from tripolar.stability.run import run_monte_carlo
 
 sys.path.insert(0, str(Path(__file__).parent))
 from notional import notional_forces

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tripolar.errors import InputError
-from tripolar.exchange.treaty_force import RULES, comply, comply_all
 from tripolar.forces import build_posture
 from tripolar.treaty import builtin_treaties, evaluate, load_treaty
+from tripolar.treaty.force_cut import RULES, comply, comply_all
 
 FIELDS = ("deployed_launchers", "warheads_loaded", "nondeployed_launchers")
 

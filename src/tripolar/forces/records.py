@@ -1,0 +1,234 @@
+"""Postures: one party's forces on a date, in the terms treaties count.
+
+A :class:`Posture` lists, per delivery system, the deployed launchers with the warheads
+loaded on them, the non-deployed, test and converted launchers, the non-deployed
+missiles, and optionally the party's stockpile figures. It is what a treaty counts
+(:mod:`tripolar.treaty.counting`) and what the exchange models target.
+
+Conventions (New START's definitions, Protocol Part One, as summarised by the State
+Department fact sheet of 2 Aug 2010 [S14] and CRS R41219 [S15]):
+
+- A *launcher* is an ICBM silo or mobile launcher, an SLBM launch tube, or a heavy bomber.
+- A *deployed* launcher contains a missile (bombers: any nuclear-equipped heavy bomber
+  that is not a test bomber or at a repair or production facility).
+- *Non-deployed* launchers are empty silos and tubes, launchers in maintenance, and test
+  and training launchers; ``test_launchers`` is the part of ``nondeployed_launchers`` that
+  is for test or training (a subset, shown separately, not added again).
+- *Converted* launchers (tubes deactivated, bombers converted to conventional-only) are no
+  longer accountable; they matter for upload (reconversion).
+- ``warheads_loaded`` is the number of reentry vehicles actually emplaced on the deployed
+  missiles of the system, or for bombers the weapons assigned to the deployed bombers
+  (FAS counts bomber weapons stored at bomber bases as deployed).
+
+Every figure is a :class:`tripolar.ranges.Range`. A figure that is not public is ``None``;
+counts that need it are then reported as unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from tripolar.errors import InputError
+from tripolar.ranges import ZERO, Range
+
+#: ISO-like codes of the nine nuclear-armed states, as used throughout tripolar.
+STATES: tuple[str, ...] = ("US", "RU", "CN", "GB", "FR", "IN", "PK", "IL", "KP")
+STATE_NAMES: dict[str, str] = {
+    "US": "United States",
+    "RU": "Russia",
+    "CN": "China",
+    "GB": "United Kingdom",
+    "FR": "France",
+    "IN": "India",
+    "PK": "Pakistan",
+    "IL": "Israel",
+    "KP": "North Korea",
+}
+
+Category = Literal["icbm", "slbm", "bomber", "nonstrategic"]
+CATEGORIES: tuple[str, ...] = ("icbm", "slbm", "bomber", "nonstrategic")
+STRATEGIC_CATEGORIES: tuple[str, ...] = ("icbm", "slbm", "bomber")
+
+
+def check_state(code: str, *, file: str | None = None, field: str = "state") -> str:
+    """Return the upper-cased state code or raise :class:`InputError`."""
+    up = str(code).strip().upper()
+    if up not in STATES:
+        raise InputError(
+            f"unknown state {code!r}",
+            file=file,
+            field=field,
+            expected="one of " + ", ".join(STATES),
+        )
+    return up
+
+
+_BOMBER_ALIASES = {
+    "deployed_bombers": "deployed_launchers",
+    "nondeployed_bombers": "nondeployed_launchers",
+    "test_bombers": "test_launchers",
+    "converted_bombers": "converted_launchers",
+    "weapons_loaded": "warheads_loaded",
+}
+
+
+class SystemHolding(BaseModel):
+    """One delivery system (or one leg, where only leg totals are public) in a posture."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_id: str
+    name: str = ""
+    category: Category
+    basing: str = ""
+    heavy: bool = False
+    level: Literal["system", "leg"] = "system"
+    deployed_launchers: Range | None = ZERO
+    warheads_loaded: Range | None = ZERO
+    nondeployed_launchers: Range | None = ZERO
+    test_launchers: Range | None = ZERO
+    converted_launchers: Range | None = ZERO
+    nondeployed_missiles: Range | None = ZERO
+    warheads_per_launcher_max: Range | None = None
+    yield_kt: Range | None = None
+    cep_m: Range | None = None
+    sources: list[str] = Field(default_factory=list)
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bomber_words(cls, data: Any) -> Any:
+        """Heavy bombers may be written in treaty words: deployed_bombers, ..."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for alias, name in _BOMBER_ALIASES.items():
+            if alias in out:
+                if name in out:
+                    raise ValueError(f"give either {alias} or {name}, not both")
+                out[name] = out.pop(alias)
+        return out
+
+    @property
+    def is_bomber(self) -> bool:
+        return self.category == "bomber"
+
+    @property
+    def total_launchers(self) -> Range | None:
+        """Deployed plus non-deployed launchers (accountable launchers)."""
+        if self.deployed_launchers is None or self.nondeployed_launchers is None:
+            return None
+        return self.deployed_launchers + self.nondeployed_launchers
+
+
+class StockpileFigures(BaseModel):
+    """Warhead totals of a party (FAS/SIPRI terms; see :mod:`tripolar.data`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    military_stockpile: Range | None = None
+    deployed_strategic: Range | None = None
+    deployed_nonstrategic: Range | None = None
+    reserve: Range | None = None
+    nonstrategic_total: Range | None = None
+    retired: Range | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class AggregateFigure(BaseModel):
+    """A party-level figure used when the per-system figures do not add up to a count.
+
+    ``rule`` says how it was counted: ``new_start`` for a declared New START aggregate
+    (State Department / Russian MFA data exchanges), ``fas_deployed`` for the FAS/SIPRI
+    estimate of deployed strategic warheads (bomber weapons at bases counted as loaded).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: str
+    value: Range
+    rule: Literal["new_start", "fas_deployed"]
+    as_of: dt.date
+    sources: list[str] = Field(default_factory=list)
+    note: str = ""
+
+
+class Posture(BaseModel):
+    """One party's forces on one date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    party: str
+    date: dt.date
+    description: str = ""
+    systems: list[SystemHolding] = Field(default_factory=list)
+    stockpile: StockpileFigures = Field(default_factory=StockpileFigures)
+    aggregates: list[AggregateFigure] = Field(
+        default_factory=list,
+        description="party-level figures by treaty quantity (deployed_warheads, "
+        "deployed_launchers, total_launchers), used where the per-system figures are "
+        "incomplete",
+    )
+    sources: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("party")
+    @classmethod
+    def _party_known(cls, v: str) -> str:
+        up = v.strip().upper()
+        if up not in STATES:
+            raise ValueError("unknown state code; expected one of " + ", ".join(STATES))
+        return up
+
+    def holdings(
+        self, categories: tuple[str, ...] | list[str] | None = None
+    ) -> list[SystemHolding]:
+        """Holdings of the given categories (all if ``None``)."""
+        if categories is None:
+            return list(self.systems)
+        return [s for s in self.systems if s.category in categories]
+
+    def without(self, system_id: str) -> Posture:
+        """A copy of the posture with one system removed."""
+        return self.model_copy(
+            update={"systems": [s for s in self.systems if s.system_id != system_id]}
+        )
+
+    def to_frame(self):
+        """The holdings as a pandas DataFrame (one row per system, central values)."""
+        import pandas as pd
+
+        rows = []
+        for s in self.systems:
+            row: dict[str, object] = {
+                "system_id": s.system_id,
+                "category": s.category,
+                "level": s.level,
+            }
+            for f in (
+                "deployed_launchers",
+                "warheads_loaded",
+                "nondeployed_launchers",
+                "test_launchers",
+                "converted_launchers",
+            ):
+                r = getattr(s, f)
+                row[f] = None if r is None else r.value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{STATE_NAMES.get(self.party, self.party)}</b>, {self.date}</p>"
+        return head + str(self.to_frame().to_html(index=False))
