@@ -38,3 +38,22 @@ def test_unknown_attribute() -> None:
 
     with pytest.raises(AttributeError):
         _ = tripolar.no_such_thing  # type: ignore[attr-defined]
+
+
+def test_documented_call_in_a_fresh_interpreter() -> None:
+    """``python -c "import tripolar; tripolar.assess()"`` works (it once raised
+    AttributeError because a module named ``tripolar.assess`` shadowed the function)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import tripolar; from tripolar import assess; "
+        "a = tripolar.assess(samples=20, columns=('stability',)); "
+        "assert assess is tripolar.assess; "
+        "print(len(a.proposals), a.proposals[0].stability.samples)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    n, samples = out.stdout.split()
+    assert int(n) >= 5 and int(samples) == 20

@@ -10,6 +10,8 @@ The Python API mirrors the command line::
     t.count(us)                                      # accountable numbers per limit
     tripolar.evaluate(t)                             # ceilings, headroom, compliance
     tripolar.assess()                                # every trilateral proposal side by side
+    ctx = tripolar.EvaluationContext(data_dir="my-data", samples=500, seed=7)
+    tripolar.assess(ctx)                             # the same, on other inputs
 
 Results are objects with ``to_dict()`` (what ``--json`` prints) and ``to_frame()``
 (pandas), and render as tables in Jupyter.
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "EvaluationContext",
     "Posture",
     "Range",
     "Treaty",
@@ -45,13 +48,15 @@ _LAZY = {
     "load_treaty": ("tripolar.treaty.io", "load_treaty"),
     "evaluate": ("tripolar.treaty.compliance", "evaluate"),
     "upload_potential": ("tripolar.treaty.upload", "upload_potential"),
-    "assess": ("tripolar.assess", "assess"),
+    "assess": ("tripolar.assessment", "assess"),
+    "EvaluationContext": ("tripolar.context", "EvaluationContext"),
     "check_dataset": ("tripolar.data.check", "check_dataset"),
     "load_forces": ("tripolar.data.loader", "load_dataset"),
 }
 
 if TYPE_CHECKING:
-    from tripolar.assess import assess
+    from tripolar.assessment import assess
+    from tripolar.context import EvaluationContext
     from tripolar.data.check import check_dataset
     from tripolar.data.loader import load_dataset as load_forces
     from tripolar.forces import Posture, build_posture, load_posture

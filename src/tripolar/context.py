@@ -87,13 +87,14 @@ class EvaluationContext:
         ds: Dataset = self._memo["dataset"]
         return ds
 
-    def posture(self, party: str) -> Posture:
-        """``party``'s posture of ``year`` built from this context's dataset."""
-        key = f"posture:{party}"
+    def posture(self, party: str, year: int | None = None) -> Posture:
+        """``party``'s posture of ``year`` (default: the context's) from this context's data."""
+        y = self.year if year is None else int(year)
+        key = f"posture:{party}:{y}"
         if key not in self._memo:
             from tripolar.forces.build import build_posture
 
-            self._memo[key] = build_posture(party, self.year, data_dir=self.data_dir)
+            self._memo[key] = build_posture(party, y, data_dir=self.data_dir)
         p: Posture = self._memo[key]
         return p
 

@@ -15,7 +15,6 @@ from tripolar.negotiation.family import analyse_family, family_from_mapping
 from tripolar.negotiation.steps import plan_to_treaty
 from tripolar.negotiation.utility import utility
 from tripolar.projection import load_scenario, project
-from tripolar.treaty import evaluate as evaluate_treaty
 from tripolar.treaty import load_treaty
 from tripolar.treaty.schema import VerificationProvisions
 
@@ -130,19 +129,17 @@ def test_path_names_the_blocking_party() -> None:
     assert d["path"]["blocked"] and d["steps"][0]["name"] == "notifications"
 
 
-def test_assess_column_registered_and_shaped() -> None:
-    import tripolar.assess as assess_mod
-    from tripolar.negotiation.assess_column import negotiation_column
+def test_negotiation_column_shaped() -> None:
+    from tripolar.assessment.negotiation import negotiation_column
+    from tripolar.context import EvaluationContext
 
-    assert assess_mod.EXTRA_COLUMNS["negotiation"] is negotiation_column
     t = load_treaty("tri-equal-1000")
-    col = negotiation_column(t, evaluate_treaty(t), {})
-    assert set(col) == {"US", "RU", "CN", "_treaty"}
+    col = negotiation_column(t, EvaluationContext())
+    assert set(col.utilities) == {"US", "RU", "CN"}
     for p in PARTIES:
-        assert isinstance(col[p]["utility"], float) and col[p]["summary"]
-    tr = col["_treaty"]
-    in_zopa = all(col[p]["utility"] > 0 for p in PARTIES)
-    assert tr["in_zopa"] is in_zopa
-    assert (tr["nash_rank"] is None) is (not in_zopa) and (tr["nash_product"] is None) is (
-        not in_zopa
-    )
+        assert isinstance(col.utilities[p], float)
+    in_zopa = all(col.utilities[p] > 0 for p in PARTIES)
+    assert col.in_zopa is in_zopa
+    assert (col.nash_rank is None) is (not in_zopa)
+    assert (col.nash_product is None) is (not in_zopa)
+    assert set(col.not_better_off) == {p for p in PARTIES if col.utilities[p] <= 0}

@@ -7,13 +7,9 @@ from typing import Annotated
 
 import typer
 
-from tripolar.assess import assess as run_assessment
 from tripolar.cli.common import console, err_console, print_json
 from tripolar.cli.data import DataOpt, JsonOpt
-from tripolar.data import load_dataset
 from tripolar.errors import InputError
-from tripolar.report.assessment import assessment_markdown, assessment_renderable
-from tripolar.store.runlog import save_run
 
 StoreOpt = Annotated[
     str | None,
@@ -34,6 +30,13 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def assess(
     year: Annotated[int, typer.Option("--year", help="Year of the force estimates.")] = 2025,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", help="Monte Carlo samples of the stability column.", min=1),
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (results are reproducible).", min=0)
+    ] = 1,
     out: Annotated[
         Path | None, typer.Option("--out", help="Also write the report as Markdown.")
     ] = None,
@@ -43,10 +46,12 @@ def assess(
     json: JsonOpt = False,
 ) -> None:
     """Evaluate every built-in trilateral proposal against the latest data: per party the
-    accountable numbers, required cuts or allowed growth, compliance and upload potential.
+    accountable numbers, required cuts or allowed growth, compliance and upload potential,
+    and the stability, verification and negotiation columns.
 
     Examples:
       tripolar assess
+      tripolar assess --samples 200 --seed 7
       tripolar assess --json > assessment.json
       tripolar assess --out report.md
     """
@@ -54,13 +59,20 @@ def assess(
         raise InputError("directory does not exist", file=out.parent, field="--out")
     from rich.progress import Progress
 
+    from tripolar.assessment import assess as run_assessment
+    from tripolar.context import EvaluationContext
+    from tripolar.report.assessment import assessment_markdown, assessment_renderable
+    from tripolar.store.runlog import save_run
+
+    ctx = EvaluationContext(data_dir=data, year=year, samples=samples, seed=seed)
+
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("assessing", total=None)
 
         def step(treaty_id: str, index: int, total: int) -> None:
             progress.update(task, total=total, completed=index, description=treaty_id)
 
-        result = run_assessment(year=year, data_dir=data, on_progress=step)
+        result = run_assessment(ctx, on_progress=step)
     outputs = result.to_dict()
     if out is not None:
         _write_atomic(out, assessment_markdown(result))
@@ -68,9 +80,14 @@ def assess(
     if not no_save:
         run_id = save_run(
             "assess",
-            {"year": year, "data": None if data is None else str(data)},
+            {
+                "year": year,
+                "data": None if data is None else str(data),
+                "samples": samples,
+                "seed": seed,
+            },
             outputs,
-            dataset=load_dataset(data),
+            dataset=ctx.dataset(),
             treaties=[p.treaty for p in result.proposals],
             postures=result.postures.values(),
             store=store,

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from tripolar.context import EvaluationContext
 from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file, load_yaml_text
 from tripolar.ranges import Range
@@ -243,3 +244,9 @@ def load_alert_levels(path: str | Path | None = None) -> AlertLevels:
             "unknown top-level key", file=path, field=key, expected="postures or parameters"
         )
     return alert_levels_from_mapping(_deep_merge(base, user), source=str(path))
+
+
+def alert_levels_for(context: EvaluationContext) -> AlertLevels:
+    """The alert levels of an evaluation context (its ``alert_file`` over the bundled ones),
+    built once per context."""
+    return context.cached("alert_levels", lambda: load_alert_levels(context.alert_file))

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tripolar.context import EvaluationContext
 from tripolar.exchange.alert import AlertLevels
 from tripolar.exchange.exchange import party_state
 from tripolar.exchange.first_strike import KentThalerParams
@@ -90,12 +91,14 @@ def real_forces(
     *,
     treaty: Any = None,
     rule: str = "proportional",
+    context: EvaluationContext | None = None,
 ) -> tuple[dict[str, Force], list[str], dict[str, Any]]:
     """Exchange forces from postures (``tripolar.forces.Posture``), made compliant first.
 
     With a ``treaty`` the postures are cut with :func:`tripolar.treaty.force_cut.comply_all`
     under ``rule``; then each goes through :func:`tripolar.exchange.force.force_for_exchange`.
-    Returns the forces, the assumptions used and the compliance reports (by party).
+    Combined and baseline ceilings are resolved from ``context``'s dataset. Returns the
+    forces, the assumptions used and the compliance reports (by party).
     """
     from tripolar.exchange.force import force_for_exchange
     from tripolar.treaty.force_cut import comply_all
@@ -104,7 +107,7 @@ def real_forces(
     compliance: dict[str, Any] = {}
     ps = dict(postures)
     if treaty is not None:
-        ps, reports = comply_all(treaty, ps, rule)
+        ps, reports = comply_all(treaty, ps, rule, context=context)
         compliance = {k: v.to_dict() for k, v in reports.items()}
         notes.append(f"forces cut to comply with {treaty.id} under the rule {rule!r}")
         for rep in reports.values():

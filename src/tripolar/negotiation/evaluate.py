@@ -46,11 +46,12 @@ from typing import Any
 
 import numpy as np
 
+from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
-from tripolar.exchange.alert import AlertLevels, load_alert_levels
+from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import counterforce_exchange, party_state
 from tripolar.exchange.force import Force, force_for_exchange
-from tripolar.forces import Posture, build_posture
+from tripolar.forces import Posture
 from tripolar.negotiation.profiles import COALITION
 from tripolar.negotiation.utility import PartyOutcome, TreatyOutcome
 from tripolar.projection import load_scenario, project
@@ -125,6 +126,9 @@ class Baseline:
     year: int = 2030
     alert: str = "generated"
     notes: tuple[str, ...] = ()
+    #: the inputs the baseline was built from (dataset, year): treaty evaluations of
+    #: outcomes resolve baseline-year ceilings from the same data
+    context: EvaluationContext | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,24 +158,26 @@ def build_baseline(
     scenario: str = "status-quo",
     year: int = 2030,
     *,
-    data_year: int = 2025,
+    context: EvaluationContext | None = None,
+    data_year: int | None = None,
     parties: Sequence[str] = PARTIES,
     postures: Mapping[str, Posture] | None = None,
     levels: AlertLevels | None = None,
     alert: str = "generated",
 ) -> Baseline:
-    """Today's postures and forces (``data_year``) and the no-deal point of ``scenario``.
+    """Today's postures and forces and the no-deal point of ``scenario`` in ``year``.
 
-    Reads the bundled dataset, projection scenario and alert levels (I/O at the edge); the
-    result is the input of the pure functions below.
+    Today is ``context.year`` (or ``data_year``) of the ``context``'s dataset (default: the
+    bundled data); the alert levels are the context's. Reads the projection scenario (I/O at
+    the edge); the result is the input of the pure functions below.
     """
+    ctx = context if context is not None else EvaluationContext()
+    if data_year is not None:
+        ctx = ctx.with_(year=data_year)
+    data_year = ctx.year
     proj = project(load_scenario(scenario))
-    lv = levels if levels is not None else load_alert_levels()
-    ps = (
-        dict(postures)
-        if postures is not None
-        else {p: build_posture(p, data_year) for p in parties}
-    )
+    lv = levels if levels is not None else alert_levels_for(ctx)
+    ps = dict(postures) if postures is not None else ctx.postures(tuple(parties))
     rules = CountingRules()
     measure, w_now, w_nd, l_now, l_nd, forces = {}, {}, {}, {}, {}, {}
     notes: list[str] = []
@@ -193,9 +199,7 @@ def build_baseline(
         forces[p], fnotes = force_for_exchange(ps[p], lv)
         notes.extend(fnotes)
     third = {}
-    from tripolar.data import load_dataset
-
-    ds = load_dataset()
+    ds = ctx.dataset()
     for tp in THIRD_PARTIES:
         row = ds.stockpile(_DATASET_CODE[tp], data_year, "deployed_strategic")
         if row is not None:
@@ -215,6 +219,7 @@ def build_baseline(
         year=year,
         alert=alert,
         notes=tuple(notes),
+        context=ctx,
     )
 
 
@@ -306,7 +311,11 @@ def treaty_caps(
     """Warheads and launchers each party may keep under ``treaty`` on ``date`` (final
     ceilings when None), per rules 3 and 4 of the module docstring; parties not bound keep
     their no-deal levels."""
-    ev = evaluation if evaluation is not None else evaluate(treaty, dict(baseline.postures))
+    ev = (
+        evaluation
+        if evaluation is not None
+        else evaluate(treaty, dict(baseline.postures), context=baseline.context)
+    )
     w_caps, l_caps, bound = {}, {}, {}
     for p in baseline.parties:
         w = baseline.warheads_no_deal[p]

@@ -90,7 +90,7 @@ def target_states(
 ) -> list[tuple[str, TreatyOutcome, tuple[str, ...]]]:
     """(step name, outcome after the step, prerequisites), in canonical order."""
     v = treaty.verification
-    ev = evaluate(treaty, dict(baseline.postures))
+    ev = evaluate(treaty, dict(baseline.postures), context=baseline.context)
     final = treaty_caps(treaty, baseline, ev)
     nobody = dict.fromkeys(baseline.parties, False)
     caps = Caps(dict(baseline.warheads_no_deal), dict(baseline.launchers_no_deal), nobody)

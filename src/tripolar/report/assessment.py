@@ -8,21 +8,78 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from tripolar.assess import Assessment, ProposalAssessment
+from tripolar.assessment import Assessment, ProposalAssessment
+from tripolar.assessment.negotiation import NegotiationColumn
+from tripolar.assessment.stability import StabilityColumn
+from tripolar.assessment.verification import PartyVerification
 from tripolar.report.tables import count_text, fmt_range, status_text
+
+
+def _case(label: str) -> str:
+    return label.replace("->", "→")
+
+
+def _posture(name: str | None) -> str:
+    return (name or "").replace("_", "-")
+
+
+def stability_cell(col: StabilityColumn, party: str) -> str:
+    """A party's least stable case, e.g. ``r_min 0.06 (RU→CN, day-to-day)``."""
+    ps = col.parties.get(party)
+    if ps is None:
+        return ""
+    return f"r_min {ps.r_min:.2f} ({_case(ps.case)}, {_posture(ps.posture)})"
+
+
+def stability_line(col: StabilityColumn) -> str:
+    if not col.applicable or col.case is None or col.r is None:
+        return f"n/a ({col.reason})"
+    return (
+        f"least stable {col.case} ({_posture(col.posture)}): r_{col.party} {col.r:.2f} "
+        f"({col.samples:,} samples, seed {col.seed})"
+    )
+
+
+def verification_cell(pv: PartyVerification | None) -> str:
+    """e.g. ``+100 wh on 34 msl: 10 RV insp./yr vs quota 10 (reaches)``."""
+    if pv is None:
+        return ""
+    if not pv.assessable:
+        if pv.ceiling_limit is None:
+            return "n/a: no deployed-warhead ceiling"
+        return f"n/a: {pv.reason}"
+    need = "unreachable" if pv.inspections_needed is None else str(pv.inspections_needed)
+    verdict = "reaches" if pv.quota_reaches else "short"
+    return (
+        f"+{pv.excess_warheads} wh on {pv.violating_missiles} msl: {need} RV insp./yr "
+        f"vs quota {pv.quota_type_one_per_year} ({verdict})"
+    )
+
+
+def negotiation_cell(col: NegotiationColumn, party: str) -> str:
+    """e.g. ``+0.12 vs no deal (better off)``."""
+    v = col.utilities.get(party)
+    if v is None:
+        return ""
+    verdict = "better off" if v > 0 else ("worse off" if v < 0 else "indifferent")
+    return f"{v:+.2f} vs no deal ({verdict})"
+
+
+def negotiation_line(col: NegotiationColumn) -> str:
+    if col.in_zopa:
+        return f"in ZOPA, Nash rank {col.nash_rank} of {col.ranked_among}"
+    return "outside ZOPA: " + ", ".join(col.not_better_off) + " not better off than no deal"
 
 
 def _extra_cells(pa: ProposalAssessment, party: str) -> list[str]:
     cells = []
-    for _name, cols in pa.extras.items():
-        val = cols.get(party)
-        cells.append(
-            ""
-            if val is None
-            else str(val.get("summary", val))
-            if isinstance(val, dict)
-            else str(val)
-        )
+    for name, col in pa.columns().items():
+        if name == "stability":
+            cells.append(stability_cell(col, party))
+        elif name == "verification":
+            cells.append(verification_cell(col.parties.get(party)))
+        else:
+            cells.append(negotiation_cell(col, party))
     return cells
 
 
@@ -50,11 +107,11 @@ def proposal_table(pa: ProposalAssessment) -> Table:
 
 def extras_table(pa: ProposalAssessment) -> Table | None:
     """One row per party with the summaries of the other areas (stability, ...)."""
-    if not pa.extras:
+    if not pa.columns():
         return None
     t = Table(show_header=True, box=None, padding=(0, 1))
     t.add_column("party")
-    for name in pa.extras:
+    for name in pa.columns():
         t.add_column(name, overflow="fold")
     for party in pa.evaluation.parties:
         t.add_row(party, *_extra_cells(pa, party))
@@ -81,12 +138,12 @@ def assessment_renderable(a: Assessment) -> Group:
 
 
 def treaty_level_lines(pa: ProposalAssessment) -> list[str]:
-    """The treaty-level summaries of the extra columns (least stable case, ZOPA ...)."""
+    """The treaty-level lines of the area columns (least stable case, ZOPA ...)."""
     out = []
-    for name, cols in pa.extras.items():
-        t = cols.get("_treaty") if isinstance(cols, dict) else None
-        if isinstance(t, dict) and t.get("summary"):
-            out.append(f"{name}: {t['summary']}")
+    if pa.stability is not None:
+        out.append(f"stability: {stability_line(pa.stability)}")
+    if pa.negotiation is not None:
+        out.append(f"negotiation: {negotiation_line(pa.negotiation)}")
     return out
 
 
@@ -111,7 +168,7 @@ def assessment_markdown(a: Assessment) -> str:
             "",
         ]
         head = ["party", "limit", "count", "ceiling", "headroom", "status", "after full upload"]
-        head += list(pa.extras)
+        head += list(pa.columns())
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for party, pe in pa.evaluation.parties.items():
@@ -129,7 +186,7 @@ def assessment_markdown(a: Assessment) -> str:
                     status,
                     "—" if after is None else f"{after:,.0f}",
                 ]
-                row += _extra_cells(pa, party) if i == 0 else [""] * len(pa.extras)
+                row += _extra_cells(pa, party) if i == 0 else [""] * len(pa.columns())
                 lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
         lines.append("")
         lines += [f"- {line}" for line in treaty_level_lines(pa)]

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tripolar.exchange.alert import AlertLevels
+from tripolar.context import EvaluationContext
+from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import party_state
 from tripolar.exchange.first_strike import KentThalerParams
 from tripolar.exchange.force import Force
@@ -274,27 +275,42 @@ def stability_report(
 
 def run_stability(
     treaty: Any,
-    levels: AlertLevels,
+    levels: AlertLevels | None = None,
     *,
-    year: int = 2025,
-    n_samples: int = 1000,
-    seed: int = 1,
+    context: EvaluationContext | None = None,
+    year: int | None = None,
+    n_samples: int | None = None,
+    seed: int | None = None,
     postures: tuple[str, ...] = POSTURE_NAMES,
-    rule: str = "proportional",
+    rule: str | None = None,
 ) -> StabilityReport:
-    """Stability of US, RU and CN forces of ``year``, cut to comply with ``treaty`` if given."""
-    from tripolar.forces import build_posture
+    """Stability of US, RU and CN forces, cut to comply with ``treaty`` if given.
 
-    ps = {p: build_posture(p, year) for p in PARTIES}
-    forces, notes, compliance = real_forces(ps, levels, treaty=treaty, rule=rule)
+    The forces, samples, seed and force-building rule come from ``context`` (default: the
+    bundled data of 2025, 1,000 samples, seed 1, proportional cuts); ``year``, ``n_samples``,
+    ``seed`` and ``rule`` given here override it; ``levels`` default to the context's alert
+    levels.
+    """
+    ctx = context if context is not None else EvaluationContext()
+    changes = {
+        k: v
+        for k, v in (("year", year), ("samples", n_samples), ("seed", seed), ("rule", rule))
+        if v is not None
+    }
+    if changes:
+        ctx = ctx.with_(**changes)
+    lv = levels if levels is not None else alert_levels_for(ctx)
+    forces, notes, compliance = real_forces(
+        ctx.postures(PARTIES), lv, treaty=treaty, rule=ctx.rule, context=ctx
+    )
     return stability_report(
         forces,
-        levels,
-        n_samples=n_samples,
-        seed=seed,
+        lv,
+        n_samples=ctx.samples,
+        seed=ctx.seed,
         postures=postures,
         treaty=None if treaty is None else treaty.id,
-        rule=None if treaty is None else rule,
-        assumptions=[f"forces: dataset estimates for {year}", *notes],
+        rule=None if treaty is None else ctx.rule,
+        assumptions=[f"forces: dataset estimates for {ctx.year}", *notes],
         compliance=compliance,
     )

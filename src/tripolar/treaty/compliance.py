@@ -20,8 +20,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
-from tripolar.forces import Posture, build_posture
+from tripolar.forces import Posture
 from tripolar.ranges import Range
 from tripolar.treaty.counting import Count, count_quantity
 from tripolar.treaty.schema import Ceiling, Cut, Freeze, Limit, SumOf, Treaty
@@ -114,6 +115,8 @@ class TreatyEvaluation:
 
     treaty: Treaty
     parties: dict[str, PartyEvaluation]
+    #: parties whose posture was not given and was built from the context's dataset
+    postures_from_data: tuple[str, ...] = ()
 
     @property
     def all_comply(self) -> bool:
@@ -129,6 +132,7 @@ class TreatyEvaluation:
             "name": self.treaty.name,
             "parties": {k: v.to_dict() for k, v in self.parties.items()},
             "all_comply": self.all_comply,
+            "postures_from_data": list(self.postures_from_data),
         }
 
     def to_frame(self):
@@ -217,12 +221,12 @@ class _Context:
         self,
         treaty: Treaty,
         postures: dict[str, Posture],
-        data_dir: Any,
+        context: EvaluationContext,
         baselines: dict[str, Posture] | None = None,
     ) -> None:
         self.treaty = treaty
         self.postures = postures
-        self.data_dir = data_dir
+        self.context = context
         self._baselines: dict[tuple[str, int], Posture] = {
             (p.party, p.date.year): p for p in (baselines or {}).values()
         }
@@ -237,7 +241,7 @@ class _Context:
     def baseline_count(self, party: str, quantity: str, year: int) -> Count:
         key = (party, year)
         if key not in self._baselines:
-            self._baselines[key] = build_posture(party, year, data_dir=self.data_dir)
+            self._baselines[key] = self.context.posture(party, year)
         return count_quantity(quantity, self._baselines[key], self.treaty.counting)
 
     def resolve(
@@ -304,6 +308,7 @@ def evaluate(
     treaty: Treaty,
     postures: dict[str, Posture] | list[Posture] | None = None,
     *,
+    context: EvaluationContext | None = None,
     data_dir: Any = None,
     baselines: dict[str, Posture] | None = None,
 ) -> TreatyEvaluation:
@@ -311,12 +316,18 @@ def evaluate(
 
     ``postures`` may include states that are not parties: they are counted under the
     treaty's rules and reported as ``not a party``. Ceilings that depend on other parties
-    (``at_most_sum_of``) or on a baseline year (freeze, cut) are resolved here.
+    (``at_most_sum_of``) or on a baseline year (freeze, cut) are resolved here, from the
+    ``context``'s dataset (``data_dir`` is a shorthand for ``EvaluationContext(data_dir)``);
+    a party whose posture is not given is built from that dataset for the treaty's baseline
+    year and named in :attr:`TreatyEvaluation.postures_from_data`.
     """
+    if context is None:
+        context = EvaluationContext(data_dir=data_dir)
+    elif data_dir is not None:
+        raise InputError("give either a context or a data directory, not both", field="data_dir")
+    pmap: dict[str, Posture]
     if postures is None:
-        pmap = {
-            p: build_posture(p, treaty.baseline_year, data_dir=data_dir) for p in treaty.parties
-        }
+        pmap = {}
     elif isinstance(postures, list):
         pmap = {}
         for p in postures:
@@ -326,10 +337,10 @@ def evaluate(
     else:
         pmap = dict(postures)
     # parties without a given posture use the dataset (needed for combined ceilings)
-    for party in treaty.parties:
-        if party not in pmap:
-            pmap[party] = build_posture(party, treaty.baseline_year, data_dir=data_dir)
-    ctx = _Context(treaty, pmap, data_dir, baselines)
+    from_data = tuple(p for p in treaty.parties if p not in pmap)
+    for party in from_data:
+        pmap[party] = context.posture(party, treaty.baseline_year)
+    ctx = _Context(treaty, pmap, context, baselines)
     out: dict[str, PartyEvaluation] = {}
     for party, posture in pmap.items():
         is_party = party in treaty.parties
@@ -343,4 +354,4 @@ def evaluate(
             sched[lim.id] = rows
             finals[lim.id] = rows[-1]
         out[party] = PartyEvaluation(party, posture.date, finals, sched, is_party)
-    return TreatyEvaluation(treaty, out)
+    return TreatyEvaluation(treaty, out, from_data)

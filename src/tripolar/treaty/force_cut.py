@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
 from tripolar.forces import Posture, SystemHolding
 from tripolar.ranges import Range
@@ -345,16 +346,22 @@ def comply(
     treaty: Treaty,
     rule: str = "proportional",
     evaluation: TreatyEvaluation | None = None,
+    *,
+    context: EvaluationContext | None = None,
 ) -> tuple[Posture, ComplianceReport]:
     """The party's posture cut until every known limit of ``treaty`` is met at its final ceiling.
 
     ``evaluation`` supplies the ceilings (default: :func:`tripolar.treaty.evaluate` of the
-    treaty with this posture, the other parties from the dataset). A party under all its
-    ceilings, or not a party, is returned unchanged. See the module docstring for the rules
-    and what is done with unknown figures. The posture's ``notes`` record the cut.
+    treaty with this posture, the other parties from the ``context``'s dataset). A party
+    under all its ceilings, or not a party, is returned unchanged. See the module docstring
+    for the rules and what is done with unknown figures. The posture's ``notes`` record the cut.
     """
     r = check_rule(rule)
-    ev = evaluation if evaluation is not None else evaluate(treaty, {posture.party: posture})
+    ev = (
+        evaluation
+        if evaluation is not None
+        else evaluate(treaty, {posture.party: posture}, context=context)
+    )
     report = ComplianceReport(posture.party, treaty.id, r)
     pe = ev.parties.get(posture.party)
     if pe is None or not pe.is_party:
@@ -402,7 +409,12 @@ def comply(
 
 
 def comply_all(
-    treaty: Treaty, postures: dict[str, Posture], rule: str = "proportional", max_rounds: int = 6
+    treaty: Treaty,
+    postures: dict[str, Posture],
+    rule: str = "proportional",
+    max_rounds: int = 6,
+    *,
+    context: EvaluationContext | None = None,
 ) -> tuple[dict[str, Posture], dict[str, ComplianceReport]]:
     """Every party made compliant; repeated while combined ceilings (``at_most_sum_of``) move.
 
@@ -412,7 +424,7 @@ def comply_all(
     current = dict(postures)
     reports: dict[str, ComplianceReport] = {}
     for _ in range(max_rounds):
-        ev = evaluate(treaty, current)
+        ev = evaluate(treaty, current, context=context)
         if all(
             r.status != "exceeds" or r.count is None
             for party in treaty.parties

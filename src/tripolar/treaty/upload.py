@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tripolar.context import EvaluationContext
 from tripolar.forces import Posture, SystemHolding
 from tripolar.ranges import ZERO, Range, range_sum
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
@@ -197,8 +198,15 @@ def _is_weapons_only_leg(h: SystemHolding) -> bool:
     )
 
 
-def upload_potential(posture: Posture, treaty: Treaty | None = None) -> UploadResult:
+def upload_potential(
+    posture: Posture,
+    treaty: Treaty | None = None,
+    *,
+    context: EvaluationContext | None = None,
+) -> UploadResult:
     """Upload potential of ``posture``; with ``treaty``, its counts before and after.
+
+    Ceilings that depend on other parties or a baseline year come from ``context``'s dataset.
 
     Weapons that are public only for a whole leg (not per system) are already loaded: they
     are subtracted from the leg's systems' empty positions, provided every system of that
@@ -268,9 +276,9 @@ def upload_potential(posture: Posture, treaty: Treaty | None = None) -> UploadRe
     )
     if treaty is not None:
         res.evaluation_before = evaluate(
-            treaty, {posture.party: posture}, baselines={posture.party: posture}
+            treaty, {posture.party: posture}, baselines={posture.party: posture}, context=context
         )
         res.evaluation_after = evaluate(
-            treaty, {posture.party: uploaded}, baselines={posture.party: posture}
+            treaty, {posture.party: uploaded}, baselines={posture.party: posture}, context=context
         )
     return res

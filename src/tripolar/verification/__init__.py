@@ -5,9 +5,6 @@ inspections tell you), :mod:`~tripolar.verification.merkle` (RFC 6962 tree hash 
 proofs), :mod:`~tripolar.verification.escrow` (commit, reveal, inspect and extend a
 declaration, after Philippe, Glaser & Felten 2019) and
 :mod:`~tripolar.verification.bulletin` (append-only public record per party),
-:mod:`~tripolar.verification.simulate` (cheating and inspection Monte Carlo) and
-:mod:`~tripolar.verification.assess_column` (the verification column of ``tripolar assess``).
+:mod:`~tripolar.verification.simulate` (cheating and inspection Monte Carlo). The
+verification column of the assessment is :mod:`tripolar.assessment.verification`.
 """
-
-# Importing the package registers the "verification" column of ``tripolar assess``.
-from tripolar.verification import assess_column as assess_column

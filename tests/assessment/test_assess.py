@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tripolar.assess import assess
+from tripolar import assess
 from tripolar.treaty import builtin_treaties
 
 
 def test_assess_covers_every_trilateral_proposal() -> None:
-    a = assess(extras=False)
+    a = assess(columns=())
     ids = {p.treaty.id for p in a.proposals}
     expected = {t.id for t in builtin_treaties() if t.kind == "proposal"}
     assert ids == expected and len(ids) >= 5
@@ -28,14 +28,18 @@ def test_assess_covers_every_trilateral_proposal() -> None:
 def test_assess_cli_json_markdown_and_store(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.sqlite"
     report = tmp_path / "report.md"
-    code, out, err = cli("assess", "--json", "--store", str(store), "--out", str(report))
+    code, out, err = cli(
+        "assess", "--json", "--samples", "50", "--store", str(store), "--out", str(report)
+    )
     assert code == 0, err
     d = json.loads(out)
     assert d["run_id"] == 1
     assert {p["treaty"] for p in d["proposals"]} >= {"tri-new-start", "tri-equal-1000"}
     us = next(p for p in d["proposals"] if p["treaty"] == "tri-new-start")["parties"]["US"]
     assert us["limits"]["deployed_warheads"]["ceiling"] == 1550
-    assert "verification" in d["proposals"][0]["extras"]
+    cols = d["proposals"][0]["columns"]
+    assert set(cols) == {"stability", "verification", "negotiation"}
+    assert cols["stability"]["samples"] == 50 and d["context"]["samples"] == 50
     md = report.read_text(encoding="utf-8")
     assert md.startswith("# tripolar assessment") and "| party | limit |" in md
     code, out, err = cli("runs", "--store", str(store), "--json")

@@ -1,4 +1,4 @@
-"""The ``verification`` column of ``tripolar assess`` (tripolar.verification.assess_column)."""
+"""The verification column of the assessment (tripolar.assessment.verification)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tripolar.verification  # noqa: F401  (registers the column)
-from tripolar.assess import EXTRA_COLUMNS
+from tripolar.assessment.verification import RULE, upload_missiles, verification_column
 from tripolar.forces import Posture, SystemHolding, build_posture
 from tripolar.ranges import Range
+from tripolar.report.assessment import verification_cell
 from tripolar.treaty import evaluate, load_treaty
-from tripolar.verification.assess_column import RULE, upload_missiles, verification_column
 from tripolar.verification.inspection import inspections_needed
 from tripolar.verification.simulate import DEFAULT_ASSUMPTIONS, declared_missiles
 
@@ -35,10 +34,6 @@ def _posture(*systems: tuple[str, str, float, float, float]) -> Posture:
             for sid, cat, n, w, top in systems
         ],
     )
-
-
-def test_registered_on_import() -> None:
-    assert EXTRA_COLUMNS["verification"] is verification_column
 
 
 def test_upload_missiles_greedy() -> None:
@@ -64,21 +59,23 @@ def test_us_under_tri_new_start() -> None:
     treaty = load_treaty("tri-new-start")
     postures = {p: build_posture(p, treaty.baseline_year) for p in treaty.parties}
     col = verification_column(treaty, evaluate(treaty, postures), postures)
-    assert col["_treaty"]["rule"] == RULE
-    us = col["US"]
-    assert us["excess_warheads"] == math.ceil(0.1 * us["ceiling_warheads"])
-    d = upload_missiles(postures["US"], us["excess_warheads"])
-    assert isinstance(d, tuple) and us["violating_missiles"] == d[0]
+    assert col.rule == RULE
+    us = col.parties["US"]
+    assert us.ceiling_warheads is not None
+    assert us.excess_warheads == math.ceil(0.1 * us.ceiling_warheads)
+    d = upload_missiles(postures["US"], us.excess_warheads)
+    assert isinstance(d, tuple) and us.violating_missiles == d[0]
     m = declared_missiles(postures["US"])
-    assert m is not None and us["declared_missiles"] == round(m.value)
+    assert m is not None and us.declared_missiles == round(m.value)
     p = DEFAULT_ASSUMPTIONS["rv_notice_probability"].default
     plan = inspections_needed(round(m.value), d[0], 0.95, p)
-    assert us["inspections_needed"] == plan.inspections_needed
-    assert us["quota_type_one_per_year"] == 10
-    assert us["quota_reaches"] is (plan.inspections_needed <= 10)
-    assert str(us["inspections_needed"]) in us["summary"] and "quota 10" in us["summary"]
-    assert us["rule"] == RULE
-    json.dumps(col)
+    assert plan.inspections_needed is not None
+    assert us.inspections_needed == plan.inspections_needed
+    assert us.quota_type_one_per_year == 10
+    assert us.quota_reaches is (plan.inspections_needed <= 10)
+    cell = verification_cell(us)
+    assert str(us.inspections_needed) in cell and "quota 10" in cell
+    json.dumps(col.to_dict(), allow_nan=False)
 
 
 def test_not_assessable_reasons() -> None:
@@ -87,19 +84,19 @@ def test_not_assessable_reasons() -> None:
     postures = {p: build_posture(p, treaty.baseline_year) for p in treaty.parties}
     col = verification_column(treaty, evaluate(treaty, postures), postures)
     for party in ("RU", "CN"):
-        assert col[party]["assessable"] is False
-        assert col[party]["summary"].startswith("n/a")
-        assert "inspections_needed" not in col[party]
+        pv = col.parties[party]
+        assert pv.assessable is False and pv.reason
+        assert verification_cell(pv).startswith("n/a")
+        assert pv.inspections_needed is None
 
 
 def test_assess_includes_column() -> None:
-    from tripolar.assess import assess
+    from tripolar import assess
 
-    a = assess()
+    a = assess(columns=("verification",))
     for pa in a.proposals:
-        assert "verification" in pa.extras
-        for party in pa.treaty.parties:
-            assert "summary" in pa.extras["verification"][party]
+        assert pa.verification is not None and pa.stability is None
+        assert set(pa.verification.parties) == set(pa.treaty.parties)
 
 
 @pytest.mark.parametrize("quota", [0, 100])
@@ -108,5 +105,6 @@ def test_quota_reaches(quota: int) -> None:
     ver = treaty.verification.model_copy(update={"inspections_per_year": {"type_one": quota}})
     t = treaty.model_copy(update={"verification": ver})
     postures = {p: build_posture(p, t.baseline_year) for p in t.parties}
-    us = verification_column(t, evaluate(t, postures), postures)["US"]
-    assert us["quota_reaches"] is (quota >= us["inspections_needed"])
+    us = verification_column(t, evaluate(t, postures), postures).parties["US"]
+    assert us.inspections_needed is not None
+    assert us.quota_reaches is (quota >= us.inspections_needed)

@@ -1,4 +1,4 @@
-"""The ``verification`` column of ``tripolar assess``: inspections needed per year, per party.
+"""The verification column of the assessment: inspections needed per year, per party.
 
 Rule (stated in every output): the violation that matters is an excess of 10 % over the
 party's tightest deployed-warhead ceiling, made by uploading extra warheads onto deployed
@@ -12,16 +12,16 @@ the per-inspection noticing probability ``rv_notice_probability`` of
 Type One inspections the party receives per year: each other party's quota split evenly
 over the parties it inspects, which adds up to one party's Type One quota.
 
-Importing this module registers :func:`verification_column` as
-``tripolar.assess.EXTRA_COLUMNS["verification"]``.
+Numbers and flags only (:class:`PartyVerification`, :class:`VerificationColumn`); the wording
+is the renderers'.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import tripolar.assess as _assess
 from tripolar.verification.inspection import inspections_needed
 from tripolar.verification.simulate import DEFAULT_ASSUMPTIONS, declared_missiles
 
@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from tripolar.treaty.compliance import TreatyEvaluation
     from tripolar.treaty.schema import Treaty
 
-__all__ = ["CONFIDENCE", "EXCESS_FRACTION", "RULE", "upload_missiles", "verification_column"]
+__all__ = [
+    "CONFIDENCE",
+    "EXCESS_FRACTION",
+    "RULE",
+    "PartyVerification",
+    "VerificationColumn",
+    "upload_missiles",
+    "verification_column",
+]
 
 EXCESS_FRACTION = 0.10
 CONFIDENCE = 0.95
@@ -94,74 +102,107 @@ def upload_missiles(posture: Posture, extra_warheads: int) -> tuple[int, list[st
     return f"{posture.party} cannot upload {extra_warheads} warheads onto its deployed missiles"
 
 
-def _party_column(
-    treaty: Treaty, evaluation: TreatyEvaluation, posture: Posture, quota: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PartyVerification:
+    """Inspections a party needs to receive for 95 % detection of a 10 % upload excess.
+
+    ``assessable`` is False (with ``reason``) where the ceiling, the loading or the missile
+    count is not public. ``inspections_needed`` is None where no number of inspections of the
+    declared missiles reaches the confidence.
+    """
+
+    assessable: bool
+    quota_type_one_per_year: int
+    reason: str | None = None
+    ceiling_limit: str | None = None
+    ceiling_warheads: float | None = None
+    excess_warheads: int | None = None
+    upload_systems: list[str] = field(default_factory=list)
+    violating_missiles: int | None = None
+    declared_missiles: int | None = None
+    p_notice: float | None = None
+    inspections_needed: int | None = None
+    inspections_needed_range: tuple[int | None, int | None] | None = None
+    detection_probability: float | None = None
+    quota_reaches: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if self.inspections_needed_range is not None:
+            d["inspections_needed_range"] = list(self.inspections_needed_range)
+        return d
+
+
+@dataclass(frozen=True)
+class VerificationColumn:
+    """Per party :class:`PartyVerification`, with the rule and the treaty's quota."""
+
+    quota_type_one_per_year: int
+    parties: dict[str, PartyVerification]
+    rule: str = RULE
+    excess_fraction: float = EXCESS_FRACTION
+    confidence: float = CONFIDENCE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "excess_fraction": self.excess_fraction,
+            "confidence": self.confidence,
+            "quota_type_one_per_year": self.quota_type_one_per_year,
+            "parties": {k: v.to_dict() for k, v in self.parties.items()},
+        }
+
+
+def _party_column(evaluation: TreatyEvaluation, posture: Posture, quota: int) -> PartyVerification:
     party = posture.party
-    out: dict[str, Any] = {"rule": RULE, "quota_type_one_per_year": quota}
     ceiling = _tightest_ceiling(evaluation, party)
     if ceiling is None:
-        out.update(assessable=False, reason="no deployed-warhead ceiling for this party")
-        out["summary"] = "n/a: no deployed-warhead ceiling"
-        return out
+        return PartyVerification(False, quota, reason="no deployed-warhead ceiling for this party")
     lid, cap = ceiling
     extra = max(1, math.ceil(EXCESS_FRACTION * cap - 1e-9))
-    out.update(ceiling_limit=lid, ceiling_warheads=cap, excess_warheads=extra)
+    known = PartyVerification(
+        False, quota, ceiling_limit=lid, ceiling_warheads=cap, excess_warheads=extra
+    )
     missiles = declared_missiles(posture)
     upload = upload_missiles(posture, extra)
     if isinstance(upload, str) or missiles is None:
         reason = upload if isinstance(upload, str) else f"{party}'s deployed missiles not public"
-        out.update(assessable=False, reason=reason)
-        out["summary"] = f"n/a: {reason}"
-        return out
+        return replace(known, reason=reason)
     d, systems = upload
     n_items = round(missiles.value)
     p = DEFAULT_ASSUMPTIONS["rv_notice_probability"].default
     plan = inspections_needed(n_items, min(d, n_items), CONFIDENCE, p)
     needed = plan.inspections_needed
-    reaches = needed is not None and needed <= quota
-    out.update(
+    span = None
+    if not missiles.is_exact:
+        lo = inspections_needed(round(missiles.low), min(d, round(missiles.low)), CONFIDENCE, p)
+        hi = inspections_needed(round(missiles.high), d, CONFIDENCE, p)
+        span = (lo.inspections_needed, hi.inspections_needed)
+    return replace(
+        known,
         assessable=True,
         upload_systems=systems,
         violating_missiles=d,
         declared_missiles=n_items,
         p_notice=p,
         inspections_needed=needed,
+        inspections_needed_range=span,
         detection_probability=plan.detection_probability,
-        quota_reaches=reaches,
+        quota_reaches=needed is not None and needed <= quota,
     )
-    if not missiles.is_exact:
-        lo = inspections_needed(round(missiles.low), min(d, round(missiles.low)), CONFIDENCE, p)
-        hi = inspections_needed(round(missiles.high), d, CONFIDENCE, p)
-        out["inspections_needed_range"] = [lo.inspections_needed, hi.inspections_needed]
-    need = "unreachable" if needed is None else str(needed)
-    verdict = "reaches" if reaches else "short"
-    out["summary"] = f"+{extra} wh on {d} msl: {need} RV insp./yr vs quota {quota} ({verdict})"
-    return out
 
 
 def verification_column(
     treaty: Treaty, evaluation: TreatyEvaluation, postures: dict[str, Posture]
-) -> dict[str, Any]:
+) -> VerificationColumn:
     """Per party: inspections per year for 95 % detection of a 10 % excess, and the quota.
 
-    The rule is in the module docstring and in ``out["_treaty"]["rule"]``.
+    The rule is in the module docstring and in :attr:`VerificationColumn.rule`.
     """
     quota = int(treaty.verification.inspections_per_year.get("type_one", 0))
-    out: dict[str, Any] = {
-        "_treaty": {
-            "rule": RULE,
-            "excess_fraction": EXCESS_FRACTION,
-            "confidence": CONFIDENCE,
-            "quota_type_one_per_year": quota,
-        }
+    parties = {
+        party: _party_column(evaluation, postures[party], quota)
+        for party in treaty.parties
+        if party in postures
     }
-    for party in treaty.parties:
-        posture = postures.get(party)
-        if posture is None:
-            continue
-        out[party] = _party_column(treaty, evaluation, posture, quota)
-    return out
-
-
-_assess.EXTRA_COLUMNS["verification"] = verification_column
+    return VerificationColumn(quota, parties)
