@@ -51,3 +51,23 @@ def test_assess_cli_json_markdown_and_store(cli, tmp_path: Path) -> None:  # typ
     rec = json.loads(out)
     assert rec["outputs"]["proposals"][0]["treaty"] == d["proposals"][0]["treaty"]
     assert rec["dataset_hash"] == d["dataset_hash"]
+
+
+def test_markers_survive_every_rendering() -> None:
+    """The '≥' and '*' markers of the terminal table are in the Markdown report, and the
+    frame carries them as columns (lower_bound, basis, grade) instead of NaN counts."""
+    from tripolar.report.assessment import assessment_markdown
+
+    a = assess(columns=())
+    md = assessment_markdown(a)
+    assert "≥ " in md and "*" in md and "'≥' = only part" in md
+    df = a.to_frame()
+    assert {"lower_bound", "basis", "grade", "count_low", "count_high"} <= set(df.columns)
+    cn = df[(df["party"] == "CN") & (df["limit"] == "deployed_launchers")]
+    assert not cn.empty
+    assert cn["lower_bound"].notna().all() and (cn["basis"] == "incomplete").all()
+    agg = df[df["basis"] == "aggregate"]
+    assert not agg.empty and agg["count"].notna().all()
+    # R-graded aggregates show their grade in every count table
+    for _, row in df[df["grade"] == "R"].iterrows():
+        assert row["basis"] == "aggregate"

@@ -249,6 +249,7 @@ def _aggregates(ds: Any, code: str, year: int, stock: StockpileFigures) -> list[
                 rule="new_start",
                 as_of=dt.date.fromisoformat(str(rec["date"])),
                 sources=list(rec["source_ids"]),
+                grade=str(rec["grade"]),
                 note=f"last declared New START aggregate ({rec['date']}, grade {rec['grade']})",
             )
         )

@@ -159,6 +159,8 @@ class AggregateFigure(BaseModel):
     rule: Literal["new_start", "fas_deployed"]
     as_of: dt.date
     sources: list[str] = Field(default_factory=list)
+    #: the figure's grade in the dataset (A, B, C or R; None when not from the dataset)
+    grade: str | None = None
     note: str = ""
 
 

@@ -12,7 +12,7 @@ from tripolar.assessment import Assessment, ProposalAssessment
 from tripolar.assessment.negotiation import NegotiationColumn
 from tripolar.assessment.stability import StabilityColumn
 from tripolar.assessment.verification import PartyVerification
-from tripolar.report.tables import count_text, fmt_range, status_text
+from tripolar.report.tables import COUNT_LEGEND, count_text, fmt_range, status_text
 
 
 def _case(label: str) -> str:
@@ -35,7 +35,7 @@ def stability_line(col: StabilityColumn) -> str:
     if not col.applicable or col.case is None or col.r is None:
         return f"n/a ({col.reason})"
     return (
-        f"least stable {col.case} ({_posture(col.posture)}): r_{col.party} {col.r:.2f} "
+        f"least stable {_case(col.case)} ({_posture(col.posture)}): r_{col.party} {col.r:.2f} "
         f"({col.samples:,} samples, seed {col.seed})"
     )
 
@@ -132,7 +132,7 @@ def assessment_renderable(a: Assessment) -> Group:
             parts.append(extra)
         for line in treaty_level_lines(pa):
             parts.append(Text("  " + line, style="italic"))
-    for n in a.notes:
+    for n in (*a.notes, f"Counts: {COUNT_LEGEND}."):
         parts.append(Text("• " + n, style="dim"))
     return Group(*parts)
 
@@ -180,7 +180,7 @@ def assessment_markdown(a: Assessment) -> str:
                 row = [
                     party,
                     lid,
-                    fmt_range(r.count),
+                    count_text(r),
                     fmt_range(r.ceiling),
                     fmt_range(r.headroom, signed=True),
                     status,
@@ -191,7 +191,8 @@ def assessment_markdown(a: Assessment) -> str:
         lines.append("")
         lines += [f"- {line}" for line in treaty_level_lines(pa)]
         lines.append("")
-    lines += ["## Notes", ""] + [f"- {n}" for n in a.notes] + [""]
+    lines += ["## Notes", ""] + [f"- {n}" for n in a.notes]
+    lines += [f"- Counts: {COUNT_LEGEND}.", ""]
     lines += ["## Where the data is incomplete", ""]
     for party, p in a.postures.items():
         for n in p.notes:

@@ -27,11 +27,21 @@ def fmt_range(r: Range | None, signed: bool = False) -> str:
     return f"{f.format(r.value)} ({f.format(r.low)}…{f.format(r.high)})"
 
 
+#: What the markers of a count mean, for every renderer's legend.
+COUNT_LEGEND = (
+    "'—' = not public; '≥' = only part of the force is public (lower bound); '*' = "
+    "party-level figure (declared New START aggregate or FAS/SIPRI deployed estimate); "
+    "'(R)' = figure recalled from a publication, not checked against its text"
+)
+
+
 def count_text(r: LimitResult) -> str:
-    """The count, '≥ N' when only a lower bound is known, '*' when an aggregate stands in."""
+    """The count, '≥ N' when only a lower bound is known, '*' when an aggregate stands in,
+    '(R)' when the figure it rests on is graded R."""
     if r.count is None:
         return "—" if r.at_least is None else f"≥ {r.at_least.value:,.0f}"
-    return fmt_range(r.count) + ("*" if r.count_basis == "aggregate" else "")
+    text = fmt_range(r.count) + ("*" if r.count_basis == "aggregate" else "")
+    return text + (f" ({r.count_grade})" if r.count_grade == "R" else "")
 
 
 def status_text(r: LimitResult) -> str:
@@ -64,9 +74,7 @@ def evaluation_table(ev: TreatyEvaluation, *, schedule: bool = False) -> Table:
                 )
     t.caption = (
         "headroom = ceiling - count (negative: cut required). '?' = the verdict depends on "
-        "which estimate in the band is right; '—' = not public; '≥' = only part of the force "
-        "is public (lower bound); '*' = party-level figure (declared New START aggregate or "
-        "FAS/SIPRI deployed estimate), see --json count_note."
+        f"which estimate in the band is right; {COUNT_LEGEND}; see --json count_note."
     )
     return t
 

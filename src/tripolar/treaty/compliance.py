@@ -44,6 +44,8 @@ class LimitResult:
     count_basis: str = "systems"
     at_least: Range | None = None
     count_note: str = ""
+    #: grade of the party-level figure the count rests on (``count_basis == "aggregate"``)
+    count_grade: str | None = None
 
     @property
     def headroom(self) -> Range | None:
@@ -68,6 +70,8 @@ class LimitResult:
         out["count_basis"] = self.count_basis
         if self.count_note:
             out["count_note"] = self.count_note
+        if self.count_grade is not None:
+            out["count_grade"] = self.count_grade
         out["ceiling"] = None if self.ceiling is None else self.ceiling.value
         if self.ceiling is not None and not self.ceiling.is_exact:
             out["ceiling_low"] = self.ceiling.low
@@ -150,7 +154,14 @@ class TreatyEvaluation:
                         "count": None if r.count is None else r.count.value,
                         "count_low": None if r.count is None else r.count.low,
                         "count_high": None if r.count is None else r.count.high,
+                        # the known part when the whole is not public (the '≥' marker)
+                        "lower_bound": None if r.at_least is None else r.at_least.value,
+                        # 'systems', 'aggregate' (the '*' marker) or 'incomplete'
+                        "basis": r.count_basis,
+                        "grade": r.count_grade,
                         "ceiling": None if r.ceiling is None else r.ceiling.value,
+                        "ceiling_low": None if r.ceiling is None else r.ceiling.low,
+                        "ceiling_high": None if r.ceiling is None else r.ceiling.high,
                         "headroom": None if hr is None else hr.value,
                         "status": r.status,
                         "certain": r.certain,
@@ -301,6 +312,7 @@ def _limit_result(
         c.basis,
         c.at_least,
         c.note,
+        c.grade,
     )
 
 

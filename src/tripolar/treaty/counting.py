@@ -44,6 +44,8 @@ class Count:
     basis: str = "systems"
     at_least: Range | None = None
     note: str = ""
+    #: grade of the party-level figure that stands in (``basis == "aggregate"``), e.g. "R"
+    grade: str | None = None
 
     @property
     def known(self) -> bool:
@@ -59,6 +61,8 @@ class Count:
             out.update(count=self.value.value, low=self.value.low, high=self.value.high)
         if self.note:
             out["note"] = self.note
+        if self.grade is not None:
+            out["grade"] = self.grade
         out["by_system"] = {k: v.value for k, v in self.by_system.items()}
         return out
 
@@ -171,6 +175,7 @@ def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Cou
             note=f"{agg.note}; sources {', '.join(agg.sources)}; per-system figures incomplete: "
             + "; ".join(c.missing[:3])
             + ("; ..." if len(c.missing) > 3 else ""),
+            grade=agg.grade,
         )
     return c
 
