@@ -179,10 +179,16 @@ def check(
     no_save: NoSaveOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Compliance per party, per limit, per date of the schedule.
+    """Compliance per party, per limit, per date of the schedule, and a verdict per party:
+    complies (every limit certainly met), exceeds, or undetermined (a figure is not public,
+    or its band reaches over the ceiling).
 
-    Exit status: 0 when every party complies on every date, 1 when a limit is exceeded,
-    2 on bad input.
+    Exit status: 0 when every party certainly complies on every date, 1 when a limit is
+    exceeded, 3 when none is exceeded but some are undetermined, 2 on bad input.
+
+    Examples:
+      tripolar check --treaty tri-equal-1000
+      tripolar check --treaty new-start --state US --year 2025
     """
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
@@ -196,16 +202,25 @@ def check(
         ps,
         store,
         no_save,
-        status="ok" if ev.all_comply else "violation",
+        status={"complies": "ok", "exceeds": "violation"}.get(ev.verdict, "undetermined"),
     )
     if json:
         print_json(ev)
     else:
         console.print(evaluation_table(ev, schedule=True))
-        verdict = "all parties comply" if ev.all_comply else "a limit is exceeded"
+        for party, pe in ev.parties.items():
+            if pe.is_party:
+                console.print(f"{party}: [b]{pe.verdict}[/b]")
+        verdict = {
+            "complies": "every party complies",
+            "exceeds": "a limit is exceeded",
+            "undetermined": "no limit is exceeded, but compliance is undetermined for some "
+            "(figures not public, or bands reaching over the ceiling)",
+        }[ev.verdict]
         console.print(f"[b]{verdict}[/b]")
-    if not ev.all_comply:
-        raise typer.Exit(1)
+    code = {"complies": 0, "exceeds": 1, "undetermined": 3}[ev.verdict]
+    if code:
+        raise typer.Exit(code)
 
 
 def upload(

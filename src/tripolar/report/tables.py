@@ -100,14 +100,13 @@ def upload_table(results: list[UploadResult]) -> Table:
                 fmt_range(s.bombers_returned),
                 fmt_range(s.added_warheads),
             )
-        t.add_row(
-            res.party,
-            "[b]total (launcher capacity)[/b]",
-            "",
-            "",
-            "",
-            f"[b]{fmt_range(res.capacity)}[/b]",
-        )
+        if not res.capacity_computed:
+            total = "not computed (no system's figures are public)"
+        elif res.unknown_systems:
+            total = f"≥ {fmt_range(res.capacity)} (not computed for {len(res.unknown_systems)})"
+        else:
+            total = fmt_range(res.capacity)
+        t.add_row(res.party, "[b]total (launcher capacity)[/b]", "", "", "", f"[b]{total}[/b]")
         t.add_row(res.party, "reserve warheads", "", "", "", fmt_range(res.reserve_warheads))
     return t
 

@@ -46,12 +46,30 @@ class LimitResult:
     count_note: str = ""
     #: grade of the party-level figure the count rests on (``count_basis == "aggregate"``)
     count_grade: str | None = None
+    #: the ceiling is ``ceiling_factor`` x this very count (a freeze at, or a cut from, the
+    #: party's own level in the posture counted): count and ceiling are one quantity, so
+    #: the headroom's band is that of ``(factor - 1) x count``, not of two independent bands
+    ceiling_factor: float | None = None
 
     @property
     def headroom(self) -> Range | None:
         if self.count is None or self.ceiling is None:
             return None
+        if self.ceiling_factor is not None:
+            # (f - 1) x count with f <= 1: a non-positive multiple, so the ends swap
+            shrink = self.count.scale(1.0 - self.ceiling_factor)
+            return Range(value=0.0 - shrink.value, low=0.0 - shrink.high, high=0.0 - shrink.low)
         return self.ceiling - self.count
+
+    @property
+    def verdict(self) -> str:
+        """``complies`` (certainly), ``exceeds`` (the central estimate is over the ceiling)
+        or ``undetermined`` (a figure is not public, or the band reaches over the ceiling)."""
+        if self.status == "exceeds":
+            return "exceeds"
+        if self.status in ("exempt", "not a party") or (self.status == "complies" and self.certain):
+            return "complies"
+        return "undetermined"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -104,10 +122,22 @@ class PartyEvaluation:
             r.status != "exceeds" for r in self.limits.values()
         )
 
+    @property
+    def verdict(self) -> str:
+        """``exceeds`` if any limit on any date is exceeded, else ``undetermined`` if any is
+        undetermined, else ``complies`` (every limit certainly met on every date)."""
+        verdicts = {r.verdict for rs in self.schedule.values() for r in rs}
+        verdicts |= {r.verdict for r in self.limits.values()}
+        for v in ("exceeds", "undetermined"):
+            if v in verdicts:
+                return v
+        return "complies"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "posture_date": self.posture_date.isoformat(),
             "is_party": self.is_party,
+            "verdict": self.verdict,
             "limits": {k: v.to_dict() for k, v in self.limits.items()},
             "schedule": {k: [r.to_dict() for r in v] for k, v in self.schedule.items()},
         }
@@ -130,12 +160,22 @@ class TreatyEvaluation:
     def any_exceeds(self) -> bool:
         return not self.all_comply
 
+    @property
+    def verdict(self) -> str:
+        """Over the parties: ``exceeds``, ``undetermined`` or ``complies`` (as per party)."""
+        verdicts = {p.verdict for p in self.parties.values() if p.is_party}
+        for v in ("exceeds", "undetermined"):
+            if v in verdicts:
+                return v
+        return "complies"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "treaty": self.treaty.id,
             "name": self.treaty.name,
             "parties": {k: v.to_dict() for k, v in self.parties.items()},
             "all_comply": self.all_comply,
+            "verdict": self.verdict,
             "postures_from_data": list(self.postures_from_data),
         }
 
@@ -255,6 +295,11 @@ class _Context:
             self._baselines[key] = self.context.posture(party, year)
         return count_quantity(quantity, self._baselines[key], self.treaty.counting)
 
+    def same_as_counted(self, party: str, year: int) -> bool:
+        """Whether the baseline posture of ``year`` is the very posture being counted."""
+        base = self._baselines.get((party, year))
+        return base is not None and base == self.postures.get(party)
+
     def resolve(
         self, spec: Ceiling, party: str, quantity: str
     ) -> tuple[Range | None, str, list[str]]:
@@ -298,6 +343,29 @@ def _limit_result(
         status = "exempt"
     else:
         ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
+        if isinstance(spec, Freeze | Cut) and ctx.same_as_counted(
+            party, spec.freeze_at if isinstance(spec, Freeze) else spec.cut_from
+        ):
+            factor = 1.0 if isinstance(spec, Freeze) else 1.0 - spec.fraction
+            status, certain = ("complies" if factor >= 1.0 else "exceeds"), True
+            if c.value is not None and c.value.value == 0:
+                status = "complies"
+            return LimitResult(
+                lim.id,
+                lim.quantity,
+                date,
+                c.value,
+                ceiling,
+                status if c.value is not None else "unknown",
+                certain,
+                rule,
+                c.missing + miss,
+                c.basis,
+                c.at_least,
+                c.note,
+                c.grade,
+                factor if c.value is not None else None,
+            )
         status, certain = _status(c.value, ceiling, c.at_least)
     return LimitResult(
         lim.id,

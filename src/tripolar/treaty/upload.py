@@ -72,6 +72,11 @@ class UploadResult:
     evaluation_after: TreatyEvaluation | None = None
 
     @property
+    def capacity_computed(self) -> bool:
+        """Whether any system's upload could be computed (else the capacity means nothing)."""
+        return any(s.added_warheads is not None for s in self.systems)
+
+    @property
     def feasible_upload(self) -> Range:
         """Launcher capacity, limited by reserve warheads where that figure is known."""
         if self.reserve_warheads is None:
@@ -122,6 +127,10 @@ class UploadResult:
             else self.reserve_warheads.to_dict(),
             "feasible_upload_warheads": self.feasible_upload.to_dict(),
             "unknown_systems": self.unknown_systems,
+            # False: the capacity sums only the systems whose figures are public (a lower
+            # bound); None-computed systems are listed in unknown_systems
+            "capacity_complete": not self.unknown_systems,
+            "capacity_computed": self.capacity_computed,
             "systems": [s.to_dict() for s in self.systems],
             "limits": self.excess(),
         }
