@@ -81,7 +81,12 @@ def sources(
 
 def forces(
     state: Annotated[str | None, typer.Option("--state", help="State code, e.g. CN.")] = None,
-    year: Annotated[int, typer.Option("--year", help="Year of the estimates.")] = 2025,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="Year of the estimates (default 2025; with --grade, all years)."
+        ),
+    ] = None,
     grade: Annotated[
         str | None, typer.Option("--grade", help="Only figures of this grade (A, B, C, R).")
     ] = None,
@@ -91,39 +96,58 @@ def forces(
 ) -> None:
     """Show each figure with its source ids and grade: stockpiles, then delivery systems.
 
+    With ``--grade`` the figures of that grade in every table (stockpiles, delivery
+    systems, targets, New START exchanges) are listed, for all years unless ``--year``
+    is given.
+
     Examples: tripolar forces --state CN;  tripolar forces --grade R --json
     """
     ds = load_dataset(data)
     code = check_state(state, field="--state") if state else None
+    g = grade.upper() if grade else None
+    if g is not None and g not in ("A", "B", "C", "R"):
+        raise InputError(f"unknown grade {grade!r}", field="--grade", expected="A, B, C or R")
+    if year is None and g is None:
+        year = 2025
     st = ds.tables["stockpiles"]
-    st = st[st["year"] == year]
     figs = ds.tables["system_figures"].merge(
         ds.tables["systems"][["system_id", "state", "name", "category", "level"]],
         on="system_id",
         how="left",
     )
-    figs = figs[figs["as_of"].astype(str).str.startswith(str(year))]
+    tg = ds.tables["targets"]
+    ex = ds.tables["newstart_exchanges"]
+    if year is not None:
+        st = st[st["year"] == year]
+        figs = figs[figs["as_of"].astype(str).str.startswith(str(year))]
+        ex = ex[ex["date"].astype(str).str.startswith(str(year))]
     if code:
         st = st[st["state"] == code]
         figs = figs[figs["state"] == code]
-    if grade:
-        g = grade.upper()
-        if g not in ("A", "B", "C", "R"):
-            raise InputError(f"unknown grade {grade!r}", field="--grade", expected="A, B, C or R")
-        st = st[st["grade"] == g]
-        figs = figs[figs["grade"] == g]
+        tg = tg[tg["state"] == code]
+        ex = ex[ex["party"] == code]
+    if g is not None:
+        # every table with graded figures, and only rows that carry a figure
+        st = st[(st["grade"] == g) & st["value"].notna()]
+        figs = figs[(figs["grade"] == g) & figs["value"].notna()]
+        tg = tg[(tg["grade"] == g) & tg["value"].notna()]
+        ex = ex[(ex["grade"] == g) & ex["value"].notna()]
     drop = ["_file", "_line"]
     if json:
-        print_json(
-            {
-                "year": year,
-                "state": code,
-                "stockpiles": st.drop(columns=drop).to_dict("records"),
-                "systems": figs.drop(columns=drop).to_dict("records"),
-            }
-        )
+        out: dict[str, object] = {
+            "year": year,
+            "state": code,
+            "stockpiles": st.drop(columns=drop).to_dict("records"),
+            "systems": figs.drop(columns=drop).to_dict("records"),
+        }
+        if g is not None:
+            out["grade"] = g
+            out["targets"] = tg.drop(columns=drop).to_dict("records")
+            out["newstart_exchanges"] = ex.drop(columns=drop).to_dict("records")
+        print_json(out)
         return
-    title = f"Stockpiles {year}" + (f" — {STATE_NAMES[code]}" if code else "")
+    when = "all years" if year is None else str(year)
+    title = f"Stockpiles {when}" + (f" — {STATE_NAMES[code]}" if code else "")
     t = Table(title=title)
     cols = ["state", "metric", "value", "low–high", "grade", "basis", "sources"]
     for c in cols + (["note"] if notes else []):
@@ -140,7 +164,7 @@ def forces(
         ]
         t.add_row(*cells, *([r["note"] or ""] if notes else []))
     console.print(t)
-    t2 = Table(title=f"Delivery systems {year}" + (f" — {STATE_NAMES[code]}" if code else ""))
+    t2 = Table(title=f"Delivery systems {when}" + (f" — {STATE_NAMES[code]}" if code else ""))
     for c in ("system", "as of", "quantity", "value", "low–high", "grade", "basis", "sources"):
         t2.add_column(c, overflow="fold")
     if notes:
@@ -159,6 +183,40 @@ def forces(
             *([r["note"] or ""] if notes else []),
         )
     console.print(t2)
+    if g is None:
+        return
+    t3 = Table(title=f"Targets, grade {g}")
+    for c in ("state", "target", "quantity", "value", "low–high", "basis", "sources"):
+        t3.add_column(c, overflow="fold")
+    if notes:
+        t3.add_column("note", overflow="fold")
+    for r in tg.to_dict("records"):
+        t3.add_row(
+            r["state"],
+            r["target_id"],
+            r["quantity"],
+            _fmt(r["value"]),
+            _band(r),
+            r["basis"],
+            ";".join(r["source_ids"]),
+            *([r["note"] or ""] if notes else []),
+        )
+    console.print(t3)
+    t4 = Table(title=f"New START exchanges, grade {g}")
+    for c in ("date", "party", "quantity", "value", "sources"):
+        t4.add_column(c, overflow="fold")
+    if notes:
+        t4.add_column("note", overflow="fold")
+    for r in ex.to_dict("records"):
+        t4.add_row(
+            str(r["date"]),
+            r["party"],
+            r["quantity"],
+            _fmt(r["value"]),
+            ";".join(r["source_ids"]),
+            *([r["note"] or ""] if notes else []),
+        )
+    console.print(t4)
 
 
 @data_app.command("check")

@@ -8,8 +8,14 @@ are enforced when the tables are loaded. The checks here look across rows and ta
 - stockpile identities hold within the stated bands: military stockpile = deployed
   strategic + deployed non-strategic + reserve, and total inventory = military
   stockpile + retired;
+  (a state-year lacking a term of an identity is listed as a warning naming the missing
+  metrics, so no year is skipped silently);
 - leg sums: per state and year, the deployed warheads of the ICBM, SLBM and bomber legs
   add up to the state's deployed strategic warheads within the stated bands;
+- assigned warheads: per state and year, the warheads assigned to its systems (per-system
+  rows where given, else the leg row) fit in its military stockpile: the sum of the lows
+  above the stockpile's high is an error, the sum of the central values above the central
+  stockpile a warning;
 - every nuclear-armed state has stockpile rows for 2024 and 2025.
 
 A relative tolerance (default 2 %) absorbs the rounding of "about" figures (FAS writes
@@ -144,12 +150,49 @@ def _stock(ds: Dataset, state: str, year: int) -> dict[str, pd.Series]:
     return {str(r["metric"]): r for _, r in sub.iterrows()}
 
 
+_MILITARY_PARTS = ("deployed_strategic", "deployed_nonstrategic", "reserve")
+_IDENTITIES: dict[str, tuple[str, ...]] = {
+    "military stockpile = deployed strategic + deployed non-strategic + reserve": (
+        "military_stockpile",
+        *_MILITARY_PARTS,
+    ),
+    "total inventory = military stockpile + retired": (
+        "total_inventory",
+        "military_stockpile",
+        "retired",
+    ),
+}
+
+
+def _unchecked_identities(ds: Dataset, rep: CheckReport) -> None:
+    """One warning per state and identity listing the years it could not be checked."""
+    df = ds.tables["stockpiles"]
+    years: dict[tuple[str, str, tuple[str, ...]], list[int]] = {}
+    for key, _ in df.groupby(["state", "year"]):
+        state, year = str(key[0]), int(str(key[1]))
+        m = _stock(ds, state, year)
+        for identity, terms in _IDENTITIES.items():
+            missing = tuple(t for t in terms if t not in m)
+            if missing:
+                years.setdefault((state, identity, missing), []).append(year)
+    for (state, identity, missing), ys in sorted(years.items(), key=lambda kv: (kv[0][0], kv[1])):
+        listed = ", ".join(str(y) for y in sorted(ys))
+        rep.problems.append(
+            Problem(
+                "warning",
+                "stockpile identity not checked",
+                f"{state} {listed}: {identity} not checked, missing {', '.join(missing)}",
+                "stockpiles.csv",
+            )
+        )
+
+
 def _check_identities(ds: Dataset, rep: CheckReport, tol: float) -> None:
     df = ds.tables["stockpiles"]
     for key, _ in df.groupby(["state", "year"]):
         state, year = key
         m = _stock(ds, str(state), int(str(year)))
-        parts = ("deployed_strategic", "deployed_nonstrategic", "reserve")
+        parts = _MILITARY_PARTS
         if "military_stockpile" in m and all(p in m for p in parts):
             lo = sum(_band(m[p])[0] for p in parts)
             hi = sum(_band(m[p])[1] for p in parts)
@@ -241,6 +284,69 @@ def _check_leg_sums(ds: Dataset, rep: CheckReport, tol: float) -> None:
                 )
 
 
+def assigned_warheads(ds: Dataset, state: str, as_of: str) -> dict[str, tuple[float, float, float]]:
+    """Warheads assigned per category (low, value, high): system rows where given, else the
+    leg row, as in :func:`leg_deployed_warheads`."""
+    figs = ds.tables["system_figures"]
+    systems = ds.tables["systems"]
+    f = figs[
+        (figs["as_of"] == as_of) & (figs["quantity"] == "warheads_assigned") & figs["value"].notna()
+    ].merge(systems[["system_id", "state", "category", "level"]], on="system_id")
+    f = f[f["state"] == state]
+    out: dict[str, tuple[float, float, float]] = {}
+    for cat in ("icbm", "slbm", "bomber", "nonstrategic"):
+        sub = f[f["category"] == cat]
+        sys_rows = sub[sub["level"] == "system"]
+        use = sys_rows if not sys_rows.empty else sub[sub["level"] == "leg"]
+        if use.empty:
+            continue
+        bands = [_band(r) for _, r in use.iterrows()]
+        out[cat] = (
+            sum(b[0] for b in bands),
+            float(use["value"].sum()),
+            sum(b[1] for b in bands),
+        )
+    return out
+
+
+def _check_assigned(ds: Dataset, rep: CheckReport, tol: float) -> None:
+    figs = ds.tables["system_figures"]
+    years = sorted({a for a in figs["as_of"].unique() if len(str(a)) == 4})
+    for state in STATE_CODES:
+        for as_of in years:
+            cats = assigned_warheads(ds, state, as_of)
+            m = _stock(ds, state, int(as_of))
+            if not cats or "military_stockpile" not in m:
+                continue
+            r = m["military_stockpile"]
+            hi_s = _band(r)[1]
+            lo = sum(c[0] for c in cats.values())
+            mid = sum(c[1] for c in cats.values())
+            parts = ", ".join(f"{k} {v[1]:g}" for k, v in cats.items())
+            if lo > hi_s * (1 + tol):
+                rep.problems.append(
+                    Problem(
+                        "error",
+                        "assigned warheads",
+                        f"{state} {as_of}: warheads assigned to systems are at least {lo:g} "
+                        f"({parts}), above the military stockpile {hi_s:g}",
+                        r["_file"],
+                        int(r["_line"]),
+                    )
+                )
+            elif mid > float(r["value"]) * (1 + tol):
+                rep.problems.append(
+                    Problem(
+                        "warning",
+                        "assigned warheads",
+                        f"{state} {as_of}: central values of the warheads assigned to systems sum "
+                        f"to {mid:g} ({parts}), above the military stockpile {r['value']:g}",
+                        r["_file"],
+                        int(r["_line"]),
+                    )
+                )
+
+
 def _check_coverage(ds: Dataset, rep: CheckReport) -> None:
     df = ds.tables["stockpiles"]
     for state in STATE_CODES:
@@ -283,7 +389,9 @@ def check_dataset(ds: Dataset, *, tolerance: float = 0.02) -> CheckReport:
         ("sources resolve", lambda: _check_sources(ds, rep)),
         ("unique keys and known systems", lambda: _check_keys(ds, rep)),
         ("stockpile identities", lambda: _check_identities(ds, rep, tolerance)),
+        ("stockpile identities not checkable", lambda: _unchecked_identities(ds, rep)),
         ("leg sums", lambda: _check_leg_sums(ds, rep, tolerance)),
+        ("assigned warheads within the stockpile", lambda: _check_assigned(ds, rep, tolerance)),
         ("coverage 2024-2025", lambda: _check_coverage(ds, rep)),
         ("grades", lambda: _grades(ds, rep)),
     ):
