@@ -7,13 +7,9 @@ from typing import Annotated
 
 import typer
 
-from tripolar.assess import assess as run_assessment
 from tripolar.cli.common import console, err_console, print_json
 from tripolar.cli.data import DataOpt, JsonOpt
-from tripolar.data import load_dataset
 from tripolar.errors import InputError
-from tripolar.report.assessment import assessment_markdown, assessment_renderable
-from tripolar.store.runlog import save_run
 
 StoreOpt = Annotated[
     str | None,
@@ -53,6 +49,11 @@ def assess(
     if out is not None and not out.parent.exists():
         raise InputError("directory does not exist", file=out.parent, field="--out")
     from rich.progress import Progress
+
+    from tripolar.assess import assess as run_assessment
+    from tripolar.data import load_dataset
+    from tripolar.report.assessment import assessment_markdown, assessment_renderable
+    from tripolar.store.runlog import save_run
 
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("assessing", total=None)

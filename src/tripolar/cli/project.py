@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from tripolar.cli.common import console, print_json
 from tripolar.errors import InputError
-from tripolar.projection.history import FIT_FROM_DEFAULT, HistoryProjection, project_history
-from tripolar.projection.richardson import RichardsonFit
-from tripolar.projection.scenarios import Projection, list_scenarios, load_scenario, project
+
+if TYPE_CHECKING:
+    from tripolar.projection.history import HistoryProjection
+    from tripolar.projection.richardson import RichardsonFit
+    from tripolar.projection.scenarios import Projection
+
+#: First year of the Richardson fit window when --fit-from is not given; equal to
+#: tripolar.projection.history.FIT_FROM_DEFAULT (a test checks), written here so that the
+#: command's signature does not import the projection models (pandas, scipy) at start-up.
+FIT_FROM_DEFAULT = 1995
 
 
 def _table(proj: Projection) -> Table:
@@ -140,6 +148,8 @@ def project_command(
     arms-race model fitted to the historical stockpile series (a projection device, not a
     validated predictor).
     """
+    from tripolar.projection.scenarios import list_scenarios, load_scenario, project
+
     if list_all:
         for name in list_scenarios():
             console.print(f"{name}: {load_scenario(name).title}")
@@ -170,6 +180,8 @@ def project_command(
 
 
 def _richardson(fit_from: int, seed: int, json_out: bool, plot: Path | None) -> None:
+    from tripolar.projection.history import project_history
+
     try:
         result = project_history(year_min=fit_from, seed=seed)
     except InputError as exc:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-import tripolar.stability  # noqa: F401  (registers the assess column)
 from tripolar.cli.common import console, print_json
 from tripolar.errors import InputError
 
