@@ -10,7 +10,7 @@ import typer
 from tripolar.cli.assess import NoSaveOpt, StoreOpt
 from tripolar.cli.common import console, print_json
 from tripolar.cli.data import DataOpt, JsonOpt
-from tripolar.errors import InputError
+from tripolar.io_write import write_atomic
 
 if TYPE_CHECKING:
     from tripolar.forces import Posture
@@ -75,13 +75,7 @@ def treaty_schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write ({exc.strerror})", file=out) from exc
+    write_atomic(out, text, field="--out")
     console.print(f"wrote {out}")
 
 
