@@ -355,7 +355,7 @@ def test_cli_table_png_split(cli, tmp_path: Path) -> None:  # type: ignore[no-un
     "extra",
     [
         ["--strategy", "bribe"],
-        ["--strategy", "upload", "--plot", "OUT.pdf"],
+        ["--strategy", "upload", "--plot", "OUT.gif"],
         ["--strategy", "upload", "--plot", "missing/OUT.png"],
         ["--strategy", "upload", "--assume", "nope=1"],
         ["--strategy", "upload", "--years", "0", "--plot", "OUT.png"],

@@ -9,23 +9,13 @@ import typer
 
 from tripolar.cli.common import console, err_console, print_json
 from tripolar.cli.data import DataOpt, JsonOpt
-from tripolar.errors import InputError
+from tripolar.io_write import check_output_path, write_atomic
 
 StoreOpt = Annotated[
     str | None,
     typer.Option("--store", help="Store path or URL (default: $TRIPOLAR_STORE or per-user file)."),
 ]
 NoSaveOpt = Annotated[bool, typer.Option("--no-save", help="Do not record the run in the store.")]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write ({exc.strerror})", file=path) from exc
 
 
 def assess(
@@ -55,8 +45,8 @@ def assess(
       tripolar assess --json > assessment.json
       tripolar assess --out report.md
     """
-    if out is not None and not out.parent.exists():
-        raise InputError("directory does not exist", file=out.parent, field="--out")
+    if out is not None:
+        check_output_path(out, field="--out")
     from rich.progress import Progress
 
     from tripolar.assessment import assess as run_assessment
@@ -75,7 +65,7 @@ def assess(
         result = run_assessment(ctx, on_progress=step)
     outputs = result.to_dict()
     if out is not None:
-        _write_atomic(out, assessment_markdown(result))
+        write_atomic(out, assessment_markdown(result), field="--out")
     run_id = None
     if not no_save:
         run_id = save_run(

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from tripolar.cli.common import console, print_json
-from tripolar.data import check_dataset, load_dataset
 from tripolar.errors import InputError
-from tripolar.forces import STATE_NAMES, check_state
 
 DataOpt = Annotated[
     Path | None,
@@ -24,8 +21,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 data_app = typer.Typer(help="The bundled dataset: validation.", no_args_is_help=True)
 
 
+def _missing(v: object) -> bool:
+    # Dataset cells are None or float NaN when blank (pandas reads empty CSV cells as NaN).
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
 def _fmt(v: object) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if _missing(v):
         return "—"
     if isinstance(v, float) and v.is_integer():
         return f"{int(v):,}"
@@ -36,9 +38,9 @@ def _fmt(v: object) -> str:
 
 def _band(rec: Mapping[Any, Any]) -> str:
     lo, hi = rec.get("low"), rec.get("high")
-    if lo is None or pd.isna(lo):
+    if _missing(lo):
         lo = rec.get("value")
-    if hi is None or pd.isna(hi):
+    if _missing(hi):
         hi = rec.get("value")
     if lo == hi:
         return ""
@@ -54,6 +56,10 @@ def sources(
 
     Example: tripolar sources S09
     """
+    from rich.table import Table
+
+    from tripolar.data import load_dataset
+
     ds = load_dataset(data)
     df = ds.tables["sources"]
     if source_id is not None:
@@ -102,6 +108,11 @@ def forces(
 
     Examples: tripolar forces --state CN;  tripolar forces --grade R --json
     """
+    from rich.table import Table
+
+    from tripolar.data import load_dataset
+    from tripolar.forces import STATE_NAMES, check_state
+
     ds = load_dataset(data)
     code = check_state(state, field="--state") if state else None
     g = grade.upper() if grade else None
@@ -225,6 +236,8 @@ def data_check(data: DataOpt = None, json: JsonOpt = False) -> None:
 
     Exit status 0 when there are no errors, 1 when there are (warnings do not count).
     """
+    from tripolar.data import check_dataset, load_dataset
+
     ds = load_dataset(data)
     rep = check_dataset(ds)
     if json:
@@ -255,6 +268,9 @@ def data_compare(
     json: JsonOpt = False,
 ) -> None:
     """Dataset estimates counted under New START against the nearest declared exchange."""
+    from rich.table import Table
+
+    from tripolar.forces import check_state
     from tripolar.treaty.validation import compare_with_exchanges
 
     rows = compare_with_exchanges(check_state(state, field="--state"), data)

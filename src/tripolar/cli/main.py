@@ -8,6 +8,7 @@ one line on standard error and exit status 2 (no traceback).
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -23,16 +24,41 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from tripolar import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the tripolar version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
     """Trilateral nuclear arms control workbench (US, Russia, China): every figure sourced."""
 
 
 @app.command()
-def version() -> None:
+def version(
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"version": "..."}.')] = False,
+) -> None:
     """Print the tripolar version."""
     from tripolar import __version__
 
+    if as_json:
+        from tripolar.cli.common import print_json
+
+        print_json({"version": __version__})
+        return
     typer.echo(__version__)
 
 
@@ -62,7 +88,6 @@ def _register() -> None:
     from tripolar.cli import negotiate
 
     negotiate.register(app)
-    pass
 
 
 _register()

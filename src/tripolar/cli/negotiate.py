@@ -8,16 +8,6 @@ import typer
 from rich.table import Table
 
 from tripolar.cli.common import console, print_json
-from tripolar.errors import InputError
-
-
-def _check_plot(plot: Path | None) -> None:
-    if plot is None:
-        return
-    if plot.suffix.lower() != ".png":
-        raise InputError("plot path must end in .png", field="--plot", expected="a .png path")
-    if not plot.parent.exists():
-        raise InputError("directory does not exist", file=plot.parent, field="--plot")
 
 
 def _fmt_ceilings(c: dict[str, float | None]) -> str:
@@ -31,14 +21,18 @@ def negotiate_command(
     scenario: str = typer.Option("status-quo", "--scenario", help="No-deal projection scenario."),
     year: int = typer.Option(2030, "--year", help="Year of the no-deal point."),
     json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write a PNG plot to this path."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write a plot to this path (.png, .svg or .pdf)."
+    ),
 ) -> None:
     """Bargain over a treaty family: ZOPA, Pareto frontier, Nash and Kalai-Smorodinsky."""
     from tripolar.negotiation.evaluate import MODEL_NOTES, build_baseline
     from tripolar.negotiation.family import analyse_family, load_family
     from tripolar.negotiation.profiles import load_profiles
+    from tripolar.report.plots import check_plot_path
 
-    _check_plot(plot)
+    if plot is not None:
+        check_plot_path(plot)
     fam = load_family(family)
     analysis = analyse_family(fam, build_baseline(scenario, year), load_profiles())
     if plot is not None:

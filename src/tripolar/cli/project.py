@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from tripolar.cli.common import console, print_json
 from tripolar.errors import InputError
-from tripolar.projection.history import FIT_FROM_DEFAULT, HistoryProjection, project_history
-from tripolar.projection.richardson import RichardsonFit
-from tripolar.projection.scenarios import Projection, list_scenarios, load_scenario, project
+
+if TYPE_CHECKING:
+    from tripolar.projection.history import HistoryProjection
+    from tripolar.projection.richardson import RichardsonFit
+    from tripolar.projection.scenarios import Projection
+
+#: First year of the Richardson fit window when --fit-from is not given; equal to
+#: tripolar.projection.history.FIT_FROM_DEFAULT (a test checks), written here so that the
+#: command's signature does not import the projection models (pandas, scipy) at start-up.
+FIT_FROM_DEFAULT = 1995
 
 
 def _table(proj: Projection) -> Table:
@@ -90,6 +98,8 @@ def _plot(proj: Projection, out: Path, history: HistoryProjection | None = None)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from tripolar.report.plots import save_figure
+
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for i, (p, m) in enumerate(zip(proj.parties, proj.measures, strict=True)):
         line = ax.plot(proj.years, proj.central[i], label=f"{p} ({m.replace('_', ' ')})")[0]
@@ -112,7 +122,7 @@ def _plot(proj: Projection, out: Path, history: HistoryProjection | None = None)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
+    save_figure(fig, out, tight=False)
     plt.close(fig)
 
 
@@ -121,7 +131,9 @@ def project_command(
         "status-quo", "--scenario", "-s", help="Scenario name or path to a scenario YAML."
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the projection as JSON."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write a PNG plot to this path."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write a plot to this path (.png, .svg or .pdf)."
+    ),
     list_all: bool = typer.Option(False, "--list", help="List the bundled scenarios."),
     model: str = typer.Option(
         "scenario",
@@ -140,6 +152,9 @@ def project_command(
     arms-race model fitted to the historical stockpile series (a projection device, not a
     validated predictor).
     """
+    from tripolar.projection.scenarios import list_scenarios, load_scenario, project
+    from tripolar.report.plots import check_plot_path
+
     if list_all:
         for name in list_scenarios():
             console.print(f"{name}: {load_scenario(name).title}")
@@ -149,10 +164,7 @@ def project_command(
             f"unknown model {model!r}", field="--model", expected="scenario or richardson"
         )
     if plot is not None:
-        if plot.suffix.lower() != ".png":
-            raise InputError("plot path must end in .png", field="--plot", expected="a .png path")
-        if not plot.parent.exists():
-            raise InputError("directory does not exist", file=plot.parent, field="--plot")
+        check_plot_path(plot)
     if model == "richardson":
         _richardson(fit_from, seed, json_out, plot)
         return
@@ -170,6 +182,8 @@ def project_command(
 
 
 def _richardson(fit_from: int, seed: int, json_out: bool, plot: Path | None) -> None:
+    from tripolar.projection.history import project_history
+
     try:
         result = project_history(year_min=fit_from, seed=seed)
     except InputError as exc:

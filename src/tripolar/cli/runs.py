@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from tripolar.cli.common import console, print_json
-from tripolar.store import RunRecord, RunSummary, open_store
+
+if TYPE_CHECKING:
+    from tripolar.store import RunRecord, RunSummary
 
 runs_app = typer.Typer(
     help="Analysis runs saved in the store: what ran, when, on which inputs.",
@@ -26,6 +28,8 @@ def _time(value: datetime) -> str:
 
 
 def _render_list(runs: list[RunSummary], location: str) -> None:
+    from rich.table import Table
+
     if not runs:
         console.print(f"no runs recorded in {location}")
         return
@@ -71,6 +75,8 @@ def runs(
     """List the newest runs (newest first); `runs show ID` prints one in full."""
     if ctx.invoked_subcommand is not None:
         return
+    from tripolar.store import open_store
+
     with open_store(store, create=False) as opened:
         result = opened.list_runs(limit=limit, command=command)
         location = opened.location
@@ -90,6 +96,8 @@ def show(
     """Print one run in full: inputs, outputs, hashes, tool version and times."""
     # `tripolar runs --store X show 3` gives the store to the group, not to `show`.
     parent_store = ctx.parent.params.get("store") if ctx.parent is not None else None
+    from tripolar.store import open_store
+
     with open_store(store or parent_store, create=False) as opened:
         record = opened.get_run(run_id)
         location = opened.location

@@ -8,11 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-import tripolar.stability  # noqa: F401  (registers the assess column)
 from tripolar.cli.common import console, print_json
 from tripolar.errors import InputError
 
-PARTIES = ("US", "RU", "CN")
 _POSTURES = {"day-to-day": "day_to_day", "day_to_day": "day_to_day", "generated": "generated"}
 
 SamplesOpt = Annotated[int, typer.Option("--samples", help="Monte Carlo samples.")]
@@ -25,9 +23,11 @@ YearOpt = Annotated[int, typer.Option("--year", help="Year of the force estimate
 
 
 def _party(code: str, field: str) -> str:
+    from tripolar.forces import TRILATERAL
+
     up = code.strip().upper()
-    if up not in PARTIES:
-        raise InputError(f"unknown party {code!r}", field=field, expected=" or ".join(PARTIES))
+    if up not in TRILATERAL:
+        raise InputError(f"unknown party {code!r}", field=field, expected=" or ".join(TRILATERAL))
     return up
 
 

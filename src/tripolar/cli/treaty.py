@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json as _json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from tripolar.cli.assess import NoSaveOpt, StoreOpt
 from tripolar.cli.common import console, print_json
 from tripolar.cli.data import DataOpt, JsonOpt
-from tripolar.data import load_dataset
-from tripolar.errors import InputError
-from tripolar.forces import Posture, build_posture, check_state, load_posture
-from tripolar.report.tables import breakout_table, evaluation_table, upload_table
-from tripolar.store.runlog import save_run
-from tripolar.treaty import builtin_treaties, evaluate, load_treaty, treaty_json_schema
-from tripolar.treaty.schema import Treaty
-from tripolar.treaty.upload import upload_potential
+from tripolar.io_write import write_atomic
+
+if TYPE_CHECKING:
+    from tripolar.forces import Posture
+    from tripolar.treaty.schema import Treaty
 
 treaty_app = typer.Typer(help="Treaty definitions: list, show, JSON Schema.", no_args_is_help=True)
 
@@ -41,6 +36,10 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="Year of the dataset
 @treaty_app.command("list")
 def treaty_list(json: JsonOpt = False) -> None:
     """List the built-in treaties."""
+    from rich.table import Table
+
+    from tripolar.treaty import builtin_treaties
+
     ts = builtin_treaties()
     if json:
         print_json([{"id": t.id, "name": t.name, "kind": t.kind, "parties": t.parties} for t in ts])
@@ -56,6 +55,8 @@ def treaty_list(json: JsonOpt = False) -> None:
 @treaty_app.command("show")
 def treaty_show(name: Annotated[str, typer.Argument(help="Treaty id or file.")]) -> None:
     """Print a treaty definition as JSON (validated)."""
+    from tripolar.treaty import load_treaty
+
     print_json(load_treaty(name))
 
 
@@ -66,17 +67,15 @@ def treaty_schema(
     ] = None,
 ) -> None:
     """Print (or write) the JSON Schema of the treaty format."""
+    import json as _json
+
+    from tripolar.treaty import treaty_json_schema
+
     text = _json.dumps(treaty_json_schema(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write ({exc.strerror})", file=out) from exc
+    write_atomic(out, text, field="--out")
     console.print(f"wrote {out}")
 
 
@@ -88,6 +87,8 @@ def _postures(
     default_parties: list[str],
     default_year: int,
 ) -> list[Posture]:
+    from tripolar.forces import build_posture, check_state, load_posture
+
     out: list[Posture] = [load_posture(p, data_dir=data) for p in posture or []]
     for s in state or []:
         out.append(
@@ -106,6 +107,8 @@ def _treaty_and_postures(
     data: Path | None,
 ) -> tuple[Treaty, list[Posture]]:
     """The treaty and the postures the options name (default: the parties, dataset year)."""
+    from tripolar.treaty import load_treaty
+
     t = load_treaty(treaty)
     return t, _postures(posture, state, year, data, t.parties, t.baseline_year)
 
@@ -124,6 +127,9 @@ def _save(
 ) -> None:
     if no_save:
         return
+    from tripolar.data import load_dataset
+    from tripolar.store.runlog import save_run
+
     save_run(
         command,
         {"treaty": treaty, "year": year, "data": None if data is None else str(data)},
@@ -152,6 +158,9 @@ def count(
       tripolar count --treaty new-start --state US
       tripolar count --treaty new-start --posture us-2020-09-01.yaml --json
     """
+    from tripolar.report.tables import evaluation_table
+    from tripolar.treaty import evaluate
+
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     shown = {p.party for p in ps}
@@ -190,6 +199,9 @@ def check(
       tripolar check --treaty tri-equal-1000
       tripolar check --treaty new-start --state US --year 2025
     """
+    from tripolar.report.tables import evaluation_table
+    from tripolar.treaty import evaluate
+
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     _save(
@@ -238,6 +250,9 @@ def upload(
 
     Example: tripolar upload --treaty new-start
     """
+    from tripolar.report.tables import breakout_table, upload_table
+    from tripolar.treaty.upload import upload_potential
+
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     results = [upload_potential(p, t) for p in ps]
     _save(

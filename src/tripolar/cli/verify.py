@@ -132,40 +132,6 @@ def plan(
 
 # --------------------------------------------------------------------------- verify simulate
 
-_PLOT_FORMATS = {".png": "png", ".svg": "svg"}
-
-
-def _plot_target(plot: Path | None) -> Path | None:
-    if plot is None:
-        return None
-    if plot.suffix.lower() not in _PLOT_FORMATS:
-        raise InputError(f"{plot}", field="--plot", expected="a .png or .svg file name")
-    if not plot.parent.is_dir():
-        raise InputError("folder does not exist", file=plot.parent, field="--plot")
-    return plot
-
-
-def _save_figure_atomic(fig: Any, path: Path) -> None:
-    """Render into a temp file in the target folder, then rename: never a half-written plot."""
-    import contextlib
-    import os
-    import tempfile
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    fmt = _PLOT_FORMATS[path.suffix.lower()]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=120)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
 
 @verify_app.command("simulate")
 def simulate_cmd(
@@ -192,10 +158,13 @@ def simulate_cmd(
     fixed: Annotated[
         bool, typer.Option("--fixed", help="Assumptions at their defaults, no band.")
     ] = False,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG or SVG plot.")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a plot (.png, .svg or .pdf).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo: probability that the other parties detect a cheater, by year."""
+    from tripolar.report.plots import check_plot_path, save_figure
     from tripolar.verification.simulate import (
         STRATEGIES,
         Assumptions,
@@ -206,7 +175,7 @@ def simulate_cmd(
 
     if strategy not in STRATEGIES:
         raise InputError(f"{strategy!r}", field="--strategy", expected=", ".join(STRATEGIES))
-    target = _plot_target(plot)
+    target = None if plot is None else check_plot_path(plot)
     used = Assumptions()
     for text in assume or []:
         name, default, low, high = parse_assumption(text)
@@ -224,7 +193,7 @@ def simulate_cmd(
         assumptions=used,
     )
     if target is not None:
-        _save_figure_atomic(detection_figure(result), target)
+        save_figure(detection_figure(result), target, tight=False)
     if as_json:
         print_json(result)
         return
@@ -307,7 +276,7 @@ def escrow_commit(
     write_many_atomic(
         [
             (out / PRIVATE_NAME, JsonText(private_json_chunks(escrow.private)), 0o600),
-            (out / COMMITMENT_NAME, escrow.commitment.model_dump(mode="json"), 0o644),
+            (out / COMMITMENT_NAME, escrow.commitment.model_dump(mode="json"), None),
         ]
     )
     _warn_private(out / PRIVATE_NAME)
@@ -450,9 +419,9 @@ def escrow_extend(
     new, ext = extend(escrow, new_items, date=_date(date))
     write_many_atomic(
         [
-            (out, ext.model_dump(mode="json"), 0o644),
+            (out, ext.model_dump(mode="json"), None),
             (directory / PRIVATE_NAME, JsonText(private_json_chunks(new.private)), 0o600),
-            (directory / COMMITMENT_NAME, new.commitment.model_dump(mode="json"), 0o644),
+            (directory / COMMITMENT_NAME, new.commitment.model_dump(mode="json"), None),
         ]
     )
     _warn_private(directory / PRIVATE_NAME)

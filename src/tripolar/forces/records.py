@@ -42,6 +42,8 @@ from tripolar.ranges import ZERO, Range
 
 #: ISO-like codes of the nine nuclear-armed states, as used throughout tripolar.
 STATES: tuple[str, ...] = ("US", "RU", "CN", "GB", "FR", "IN", "PK", "IL", "KP")
+#: The three parties of a trilateral treaty, in tripolar's order (US, Russia, China).
+TRILATERAL: tuple[str, ...] = ("US", "RU", "CN")
 STATE_NAMES: dict[str, str] = {
     "US": "United States",
     "RU": "Russia",

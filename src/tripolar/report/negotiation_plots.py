@@ -1,18 +1,19 @@
 """Plots of a treaty family's bargaining problem: utility space, frontier, solutions.
 
 Rendering only (matplotlib, Agg backend); the figures come from
-:class:`tripolar.negotiation.family.FamilyAnalysis`. Files are written atomically (to a
-temporary file in the same directory, then renamed), so a failed plot leaves nothing.
+:class:`tripolar.negotiation.family.FamilyAnalysis`. Files are written by
+:func:`tripolar.report.plots.save_figure` (PNG, SVG or PDF by suffix, atomically, with the
+user's umask), so a failed plot leaves nothing.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from tripolar.report.plots import save_figure
 
 if TYPE_CHECKING:
     from tripolar.negotiation.family import FamilyAnalysis
@@ -26,7 +27,8 @@ _MARKERS = {
 
 def plot_family(analysis: FamilyAnalysis, out: Path) -> Path:
     """Pairwise utility planes (each pair of parties): every member, the Pareto frontier, the
-    ZOPA, the no-deal point (origin) and the solutions; PNG written atomically to ``out``."""
+    ZOPA, the no-deal point (origin) and the solutions, written atomically to ``out``
+    (PNG, SVG or PDF by its suffix)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -68,14 +70,7 @@ def plot_family(analysis: FamilyAnalysis, out: Path) -> Path:
     title = f"{analysis.family.name}: {u.shape[1]} members, ZOPA {int(zopa.sum())}"
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    out = Path(out)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=out.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110, format="png")
-        os.replace(tmp, out)
+        return save_figure(fig, out, dpi=110, tight=False)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out

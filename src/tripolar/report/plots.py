@@ -1,43 +1,54 @@
-"""Plots of stability results (matplotlib, Agg backend, written atomically).
+"""Plot files: the one check of a ``--plot`` path and the one writer of a figure.
 
-A plot is written to a temporary file beside the target and renamed into place, so that a
-failed or interrupted run never leaves a half-written image.
+Every ``--plot`` option accepts PNG, SVG and PDF, chosen by the file's suffix, and is
+checked by :func:`check_plot_path` before the computation starts. :func:`save_figure`
+renders a matplotlib figure through :func:`tripolar.io_write.atomic_open`: a temporary
+file beside the target, renamed into place, so that a failed or interrupted run never
+leaves a half-written image; the file gets the user's umask like any other output.
+This module also draws the stability plot (matplotlib, Agg backend).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tripolar.errors import InputError
+from tripolar.io_write import atomic_open, check_output_path
 
-_FORMATS = (".png", ".svg", ".pdf")
+#: Plot formats by file suffix (matplotlib's format names).
+PLOT_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 
-def check_plot_path(path: str | Path) -> Path:
-    """The output path if its format is supported and its folder exists, else InputError."""
+def check_plot_path(path: str | Path, *, field: str = "--plot") -> Path:
+    """``path`` if its suffix is a supported format and it can be written, else
+    :class:`~tripolar.errors.InputError` naming ``field`` and the accepted formats."""
     p = Path(path)
-    if p.suffix.lower() not in _FORMATS:
+    if p.suffix.lower() not in PLOT_FORMATS:
         raise InputError(
-            f"unsupported plot format {p.suffix or '(none)'!r}",
+            f"unsupported plot format {p.suffix or '(no suffix)'!r}",
             file=p,
-            expected=" or ".join(_FORMATS),
+            field=field,
+            expected="a file name ending in " + ", ".join(PLOT_FORMATS),
         )
-    if not p.parent.exists() or not p.parent.is_dir():
-        raise InputError("folder does not exist", file=p, expected="an existing folder")
+    check_output_path(path, field=field)
     return p
 
 
-def _save_atomic(fig: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot write ({exc.strerror})", file=path) from exc
+def save_figure(
+    fig: Any, path: str | Path, *, field: str = "--plot", dpi: int = 120, tight: bool = True
+) -> Path:
+    """Write the matplotlib figure ``fig`` to ``path`` atomically (format from the suffix)."""
+    p = check_plot_path(path, field=field)
+    with atomic_open(path, field=field) as fh:
+        fig.savefig(
+            fh,
+            format=PLOT_FORMATS[p.suffix.lower()],
+            dpi=dpi,
+            bbox_inches="tight" if tight else None,
+        )
+    return p
 
 
 def plot_stability(reports: Sequence[Any], path: str | Path) -> Path:
@@ -92,7 +103,7 @@ def plot_stability(reports: Sequence[Any], path: str | Path) -> Path:
         ax2.set_ylabel("first-strike stability index (median)")
         ax2.set_title("Index per case")
         ax2.legend(fontsize=7)
-        _save_atomic(fig, out)
+        save_figure(fig, out)
     finally:
         plt.close(fig)
     return out

@@ -9,52 +9,14 @@ booleans, null), then written as canonical JSON: keys sorted, no spaces
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-import math
 import re
-from datetime import date, datetime
-from pathlib import PurePath
 from typing import Any
 
+from tripolar.jsonio import to_jsonable as to_json_value
+
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-
-
-def to_json_value(obj: Any) -> Any:
-    """Reduce ``obj`` to plain JSON values.
-
-    Handles result objects (``to_dict()``), pydantic models, dataclasses, numpy scalars
-    and arrays, paths, dates and tuples. Non-finite floats (NaN, infinities) become
-    ``None``, as in the ``--json`` output of every command, because JSON has no spelling
-    for them. Anything else raises :class:`TypeError`: a command that records an object
-    the store cannot write is a programming error, not bad user input.
-    """
-    if obj is None or isinstance(obj, bool | str):
-        return obj
-    if isinstance(obj, int):
-        return int(obj)
-    if isinstance(obj, float):
-        return float(obj) if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): to_json_value(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [to_json_value(v) for v in obj]
-    if isinstance(obj, datetime | date):
-        return obj.isoformat()
-    if isinstance(obj, PurePath):
-        return str(obj)
-    if hasattr(obj, "to_dict"):
-        return to_json_value(obj.to_dict())
-    if hasattr(obj, "model_dump"):
-        return to_json_value(obj.model_dump(mode="json"))
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return to_json_value(dataclasses.asdict(obj))
-    # numpy is imported lazily: the store itself does not need it.
-    tolist = getattr(obj, "tolist", None)
-    if callable(tolist) and type(obj).__module__.startswith("numpy"):
-        return to_json_value(tolist())
-    raise TypeError(f"cannot store a value of type {type(obj).__name__} as JSON")
 
 
 def canonical_json(obj: Any) -> str:

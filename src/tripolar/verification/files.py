@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from tripolar import io_write
 from tripolar.errors import MAX_INPUT_BYTES, InputError, read_text_checked
 from tripolar.verification.formats import PrivateData, private_from_json
 
@@ -46,42 +44,14 @@ def _dump(obj: Any) -> Iterable[bytes]:
     return [(json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")]
 
 
-def _write_temp(path: Path, data: Iterable[bytes], mode: int) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in data:
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
+def write_many_atomic(files: list[tuple[Path, Any, int | None]]) -> None:
+    """Write several JSON files atomically with :func:`tripolar.io_write.write_many_atomic`
+    (missing folders created); ``mode`` is the new file's permission, an object may be a
+    :class:`JsonText` (already serialised) or anything ``json`` takes."""
+    io_write.write_many_atomic([(p, _dump(o), m) for p, o, m in files], create_dirs=True)
 
 
-def write_many_atomic(files: list[tuple[Path, Any, int]]) -> None:
-    """Write several JSON files, each atomically (temp file in the same folder, then
-    ``os.replace``). All temp files are written first, so an error while serialising or
-    writing leaves every target untouched. ``mode`` is the permission of the new file;
-    an object may be a :class:`JsonText` (already serialised) or anything ``json`` takes."""
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, obj, mode in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temps.append((_write_temp(path, _dump(obj), mode), path))
-    except BaseException:
-        for tmp, _ in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise
-    for tmp, path in temps:
-        os.replace(tmp, path)
-
-
-def write_json_atomic(path: str | Path, obj: Any, *, mode: int = 0o644) -> None:
+def write_json_atomic(path: str | Path, obj: Any, *, mode: int | None = None) -> None:
     """Write ``obj`` as indented UTF-8 JSON to ``path`` atomically, with permission ``mode``."""
     write_many_atomic([(Path(path), obj, mode)])
 
