@@ -247,7 +247,10 @@ def verdict(uninformative: dict[str, int | None] | None, proj: Projection) -> st
     end = int(proj.years[-1])
     bad = {p: y for p, y in uninformative.items() if y is not None}
     if not bad:
-        return f"The 90 % band stays informative to {end} for every party ({UNINFORMATIVE_DEFINITION})."
+        return (
+            f"The 90 % band stays informative to {end} for every party "
+            f"({UNINFORMATIVE_DEFINITION})."
+        )
     parts = ", ".join(f"{p} from {y}" for p, y in bad.items())
     return (
         f"The band is so wide that the projection says nothing about {parts} "
