@@ -10,12 +10,17 @@ from hypothesis import strategies as st
 
 from tripolar.errors import InputError
 from tripolar.projection.richardson import (
+    RCOND,
+    _jacobian_by_blocks,
+    _solve_with_jacobian,
     analyse,
     fit_finite_differences,
     fit_history,
     fit_ode,
     leading_minors,
+    scaled_covariance,
     system_matrix,
+    trajectories,
     trajectory,
 )
 
@@ -204,3 +209,127 @@ def test_too_few_years_and_bad_series() -> None:
         fit_finite_differences([2000, 2001], np.ones((2, 3)))
     with pytest.raises(InputError):
         fit_finite_differences([2001, 2000, 2002], np.ones(3))
+
+
+def _central_difference_jacobian(fun, theta: np.ndarray, rel_step: float) -> np.ndarray:
+    """J[:, p] = (f(theta + h e_p) - f(theta - h e_p)) / 2h, h = rel_step * max(|theta_p|, 1e-3)."""
+    cols = []
+    for p in range(theta.size):
+        h = rel_step * max(abs(theta[p]), 1e-3)
+        e = np.zeros_like(theta)
+        e[p] = h
+        cols.append((fun(theta + e) - fun(theta - e)) / (2 * h))
+    return np.column_stack(cols)
+
+
+def _se_from_independent_jacobian(years, levels, fit) -> np.ndarray:
+    """Standard errors from a central-difference Jacobian of the residuals, rebuilt here from
+    the public trajectory() and the fit's weighting (levels over each party's peak), and a
+    QR factorisation (not the SVD the library uses): cov = s^2 R^-1 R^-T in scaled space."""
+    x = np.asarray(levels, dtype=float)
+    tau = np.asarray(years, dtype=float) - float(years[0])
+    scale = np.abs(x).max(axis=0)
+    free = fit.free_reaction
+    n, nk = x.shape[1], int(free.sum())
+
+    def resid(theta: np.ndarray) -> np.ndarray:
+        k = np.zeros((n, n))
+        k[free] = theta[:nk]
+        a, g, x0 = theta[nk : nk + n], theta[nk + n : nk + 2 * n], theta[nk + 2 * n :]
+        return ((trajectory(k, a, g, x0, tau) - x) / scale).ravel()
+
+    theta = fit.params
+    jac = _central_difference_jacobian(resid, theta, 1e-5)
+    r = resid(theta)
+    s2 = r @ r / (x.size - theta.size)
+    d = np.linalg.norm(jac, axis=0)
+    _, upper = np.linalg.qr(jac / d)
+    inv = np.linalg.inv(upper)
+    return np.sqrt(np.diag(s2 * (inv @ inv.T) / np.outer(d, d)))
+
+
+def test_standard_errors_match_central_difference_jacobian_on_bundled_series() -> None:
+    """The default window of the bundled FAS series (1995-2025), condition number ~1e6: the
+    reported standard errors equal those of an independent central-difference Jacobian to
+    0.1 % (the two agree to ~1e-5; central differences with h = 1e-5 |theta| are accurate
+    to ~1e-10, amplified by the condition number). The former pinv(J^T J) gave g and x0
+    errors 1e5-1e8 times too small, which this would catch."""
+    from tripolar.projection.history import fit_dataset_history, stockpile_history
+
+    fit = fit_dataset_history()
+    wide = stockpile_history().pivot_table(index="year", columns="state", values="value")
+    levels = wide.loc[fit.years.astype(int), list(fit.names)].to_numpy(dtype=float)
+    expected = _se_from_independent_jacobian(fit.years, levels, fit)
+    got = np.sqrt(np.diag(fit.covariance))
+    np.testing.assert_allclose(got, expected, rtol=1e-3)
+    assert 1e3 < fit.condition_number < 1e9  # ill-conditioned, yet well inside 1 / RCOND
+    # Grievance and initial-level errors are hundreds of warheads, not thousandths.
+    se = dict(zip(fit.param_names, got, strict=True))
+    assert se["g[US]"] > 10 and se["x0[RU]"] > 10
+
+
+def test_standard_errors_match_central_differences_on_simulated_series() -> None:
+    """Noisy simulated three-party series (well conditioned): same check, 0.1 %."""
+    rng = np.random.default_rng(5)
+    t = np.arange(0, 20, dtype=float)
+    x = trajectory(0.5 * K3, 0.5 * A3, G3, [100, 300, 50], t)
+    x = x * (1 + 0.01 * rng.standard_normal(x.shape))
+    fit = fit_ode(t, x)
+    expected = _se_from_independent_jacobian(t, x, fit)
+    np.testing.assert_allclose(np.sqrt(np.diag(fit.covariance)), expected, rtol=1e-3)
+    assert fit.converged and fit.identified
+
+
+def test_scaled_covariance_on_badly_scaled_linear_model() -> None:
+    """Linear least squares y = X b: cov = s^2 (X^T X)^-1 exactly. With columns of scale 1e-6
+    and 1e6 (J^T J condition ~1e26) the scaled SVD keeps every direction; the unscaled
+    pseudo-inverse does not (limiting case of the bug this replaces)."""
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((40, 3))
+    cols = np.array([1e-6, 1.0, 1e6])
+    x = base * cols
+    cov, cond = scaled_covariance(x, 2.0)
+    b_inv = np.linalg.inv(base.T @ base)
+    np.testing.assert_allclose(cov, 2.0 * b_inv / np.outer(cols, cols), rtol=1e-9)
+    assert cond < 10
+    old = 2.0 * np.linalg.pinv(x.T @ x)
+    assert old[0, 0] < 1e-3 * cov[0, 0]
+
+
+def test_scaled_covariance_undetermined_direction_is_infinite() -> None:
+    """Two identical columns: their difference is not determined, so both get an infinite
+    variance (a pseudo-inverse would report a finite one); the third stays finite."""
+    rng = np.random.default_rng(1)
+    a, c = rng.standard_normal(30), rng.standard_normal(30)
+    cov, cond = scaled_covariance(np.column_stack([a, a, c]), 1.0)
+    assert np.isinf(cov[0, 0]) and np.isinf(cov[1, 1]) and np.isfinite(cov[2, 2])
+    assert cond > 1 / RCOND
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    k=st.lists(st.floats(-0.3, 0.3), min_size=6, max_size=6),
+    a=st.lists(st.floats(-0.2, 0.5), min_size=3, max_size=3),
+    g=st.lists(st.floats(-100, 100), min_size=3, max_size=3),
+)
+def test_sensitivity_jacobian_eigen_route_equals_block_exponential(
+    k: list[float], a: list[float], g: list[float]
+) -> None:
+    """The fast (eigen-decomposition) Jacobian equals the block matrix exponential one."""
+    free = ~np.eye(3, dtype=bool)
+    theta = np.array([*k, *a, *g, 1000.0, 2000.0, 300.0])
+    tau = np.array([0.0, 5.0, 10.0, 13.0, 14.0])
+    lv1, j1 = _solve_with_jacobian(theta, 3, free, tau)
+    lv2, j2 = _jacobian_by_blocks(theta, 3, free, tau)
+    np.testing.assert_allclose(lv1, lv2, rtol=1e-8, atol=1e-8 * np.abs(lv2).max())
+    np.testing.assert_allclose(j1, j2, rtol=1e-7, atol=1e-7 * np.abs(j2).max())
+
+
+def test_trajectories_equal_trajectory() -> None:
+    rng = np.random.default_rng(3)
+    ks = rng.uniform(0, 0.3, (4, 3, 3))
+    a_s, g_s = rng.uniform(0.1, 0.5, (4, 3)), rng.uniform(0, 50, (4, 3))
+    t = np.array([0.0, 1.0, 2.5, 7.0, 8.0])
+    got = trajectories(ks, a_s, g_s, [10, 20, 30], t)
+    for s in range(4):
+        np.testing.assert_allclose(got[s], trajectory(ks[s], a_s[s], g_s[s], [10, 20, 30], t))

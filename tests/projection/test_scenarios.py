@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,6 @@ from tripolar.projection.scenarios import (
     project,
     richardson_projection,
 )
-
-REGISTER = Path("/work/shared/reference/forces.md")
 
 
 def test_bundled_scenarios_present() -> None:
@@ -57,16 +54,74 @@ def test_cited_values_at_anchors() -> None:
     assert up.at("US", 2026)[1] == 1670
 
 
-def test_every_anchor_source_is_in_the_register() -> None:
-    """Source ids must be those of the forces register (when the reference file is present)."""
-    if not REGISTER.exists():
-        pytest.skip("reference register not available")
-    ids = set(re.findall(r"^\| (S\d+[a-z0-9]*) \|", REGISTER.read_text(), flags=re.M))
+def test_every_anchor_source_is_in_the_bundled_register() -> None:
+    """Every source id of every bundled scenario resolves to a row of the bundled sources
+    table (tripolar's own data/bundled/sources.csv) with a publication date and a URL."""
+    from tripolar.data import load_dataset
+
+    sources = load_dataset().tables["sources"].set_index("id")
+    used: set[str] = set()
     for name in list_scenarios():
         for anchor in project(load_scenario(name)).anchors:
             for edge in ("central", "low", "high"):
                 if edge in anchor:
-                    assert set(anchor[edge]["sources"]) <= ids, (name, anchor)
+                    used |= set(anchor[edge]["sources"])
+    assert used, "the bundled scenarios cite no source at all"
+    missing = used - set(sources.index)
+    assert not missing, missing
+    for sid in used:
+        assert str(sources.loc[sid, "date"]).strip() not in ("", "nan"), sid
+        assert str(sources.loc[sid, "url"]).startswith("http"), sid
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "limit"),
+    [
+        (lambda d: d.update(assumptions=["a" * 200_000]), "assumptions.0", "4000"),
+        (lambda d: d.update(title="t " * 100_000), "title", "200"),
+        (lambda d: d.update(name="n" * 65), "name", "64"),
+        (lambda d: d.update(description="d" * 4001), "description", "4000"),
+        (
+            lambda d: d["parties"]["US"]["anchors"][0]["central"].update(note="x" * 200_000),
+            "note",
+            "4000",
+        ),
+        (lambda d: d.update({"k" * 200_000: 1}), "(top level)", "64"),
+        (lambda d: d["parties"].update({"P" * 65: d["parties"]["US"]}), "parties", "64"),
+        (lambda d: d.update(assumptions=["a"] * 51), "assumptions", "50"),
+    ],
+)
+def test_oversized_text_is_refused_in_one_short_line(
+    tmp_path: Path, mutate, field: str, limit: str
+) -> None:
+    """Documented maxima (MAX_TEXT_CHARS and friends): one short message naming the field
+    and the limit, never an echo of the oversized value."""
+    data = _base()
+    mutate(data)
+    path = _write(tmp_path, data)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    msg = str(exc.value)
+    assert exc.value.field is not None and field in exc.value.field
+    assert limit in msg and len(msg) < 400 and "\n" not in msg
+
+
+def test_oversized_assumption_on_the_command_line(cli, tmp_path: Path) -> None:
+    data = _base()
+    data["assumptions"] = ["a" * 200_000]
+    path = _write(tmp_path, data)
+    code, out, err = cli("project", "--scenario", str(path))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "assumptions.0" in err and len(err) < 400
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_anchor_value_refused(tmp_path: Path, bad: float) -> None:
+    data = _base()
+    data["parties"]["US"]["anchors"][0]["central"]["value"] = bad
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, data))
+    assert exc.value.field is not None and "value" in exc.value.field
 
 
 def _write(tmp_path: Path, data: dict) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,16 @@ if TYPE_CHECKING:
 #: command's signature does not import the projection models (pandas, scipy) at start-up.
 FIT_FROM_DEFAULT = 1995
 
+#: Largest accepted --seed (numpy accepts any non-negative integer; this bound keeps the
+#: recorded seed an unsigned 32-bit number, as most tools store it).
+SEED_MAX = 2**32 - 1
+#: Longest accepted --scenario argument (a name or a path).
+SCENARIO_ARG_MAX_CHARS = 4096
+SCENARIO_CAVEAT = (
+    "Sourced anchors joined by straight lines and held flat after the last one "
+    "(model assumptions); a no-deal projection, not a forecast."
+)
+
 
 def _table(proj: Projection) -> Table:
     table = Table(title=f"{proj.title} [{proj.name}]")
@@ -32,7 +44,10 @@ def _table(proj: Projection) -> Table:
         for i in range(len(proj.parties)):
             c, lo, hi = proj.central[i, k], proj.low[i, k], proj.high[i, k]
             sep = " to " if lo < 0 or hi < 0 else "-"
-            band = "" if lo == hi == c else f" ({lo:,.0f}{sep}{hi:,.0f})"
+            if math.isnan(lo) or math.isnan(hi):
+                band = " (no band)"
+            else:
+                band = "" if lo == hi == c else f" ({lo:,.0f}{sep}{hi:,.0f})"
             mark = "*" if proj.kind[i, k] == "anchor" else ""
             cells.append(f"{c:,.0f}{band}{mark}")
         table.add_row(str(int(y)), *cells)
@@ -50,7 +65,9 @@ def _fit_table(fit: RichardsonFit) -> Table:
     table.add_column("Estimate", justify="right")
     table.add_column("Std. error", justify="right")
     for row in fit.to_frame().itertuples(index=False):
-        table.add_row(str(row.parameter), f"{row.estimate:.4g}", f"{row.se:.3g}")
+        se_val = float(row.se)  # type: ignore[arg-type]
+        se = f"{se_val:.3g}" if math.isfinite(se_val) else "not determined"
+        table.add_row(str(row.parameter), f"{row.estimate:.4g}", se)
     table.caption = (
         "k[i,j]: reaction of i to j, a: fatigue (per year); g: grievance (warheads per year); "
         "x0: fitted level in the first year (warheads)"
@@ -95,10 +112,11 @@ def _print_analysis(fit: RichardsonFit) -> None:
 def _plot(proj: Projection, out: Path, history: HistoryProjection | None = None) -> None:
     import matplotlib
 
+    from tripolar.projection.history import CAVEAT
+    from tripolar.report.plots import save_figure
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from tripolar.report.plots import save_figure
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for i, (p, m) in enumerate(zip(proj.parties, proj.measures, strict=True)):
@@ -121,7 +139,13 @@ def _plot(proj: Projection, out: Path, history: HistoryProjection | None = None)
     ax.set_title(proj.title, fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    # The caveat is part of the figure, so it travels with the PNG wherever it is pasted.
+    caveat = CAVEAT if history is not None else SCENARIO_CAVEAT
+    if history is not None:
+        caveat = f"NOT A PREDICTOR. {caveat} {history.verdict}"
+    lines = textwrap.wrap(caveat, 150)
+    fig.text(0.01, 0.01, "\n".join(lines), fontsize=6.5, va="bottom", ha="left")
+    fig.tight_layout(rect=(0.0, 0.02 + 0.03 * len(lines), 1.0, 1.0))
     save_figure(fig, out, tight=False)
     plt.close(fig)
 
@@ -141,10 +165,21 @@ def project_command(
         help="scenario (sourced anchors) or richardson (arms-race model fitted to the "
         "historical stockpiles; --scenario is then ignored).",
     ),
-    fit_from: int = typer.Option(
-        FIT_FROM_DEFAULT, "--fit-from", help="First year of the Richardson fit window."
+    # Year and seed are taken as text and parsed here, so that a bad value gives the one-line
+    # error of every other input problem instead of Click's boxed usage message.
+    fit_from: str = typer.Option(
+        str(FIT_FROM_DEFAULT),
+        "--fit-from",
+        metavar="YEAR",
+        help="First year of the Richardson fit window: a whole year from 1945 (first year of "
+        "the series) to 2010 (last start leaving the six years 15 parameters need).",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the Richardson band's coefficient draws."),
+    seed: str = typer.Option(
+        "0",
+        "--seed",
+        metavar="INT",
+        help=f"Seed of the Richardson band's coefficient draws: a whole number 0 to {SEED_MAX}.",
+    ),
 ) -> None:
     """Project the US, Russian and Chinese arsenals to 2040 with no deal.
 
@@ -161,13 +196,23 @@ def project_command(
         return
     if model not in ("scenario", "richardson"):
         raise InputError(
-            f"unknown model {model!r}", field="--model", expected="scenario or richardson"
+            f"unknown model {_show(model)}", field="--model", expected="scenario or richardson"
         )
     if plot is not None:
         check_plot_path(plot)
     if model == "richardson":
-        _richardson(fit_from, seed, json_out, plot)
+        from tripolar.projection.history import fit_window_limits
+
+        lo, hi = fit_window_limits()
+        year = _parse_int(fit_from, "--fit-from", lo, hi, "a whole year")
+        _richardson(year, _parse_int(seed, "--seed", 0, SEED_MAX, "a whole number"), json_out, plot)
         return
+    if len(scenario) > SCENARIO_ARG_MAX_CHARS:
+        raise InputError(
+            f"{len(scenario)} characters",
+            field="--scenario",
+            expected=f"a scenario name or path of at most {SCENARIO_ARG_MAX_CHARS} characters",
+        )
     proj = project(load_scenario(scenario))
     if plot is not None:
         _plot(proj, plot)
@@ -181,10 +226,29 @@ def project_command(
         console.print(f"plot written to {plot}")
 
 
+def _show(text: str) -> str:
+    # Echo a bad value without letting a huge one flood the error line.
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _parse_int(text: str, option: str, lo: int, hi: int, what: str) -> int:
+    """A whole number in [lo, hi] from an option's text, or a one-line InputError."""
+    expected = f"{what} from {lo} to {hi}"
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InputError(f"got {_show(text)}", field=option, expected=expected) from None
+    if not lo <= value <= hi:
+        raise InputError(f"{value} is out of range", field=option, expected=expected)
+    return value
+
+
 def _richardson(fit_from: int, seed: int, json_out: bool, plot: Path | None) -> None:
-    from tripolar.projection.history import project_history
+    from tripolar.projection.richardson import RCOND
 
     try:
+        from tripolar.projection.history import project_history
+
         result = project_history(year_min=fit_from, seed=seed)
     except InputError as exc:
         if exc.field != "fit_from":
@@ -198,8 +262,16 @@ def _richardson(fit_from: int, seed: int, json_out: bool, plot: Path | None) -> 
     years = ", ".join(str(int(y)) for y in result.fit.years)
     console.print(f"Fitted to the military stockpiles of {years} (dataset, FAS/Norris-Kristensen)")
     console.print(_fit_table(result.fit))
+    fit = result.fit
+    console.print(
+        f"Std. errors: s^2 (J^T J)^-1 by SVD of the column-scaled Jacobian; condition number "
+        f"{fit.condition_number:.3g} (directions below {RCOND:g} of the largest singular value "
+        "count as not determined)"
+        + ("" if fit.converged else "; the solver stopped at its budget, NOT CONVERGED")
+    )
     _print_analysis(result.fit)
     console.print(_table(result.projection))
+    console.print(result.verdict)
     for note in result.notes:
         console.print(f"- {note}")
     if plot is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from tripolar.projection.history import (
     HistoryProjection,
     fit_dataset_history,
+    fit_window_limits,
     project_history,
     stockpile_history,
+    uninformative_from,
 )
 from tripolar.projection.richardson import (
     RichardsonAnalysis,
@@ -16,7 +18,9 @@ from tripolar.projection.richardson import (
     fit_history,
     fit_ode,
     leading_minors,
+    scaled_covariance,
     system_matrix,
+    trajectories,
     trajectory,
 )
 from tripolar.projection.scenarios import (
@@ -39,13 +43,17 @@ __all__ = [
     "fit_finite_differences",
     "fit_history",
     "fit_ode",
+    "fit_window_limits",
     "leading_minors",
     "list_scenarios",
     "load_scenario",
     "project",
     "project_history",
     "richardson_projection",
+    "scaled_covariance",
     "stockpile_history",
     "system_matrix",
+    "trajectories",
     "trajectory",
+    "uninformative_from",
 ]

@@ -46,8 +46,21 @@ CAVEAT = (
     "A 'stable' or 'runaway' flag describes the fitted curve, not the politics."
 )
 SE_NOTE = (
-    "Standard errors are local (from the Jacobian at the optimum); when the fitted system is "
-    "runaway they understate the uncertainty, often by orders of magnitude."
+    "Standard errors are s^2 (J^T J)^-1 from the exact Jacobian, computed in the "
+    "column-scaled space by SVD (condition number shown); they are local (linearised at the "
+    "optimum), so for a runaway system they still understate the uncertainty. The band is "
+    "the 5-95 % range of paths with coefficients drawn from that covariance."
+)
+#: A projected year says nothing when the 90 % band (5 to 95 %) is wider than this many
+#: times the absolute central value ...
+BAND_WIDTH_MAX_RATIO = 1.0
+#: ... or when the band includes zero and its top exceeds this many times the last
+#: observed level.
+BAND_TOP_MAX_RATIO = 2.0
+UNINFORMATIVE_DEFINITION = (
+    f"a year says nothing when its 90 % band is wider than {BAND_WIDTH_MAX_RATIO:g} times "
+    f"the central value, or includes 0 and reaches above {BAND_TOP_MAX_RATIO:g} times the "
+    "last observed level"
 )
 
 
@@ -89,6 +102,17 @@ def _min_years(method: str, n: int) -> int:
     return n_par // n + 1 if method == "ode" else n + 3
 
 
+def fit_window_limits(
+    method: str = "ode", data_dir: str | Path | None = None, states: Sequence[str] = STATES
+) -> tuple[int, int]:
+    """First and last allowed fit start year: the first common year of the series, and the
+    latest start that leaves enough common years for ``method`` (1945 and 2010 for the
+    bundled series and the ODE fit of three parties)."""
+    years = common_years(stockpile_history(data_dir, states), states)
+    need = _min_years(method, len(states))
+    return years[0], years[-need] if len(years) >= need else years[0]
+
+
 def fit_dataset_history(
     year_min: int = FIT_FROM_DEFAULT,
     year_max: int | None = None,
@@ -109,11 +133,17 @@ def fit_dataset_history(
     hi = years[-1] if year_max is None else year_max
     used = [y for y in years if year_min <= y <= hi]
     need = _min_years(method, len(states))
+    if year_min < years[0]:
+        raise InputError(
+            f"fit start {year_min} is before the first year of the series ({years[0]})",
+            field="fit_from",
+            expected=f"a year from {years[0]} to {years[-need]}",
+        )
     if year_min > years[-1]:
         raise InputError(
             f"fit start {year_min} is after the last year of the series ({years[-1]})",
             field="fit_from",
-            expected=f"a year from {years[0]} to {years[-1]}",
+            expected=f"a year from {years[0]} to {years[-need]}",
         )
     if len(used) < need:
         raise InputError(
@@ -121,7 +151,7 @@ def fit_dataset_history(
             f"({', '.join(map(str, used)) or 'none'}); the {method} fit of {len(states)} "
             f"parties needs at least {need}",
             field="fit_from",
-            expected=f"a start year up to {years[-need]}",
+            expected=f"a year from {years[0]} to {years[-need]}",
         )
     return fit_history(history, states, year_min, hi, method)
 
@@ -143,10 +173,19 @@ class HistoryProjection:
     seed: int | None
     observed: NDArray[np.float64]
     notes: tuple[str, ...]
+    uninformative_from: dict[str, int | None] | None
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: from which year the band makes the projection say nothing."""
+        return verdict(self.uninformative_from, self.projection)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": "richardson",
+            "verdict": self.verdict,
+            "uninformative_from": self.uninformative_from,
+            "uninformative_definition": UNINFORMATIVE_DEFINITION,
             "fit": self.fit.to_dict(),
             "start_year": self.start_year,
             "start_levels": dict(self.start_levels),
@@ -182,6 +221,64 @@ def _range_notes(proj: Projection, history: pd.DataFrame) -> list[str]:
     return notes
 
 
+def uninformative_from(proj: Projection, start_levels: Sequence[float]) -> dict[str, int | None]:
+    """First projected year, per party, from which the band says nothing (None: never).
+
+    A year says nothing when the 5-95 % band is wider than :data:`BAND_WIDTH_MAX_RATIO`
+    times the absolute central value, or when it includes zero and its top is above
+    :data:`BAND_TOP_MAX_RATIO` times the party's last observed level, or when no band could
+    be drawn (NaN: a coefficient is not determined). The start year (observed) is skipped.
+    """
+    out: dict[str, int | None] = {}
+    for i, p in enumerate(proj.parties):
+        lo, hi, c = proj.low[i, 1:], proj.high[i, 1:], proj.central[i, 1:]
+        with np.errstate(invalid="ignore"):
+            wide = (hi - lo) > BAND_WIDTH_MAX_RATIO * np.abs(c)
+            zero_and_high = (lo <= 0.0) & (hi > BAND_TOP_MAX_RATIO * float(start_levels[i]))
+        bad = wide | zero_and_high | np.isnan(lo) | np.isnan(hi)
+        out[p] = int(proj.years[1:][np.argmax(bad)]) if np.any(bad) else None
+    return out
+
+
+def verdict(uninformative: dict[str, int | None] | None, proj: Projection) -> str:
+    """The words printed above the projection table and given as ``verdict`` in JSON."""
+    if uninformative is None:
+        return "No band was drawn (no seed), so nothing is said about its width."
+    end = int(proj.years[-1])
+    bad = {p: y for p, y in uninformative.items() if y is not None}
+    if not bad:
+        return (
+            f"The 90 % band stays informative to {end} for every party "
+            f"({UNINFORMATIVE_DEFINITION})."
+        )
+    parts = ", ".join(f"{p} from {y}" for p, y in bad.items())
+    return (
+        f"The band is so wide that the projection says nothing about {parts} "
+        f"({UNINFORMATIVE_DEFINITION})."
+    )
+
+
+def _fit_notes(fit: RichardsonFit) -> list[str]:
+    notes = []
+    if not fit.converged:
+        notes.append(
+            "The solver stopped at its evaluation budget before converging: the estimates are "
+            "not at a minimum of the residuals."
+        )
+    if not fit.identified:
+        undetermined = [
+            name
+            for name, v in zip(fit.param_names, np.diag(fit.covariance), strict=True)
+            if not np.isfinite(v)
+        ]
+        notes.append(
+            f"Condition number {fit.condition_number:.3g} of the scaled Jacobian: the data do "
+            f"not determine {', '.join(undetermined)} (standard error infinite), so no band "
+            "can be drawn."
+        )
+    return notes
+
+
 def project_history(
     year_min: int = FIT_FROM_DEFAULT,
     end_year: int = END_YEAR_DEFAULT,
@@ -193,7 +290,9 @@ def project_history(
     """Fit the historical series from ``year_min`` and project from its last year to ``end_year``.
 
     The band is the 5-95 % range of paths with coefficients drawn from the fit's normal
-    approximation, seeded by ``seed`` (None: no band). Source: Richardson (1960).
+    approximation, seeded by ``seed`` (None: no band, and no verdict on it), and
+    ``uninformative_from`` says from which year it is too wide to say anything (see
+    :func:`uninformative_from`). Source: Richardson (1960).
     """
     fit = fit_dataset_history(year_min=year_min, method=method, data_dir=data_dir)
     history = stockpile_history(data_dir, fit.names)
@@ -211,5 +310,6 @@ def project_history(
     proj = richardson_projection(
         fit, [levels[s] for s in fit.names], start_year, end_year, rng, n_samples=n_samples
     )
-    notes = (CAVEAT, SE_NOTE, *_range_notes(proj, history))
-    return HistoryProjection(fit, proj, start_year, levels, seed, observed, notes)
+    bad = uninformative_from(proj, [levels[s] for s in fit.names]) if rng is not None else None
+    notes = (CAVEAT, SE_NOTE, *_fit_notes(fit), *_range_notes(proj, history))
+    return HistoryProjection(fit, proj, start_year, levels, seed, observed, notes, bad)

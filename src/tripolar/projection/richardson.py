@@ -36,6 +36,49 @@ from tripolar.errors import InputError
 
 FloatArray = NDArray[np.float64]
 
+#: Relative cut-off on the singular values of the column-scaled Jacobian (or design). A
+#: direction whose singular value is below ``RCOND`` times the largest is not determined by
+#: the data: its variance is unbounded, so every parameter that loads on it gets an infinite
+#: standard error (a pseudo-inverse would instead give it zero variance, which is the error
+#: this replaces). 1e-10 leaves six orders of magnitude above the ~1e-16 rounding of the
+#: scaled matrix, enough for the exact (sensitivity-equation) Jacobian used here.
+RCOND = 1e-10
+#: Loading (absolute entry of a unit singular vector in the scaled space) above which a
+#: parameter counts as part of an undetermined direction.
+LOADING_MIN = 1e-6
+#: Evaluation budget of the ODE fit, per parameter (the solver stops there and the fit is
+#: flagged ``converged=False``).
+MAX_NFEV_PER_PARAM = 200
+
+
+def scaled_covariance(jac: ArrayLike, s2: float) -> tuple[FloatArray, float]:
+    """Covariance s^2 (J^T J)^-1 computed in the column-scaled space, and its condition number.
+
+    The columns of J are divided by their norms D (the parameters are put on a common scale,
+    as ``least_squares(x_scale="jac")`` does), Js = J D^-1 is decomposed by SVD,
+    Js = U S V^T, and cov = s^2 D^-1 V S^-2 V^T D^-1. Forming J^T J would square the
+    condition number (about 1e11 for the bundled series before scaling, 1e22 for J^T J) and
+    a pseudo-inverse of it silently drops the weakest directions, making their standard
+    errors orders of magnitude too small. Singular values below ``RCOND`` times the largest
+    give infinite variances (see :data:`RCOND`). Returns the covariance and
+    cond = S_max / S_min of Js (inf when a column or direction is null). Source: ordinary
+    (non-)linear least squares, e.g. Seber & Wild, *Nonlinear Regression* (1989), 2.1.
+    """
+    j = np.asarray(jac, dtype=float)
+    d = np.linalg.norm(j, axis=0)
+    null_col = ~(d > 0.0)
+    d = np.where(null_col, 1.0, d)
+    _, sv, vt = np.linalg.svd(j / d, full_matrices=False)
+    cond = float(sv[0] / sv[-1]) if sv[-1] > 0.0 else float("inf")
+    keep = sv > RCOND * sv[0]
+    inv_sq = np.zeros_like(sv)
+    inv_sq[keep] = 1.0 / sv[keep] ** 2
+    cov = s2 * ((vt.T * inv_sq) @ vt) / np.outer(d, d)
+    lost = null_col | (np.abs(vt[~keep]) > LOADING_MIN).any(axis=0)
+    cov[lost, :] = np.inf
+    cov[:, lost] = np.inf
+    return cov, cond
+
 
 def system_matrix(reaction: ArrayLike, fatigue_per_yr: ArrayLike) -> FloatArray:
     """Return M = K - diag(a) (per year) from the reaction matrix K and fatigue vector a.
@@ -149,15 +192,136 @@ def _augmented(m: FloatArray, g: FloatArray) -> FloatArray:
     return aug
 
 
-def _solve(m: FloatArray, g: FloatArray, x0: FloatArray, t_yr: FloatArray) -> FloatArray:
-    # Each time is used as its own offset from the start, so an uneven axis (the historical
-    # series has 5-year steps, then yearly ones) is exact: nothing assumes yearly steps.
-    aug = _augmented(m, g)
-    z0 = np.append(x0, 1.0)
-    out = np.empty((t_yr.size, m.shape[0]))
+def _propagate(block: FloatArray, w0: FloatArray, t_yr: FloatArray) -> FloatArray:
+    # w(t) = expm(block t) w0 at each time, stepped from one time to the next. The series has
+    # few distinct step lengths (5, 3, 1 years), so one matrix exponential per distinct step
+    # serves every interval of that length; uneven axes stay exact (no yearly-step
+    # assumption), and the first time may be any offset from 0.
+    out = np.empty((t_yr.size, w0.size))
+    steps: dict[float, FloatArray] = {}
+    w = w0
+    prev = 0.0
     for k, t in enumerate(t_yr):
-        out[k] = (expm(aug * t) @ z0)[:-1]
+        dt = float(t) - prev
+        if dt != 0.0:
+            phi = steps.get(dt)
+            if phi is None:
+                phi = steps[dt] = expm(block * dt)
+            w = phi @ w
+        out[k] = w
+        prev = float(t)
     return out
+
+
+def _solve(m: FloatArray, g: FloatArray, x0: FloatArray, t_yr: FloatArray) -> FloatArray:
+    return _propagate(_augmented(m, g), np.append(x0, 1.0), t_yr)[:, :-1]
+
+
+def _sensitivity_parts(
+    theta: FloatArray, n: int, free: NDArray[np.bool_]
+) -> tuple[FloatArray, list[FloatArray], FloatArray]:
+    # The augmented matrix B, its derivative with respect to each coefficient in theta order
+    # (free k[i, j], then a, then g) and the augmented start [x0; 1].
+    k, a, g, x0 = _unpack(theta, n, free, True)
+    assert x0 is not None
+    q = n + 1
+    d_b: list[FloatArray] = []
+    for i, j in zip(*np.nonzero(free), strict=True):
+        e = np.zeros((q, q))
+        e[i, j] = 1.0
+        d_b.append(e)
+    for i in range(n):
+        e = np.zeros((q, q))
+        e[i, i] = -1.0
+        d_b.append(e)
+    for i in range(n):
+        e = np.zeros((q, q))
+        e[i, n] = 1.0
+        d_b.append(e)
+    return _augmented(system_matrix(k, a), g), d_b, np.append(x0, 1.0)
+
+
+#: Largest condition number of B's eigenvector matrix for which the eigen route of
+#: :func:`_solve_with_jacobian` is used; beyond it (B nearly defective) the block matrix
+#: exponential is used instead.
+EIG_COND_MAX = 1e6
+
+
+def _solve_with_jacobian(
+    theta: FloatArray, n: int, free: NDArray[np.bool_], tau: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Levels at ``tau`` and their exact derivatives with respect to theta = (k, a, g, x0).
+
+    With B = V diag(l) V^-1 diagonalisable, expm(B t) = V diag(exp(l t)) V^-1 and the
+    derivative of expm(B t) in the direction t E is V (F o (V^-1 t E V)) V^-1 with
+    F[i, j] = (exp(l_i t) - exp(l_j t)) / ((l_i - l_j) t) and exp(l_i t) on the diagonal
+    (Daleckii-Krein formula; Higham, *Functions of Matrices*, 2008, Theorem 3.11). All
+    times and parameters are computed at once, which makes an evaluation about a hundred
+    times cheaper than a block matrix exponential; when V is ill-conditioned (B nearly
+    defective, for instance M nearly singular) :func:`_jacobian_by_blocks` is used.
+    Returns levels of shape (T, n) and the Jacobian of shape (T, n, len(theta)).
+    """
+    b, d_b, z0 = _sensitivity_parts(theta, n, free)
+    if not np.all(np.isfinite(b)):
+        return _jacobian_by_blocks(theta, n, free, tau)
+    lam, vec = np.linalg.eig(b)
+    if np.linalg.cond(vec) > EIG_COND_MAX:
+        return _jacobian_by_blocks(theta, n, free, tau)
+    inv = np.linalg.inv(vec)
+    mu = lam[None, :] * tau[:, None]  # (T, q) eigenvalues of B t
+    e_mu = np.exp(mu)
+    delta = mu[:, None, :] - mu[:, :, None]  # delta[t, i, j] = mu_j - mu_i
+    small = np.abs(delta) < 1e-5
+    safe = np.where(small, 1.0, delta)
+    # (exp(delta) - 1) / delta, with its Taylor series where delta is tiny (no cancellation).
+    ratio = np.where(small, 1.0 + delta / 2.0 + delta**2 / 6.0, (np.exp(safe) - 1.0) / safe)
+    f = e_mu[:, :, None] * ratio  # (T, q, q)
+    w = inv @ z0  # z0 in the eigenbasis
+    levels = (vec @ (e_mu * w).T).T.real[:, :n]
+    e_hat = np.stack([inv @ e @ vec for e in d_b])  # (P, q, q)
+    # s_p(t) = V (F(t) o (t E_hat_p)) w
+    inner = np.einsum("tij,pij,j->tpi", f, e_hat, w) * tau[:, None, None]
+    sens = np.einsum("ai,tpi->tap", vec, inner).real[:, :n, :]  # (T, n, P)
+    # Initial levels: d x(t) / d x0_i = expm(B t)[:n, i].
+    phi = np.einsum("ai,ti,ib->tab", vec, e_mu, inv).real[:, :n, :n]
+    return levels, np.concatenate([sens, phi], axis=2)
+
+
+def _jacobian_by_blocks(
+    theta: FloatArray, n: int, free: NDArray[np.bool_], tau: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Levels and Jacobian by one block matrix exponential (the general, slower route).
+
+    Forward sensitivities: with z = [x; 1] and z' = B z, each s_p = dz/dtheta_p obeys
+    s_p' = B s_p + (dB/dtheta_p) z, s_p(0) = 0 for the coefficients of B; for the initial
+    levels s(t) = expm(B t)[:, i]. Stacking z and the s_p gives one linear system with a
+    block lower-triangular matrix, solved by the same matrix exponential as the levels
+    (Van Loan, "Computing integrals involving the matrix exponential", IEEE TAC 23(3), 1978).
+    Returns levels of shape (T, n) and the Jacobian of shape (T, n, len(theta)).
+    """
+    b, d_b, z0 = _sensitivity_parts(theta, n, free)
+    q = n + 1
+    nb = len(d_b)
+    big = np.zeros((q * (nb + 1), q * (nb + 1)))
+    big[:q, :q] = b
+    for p, e in enumerate(d_b, start=1):
+        big[p * q : (p + 1) * q, :q] = e
+        big[p * q : (p + 1) * q, p * q : (p + 1) * q] = b
+    # The initial-level sensitivities ride along as n extra copies of z' = B z that start
+    # from the unit vectors; they are not coupled to anything.
+    full = np.zeros((q * (nb + 1 + n), q * (nb + 1 + n)))
+    full[: big.shape[0], : big.shape[0]] = big
+    for i in range(n):
+        lo = big.shape[0] + i * q
+        full[lo : lo + q, lo : lo + q] = b
+    w0 = np.zeros(full.shape[0])
+    w0[:q] = z0
+    for i in range(n):
+        w0[big.shape[0] + i * q + i] = 1.0
+    w = _propagate(full, w0, tau).reshape(tau.size, nb + 1 + n, q)
+    levels = w[:, 0, :n]
+    jac = np.transpose(w[:, 1:, :n], (0, 2, 1))
+    return levels, jac
 
 
 def trajectory(
@@ -182,6 +346,46 @@ def trajectory(
     )
 
 
+def trajectories(
+    reaction: ArrayLike,
+    fatigue_per_yr: ArrayLike,
+    grievance_per_yr: ArrayLike,
+    x0: ArrayLike,
+    t_yr: ArrayLike,
+) -> FloatArray:
+    """Exact solutions for a stack of S coefficient sets (vectorised :func:`trajectory`).
+
+    ``reaction`` has shape (S, n, n), ``fatigue_per_yr`` and ``grievance_per_yr`` (S, n);
+    every set starts from the same ``x0`` (n,) at t = 0. Returns shape (S, len(t_yr), n) in
+    the units of ``x0`` (warheads). One stacked matrix exponential per distinct step.
+    Source: Richardson (1960), as :func:`trajectory`.
+    """
+    k = np.array(reaction, dtype=float, copy=True)
+    a = np.asarray(fatigue_per_yr, dtype=float)
+    g = np.asarray(grievance_per_yr, dtype=float)
+    t = np.atleast_1d(np.asarray(t_yr, dtype=float))
+    s_n, n = a.shape
+    idx = np.arange(n)
+    k[:, idx, idx] = -a
+    aug = np.zeros((s_n, n + 1, n + 1))
+    aug[:, :n, :n] = k
+    aug[:, :n, n] = g
+    z = np.broadcast_to(np.append(np.asarray(x0, dtype=float), 1.0), (s_n, n + 1)).copy()
+    out = np.empty((s_n, t.size, n))
+    steps: dict[float, FloatArray] = {}
+    prev = 0.0
+    for j, tj in enumerate(t):
+        dt = float(tj) - prev
+        if dt != 0.0:
+            phi = steps.get(dt)
+            if phi is None:
+                phi = steps[dt] = expm(aug * dt)
+            z = np.einsum("sij,sj->si", phi, z)
+        out[:, j] = z[:, :n]
+        prev = float(tj)
+    return out
+
+
 @dataclass(frozen=True)
 class RichardsonFit:
     """Fitted Richardson coefficients with standard errors and the implied analysis.
@@ -189,7 +393,10 @@ class RichardsonFit:
     ``reaction[i, j]`` is party i's reaction to party j (per year; NaN where not fitted and
     held at 0), ``fatigue_per_yr[i]`` is a[i], ``grievance_per_yr[i]`` is g[i] (warheads per
     year). ``initial_level`` is the fitted level at the first year (ODE method only).
-    ``covariance`` is over ``param_names`` in that order.
+    ``covariance`` is over ``param_names`` in that order (see :func:`scaled_covariance`;
+    infinite where a parameter is not determined by the data) and ``condition_number`` is
+    that of the column-scaled Jacobian (ODE) or the worst column-scaled design (finite
+    differences); above 1 / ``RCOND`` some direction is not determined.
     """
 
     names: tuple[str, ...]
@@ -208,8 +415,10 @@ class RichardsonFit:
     n_params: int
     param_names: tuple[str, ...]
     covariance: FloatArray
+    condition_number: float
     free_reaction: NDArray[np.bool_] = field(repr=False)
     analysis: RichardsonAnalysis = field(repr=False)
+    converged: bool = True
 
     @property
     def params(self) -> FloatArray:
@@ -228,13 +437,29 @@ class RichardsonFit:
         se = np.sqrt(np.clip(np.diag(self.covariance), 0.0, None))
         return pd.DataFrame({"parameter": list(self.param_names), "estimate": est, "se": se})
 
+    @property
+    def identified(self) -> bool:
+        """Whether every parameter has a finite standard error."""
+        return bool(np.all(np.isfinite(np.diag(self.covariance))))
+
     def to_dict(self) -> dict[str, Any]:
+        params = [
+            # JSON has no infinity: an undetermined parameter's standard error is null.
+            {**row, "se": row["se"] if np.isfinite(row["se"]) else None}
+            for row in self.to_frame().to_dict(orient="records")
+        ]
+        cond = self.condition_number
         return {
             "method": self.method,
             "names": list(self.names),
             "years": [float(self.years[0]), float(self.years[-1])],
             "years_used": [int(y) if float(y).is_integer() else float(y) for y in self.years],
-            "parameters": self.to_frame().to_dict(orient="records"),
+            "parameters": params,
+            "covariance_method": "s^2 (J^T J)^-1 via SVD of the column-scaled Jacobian",
+            "condition_number": cond if np.isfinite(cond) else None,
+            "rcond": RCOND,
+            "identified": self.identified,
+            "converged": self.converged,
             "rss": self.rss,
             "n_obs": self.n_obs,
             "n_params": self.n_params,
@@ -319,6 +544,8 @@ def _result(
     with_x0: bool,
     rss: float,
     n_obs: int,
+    condition_number: float,
+    converged: bool = True,
 ) -> RichardsonFit:
     n = len(names)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
@@ -344,8 +571,10 @@ def _result(
         n_params=int(theta.size),
         param_names=_param_names(names, free, with_x0),
         covariance=cov,
+        condition_number=condition_number,
         free_reaction=free,
         analysis=analyse(k, a, g, names),
+        converged=converged,
     )
 
 
@@ -389,6 +618,7 @@ def fit_finite_differences(
     theta = np.zeros(nk + 2 * n)
     cov = np.zeros((theta.size, theta.size))
     rss_total = 0.0
+    cond_worst = 1.0
     k_positions = {(i, j): p for p, (i, j) in enumerate(zip(*np.nonzero(free), strict=True))}
     for i in range(n):
         cols = [j for j in range(n) if j == i or free[i, j]]
@@ -406,7 +636,8 @@ def fit_finite_differences(
         rss_total += rss
         dof = m_rows - p
         s2 = rss / dof if dof > 0 else np.nan
-        c_i = s2 * np.linalg.pinv(design.T @ design)
+        c_i, cond_i = scaled_covariance(design, s2)
+        cond_worst = max(cond_worst, cond_i)
         # Map this equation's coefficients to positions in the global parameter vector.
         pos: list[int] = []
         sign: list[float] = []
@@ -422,7 +653,9 @@ def fit_finite_differences(
         s = np.array(sign)
         theta[pos] = s * coef
         cov[np.ix_(pos, pos)] = c_i * np.outer(s, s)
-    return _result(nm, "finite_differences", t, theta, cov, free, False, rss_total, m_rows * n)
+    return _result(
+        nm, "finite_differences", t, theta, cov, free, False, rss_total, m_rows * n, cond_worst
+    )
 
 
 def fit_ode(
@@ -439,10 +672,13 @@ def fit_ode(
     residuals are divided by its largest observed level so that a small arsenal counts as
     much as a large one. Solved with ``scipy.optimize.least_squares`` (trust-region
     reflective) from the finite-difference estimate; when the model fits badly the surface
-    has several local minima and this is only the one nearest that start. Standard errors
-    from the Jacobian, cov = s^2 (J^T J)^-1 with s^2 = RSS / (observations - parameters); they
-    are local and
-    understate the uncertainty when the fitted system is runaway. Years may be unevenly
+    has several local minima and this is only the one nearest that start. The Jacobian is
+    exact (forward sensitivity equations, see :func:`_solve_with_jacobian`), which keeps the
+    solver fast on long, ill-conditioned windows. Standard errors from
+    cov = s^2 (J^T J)^-1 with s^2 = RSS / (observations - parameters), computed in the
+    column-scaled space by :func:`scaled_covariance`; they are local (linearised at the
+    optimum) and understate the uncertainty when the fitted system is runaway, because the
+    projection is then far from linear in the coefficients. Years may be unevenly
     spaced (the solution is evaluated at each year's offset from the first). Source:
     Richardson (1960) for the model; the estimator is ordinary non-linear least squares.
     """
@@ -467,23 +703,50 @@ def fit_ode(
     except InputError:
         theta0 = _pack(np.zeros((n, n)), np.full(n, 0.1), np.zeros(n), x[0].copy(), free)
 
-    def residuals(theta: FloatArray) -> FloatArray:
-        k, a, g, _ = _unpack(theta, n, free, False)
-        x0 = theta[nk + 2 * n :]
-        model = _solve(system_matrix(k, a), g, x0, tau)
-        return ((model - x) / scale).ravel()
+    cache: dict[str, Any] = {}
+
+    def evaluate(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
+        # least_squares asks for the residuals and then the Jacobian at the same point; both
+        # come from one solve of the sensitivity system.
+        if cache.get("theta") is None or not np.array_equal(cache["theta"], theta):
+            levels, jac = _solve_with_jacobian(theta, n, free, tau)
+            cache["theta"] = theta.copy()
+            cache["out"] = (
+                ((levels - x) / scale).ravel(),
+                (jac / scale[None, :, None]).reshape(x.size, theta.size),
+            )
+        out: tuple[FloatArray, FloatArray] = cache["out"]
+        return out
 
     # Trial steps into explosive regions overflow; least_squares rejects them by their cost.
     with np.errstate(over="ignore", invalid="ignore"):
-        sol = least_squares(residuals, theta0, method="trf", x_scale="jac", max_nfev=2000 * n_par)
-    jac = sol.jac
+        sol = least_squares(
+            lambda th: evaluate(th)[0],
+            theta0,
+            jac=lambda th: evaluate(th)[1],
+            method="trf",
+            x_scale="jac",
+            max_nfev=MAX_NFEV_PER_PARAM * n_par,
+        )
+        _, jac = evaluate(sol.x)
     rss_scaled = float(sol.fun @ sol.fun)
     dof = x.size - n_par
-    s2 = rss_scaled / dof
-    cov = s2 * np.linalg.pinv(jac.T @ jac)
+    cov, cond = scaled_covariance(jac, rss_scaled / dof)
     resid_raw = sol.fun.reshape(x.shape) * scale
     rss = float(np.sum(resid_raw**2))
-    return _result(nm, "ode_least_squares", t, sol.x, cov, free, True, rss, int(x.size))
+    return _result(
+        nm,
+        "ode_least_squares",
+        t,
+        sol.x,
+        cov,
+        free,
+        True,
+        rss,
+        int(x.size),
+        cond,
+        converged=bool(sol.status > 0),
+    )
 
 
 def fit_history(

@@ -16,20 +16,40 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file, resolve_named_file
-from tripolar.projection.richardson import RichardsonFit, trajectory
+from tripolar.projection.richardson import RichardsonFit, trajectories, trajectory
 
 Grade = Literal["A", "B", "C", "R"]
 Basis = Literal["published", "derived", "assumed"]
 Measure = Literal["military_stockpile", "deployed_strategic", "total_inventory"]
+
+#: Longest accepted text fields of a scenario file, in characters (a real note is a few
+#: hundred; a longer one is a mistake, and would also be slow to wrap on a terminal).
+MAX_NAME_CHARS = 64
+MAX_TITLE_CHARS = 200
+MAX_TEXT_CHARS = 4000
+#: Longest mapping key anywhere in the file, and most assumptions listed.
+MAX_KEY_CHARS = 64
+MAX_ASSUMPTIONS = 50
+
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+SourceId = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+PartyName = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
 
 _SOURCE_RE = re.compile(r"^S\d+[a-z0-9]*$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -50,11 +70,11 @@ class _Strict(BaseModel):
 class Estimate(_Strict):
     """One dated value with its provenance."""
 
-    value: float = Field(ge=0)
-    sources: list[str] = Field(default_factory=list)
+    value: float = Field(ge=0, allow_inf_nan=False)
+    sources: list[SourceId] = Field(default_factory=list, max_length=MAX_ASSUMPTIONS)
     grade: Grade | None = None
     basis: Basis
-    note: str = ""
+    note: Text = ""
 
     @model_validator(mode="after")
     def _provenance(self) -> Estimate:
@@ -73,7 +93,7 @@ class Estimate(_Strict):
 class Anchor(_Strict):
     """A dated anchor: central value and optional low/high band edges."""
 
-    year: int
+    year: int = Field(ge=1945, le=2200)
     central: Estimate
     low: Estimate | None = None
     high: Estimate | None = None
@@ -91,8 +111,8 @@ class PartySeries(_Strict):
     """What is projected for one party, and its anchors in increasing year order."""
 
     measure: Measure
-    measure_note: str = ""
-    anchors: list[Anchor] = Field(min_length=1)
+    measure_note: Text = ""
+    anchors: list[Anchor] = Field(min_length=1, max_length=1000)
 
     @model_validator(mode="after")
     def _increasing(self) -> PartySeries:
@@ -105,15 +125,15 @@ class PartySeries(_Strict):
 class Scenario(_Strict):
     """A no-deal projection scenario (validated form of one YAML file)."""
 
-    name: str
-    title: str
-    description: str
-    start_year: int
-    end_year: int
+    name: str = Field(max_length=MAX_NAME_CHARS)
+    title: str = Field(max_length=MAX_TITLE_CHARS)
+    description: Text
+    start_year: int = Field(ge=1945, le=2200)
+    end_year: int = Field(ge=1945, le=2200)
     interpolation: Literal["linear"] = "linear"
     after_last_anchor: Literal["hold"] = "hold"
-    assumptions: list[str] = Field(default_factory=list)
-    parties: dict[str, PartySeries] = Field(min_length=1)
+    assumptions: list[Text] = Field(default_factory=list, max_length=MAX_ASSUMPTIONS)
+    parties: dict[PartyName, PartySeries] = Field(min_length=1, max_length=16)
 
     @model_validator(mode="after")
     def _span(self) -> Scenario:
@@ -144,10 +164,43 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     raw = load_yaml_file(path)
     if not isinstance(raw, dict):
         raise InputError("scenario file is not a mapping", file=path, expected="a YAML mapping")
+    _check_keys(raw, path, "")
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
+        err = exc.errors()[0]
+        if err.get("type") in ("string_too_long", "too_long"):
+            # The generic message echoes the value; a 200,000-character echo is no message.
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            limit = (err.get("ctx") or {}).get("max_length")
+            got = err.get("input")
+            size = len(got) if isinstance(got, str | list | dict) else "too many"
+            unit = "characters" if isinstance(got, str) else "items"
+            raise InputError(
+                f"{size} {unit}, above the limit",
+                file=path,
+                field=loc,
+                expected=f"at most {limit} {unit}",
+            ) from exc
         raise from_validation_error(exc, path) from exc
+
+
+def _check_keys(node: Any, path: Path, where: str) -> None:
+    # Unknown keys are echoed by the validation error, so an oversized key is refused first.
+    if isinstance(node, dict):
+        for key, value in node.items():
+            text = str(key)
+            if len(text) > MAX_KEY_CHARS:
+                raise InputError(
+                    f"a key of {len(text)} characters (starting {text[:20]!r})",
+                    file=path,
+                    field=where or "(top level)",
+                    expected=f"keys of at most {MAX_KEY_CHARS} characters",
+                )
+            _check_keys(value, path, f"{where}.{text}" if where else text)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_keys(value, path, f"{where}.{i}" if where else str(i))
 
 
 @dataclass(frozen=True)
@@ -276,10 +329,14 @@ def richardson_projection(
     """Project with a fitted Richardson model from ``start_levels`` at ``start_year``.
 
     The central path is the exact solution with the fitted coefficients. With ``rng`` the
-    band is the (5 %, 95 %) range of paths whose coefficients are drawn from the normal
-    approximation N(estimate, covariance) of the fit (the initial level is the observed
-    ``start_levels``, not drawn); without it the band is the central path. Source: Richardson
-    (1960) for the model. This is a projection device, not a validated predictor.
+    band is the (5 %, 95 %) range of paths whose coefficients (K, a, g) are drawn from the
+    normal approximation N(estimate, covariance) of the fit, using the fit's covariance as
+    computed by :func:`tripolar.projection.richardson.scaled_covariance` (a parametric draw,
+    not a residual bootstrap); the initial level is the observed ``start_levels``, not
+    drawn. When a coefficient is not determined by the data (infinite variance) no band can
+    be drawn and low and high are NaN. Without ``rng`` the band is the central path.
+    Source: Richardson (1960) for the model. This is a projection device, not a validated
+    predictor.
     """
     n = len(fit.names)
     years = np.arange(start_year, end_year + 1, dtype=np.int64)
@@ -292,17 +349,23 @@ def richardson_projection(
         n_coef = int(fit.free_reaction.sum()) + 2 * n
         mean = fit.params[:n_coef]
         cov = fit.covariance[:n_coef, :n_coef]
-        draws = rng.multivariate_normal(mean, cov, size=n_samples, method="eigh")
-        paths = np.empty((n_samples, n, years.size))
-        free = fit.free_reaction
-        nk = int(free.sum())
-        for s, theta in enumerate(draws):
-            ks = np.zeros((n, n))
-            ks[free] = theta[:nk]
-            a, g = theta[nk : nk + n], theta[nk + n : nk + 2 * n]
-            paths[s] = trajectory(ks, a, g, x0, tau).T
-        low = np.quantile(paths, band[0], axis=0)
-        high = np.quantile(paths, band[1], axis=0)
+        if not np.all(np.isfinite(cov)):
+            low = np.full_like(central, np.nan)
+            high = np.full_like(central, np.nan)
+        else:
+            draws = rng.multivariate_normal(mean, cov, size=n_samples, method="eigh")
+            free = fit.free_reaction
+            nk = int(free.sum())
+            ks = np.zeros((n_samples, n, n))
+            ks[:, free] = draws[:, :nk]
+            # Draws deep in a runaway region overflow; those paths count as beyond the band.
+            with np.errstate(over="ignore", invalid="ignore"):
+                paths = trajectories(
+                    ks, draws[:, nk : nk + n], draws[:, nk + n : nk + 2 * n], x0, tau
+                ).transpose(0, 2, 1)
+            # An overflowed path (inf - inf = NaN) has no level to rank; it is left out.
+            low = np.minimum(np.nanquantile(paths, band[0], axis=0), central)
+            high = np.maximum(np.nanquantile(paths, band[1], axis=0), central)
     kind = np.full(central.shape, "model", dtype="<U12")
     kind[:, 0] = "anchor"
     meas = measures or {}
@@ -314,8 +377,8 @@ def richardson_projection(
         measures=tuple(meas.get(p, "military_stockpile") for p in fit.names),
         years=years,
         central=central,
-        low=np.minimum(low, central),
-        high=np.maximum(high, central),
+        low=low,
+        high=high,
         kind=kind,
         assumptions=(
             "Richardson's linear model with constant fitted coefficients (model assumption; "
