@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import tripolar.assess
+import tripolar.assessment
 
 PLOT_COMMANDS = [
     ["stability", "--samples", "10"],
@@ -46,7 +46,7 @@ def no_assessment(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the assessment ran before --out was checked")
 
-    monkeypatch.setattr(tripolar.assess, "assess", refuse)
+    monkeypatch.setattr(tripolar.assessment, "assess", refuse)
 
 
 @pytest.mark.parametrize(
