@@ -32,3 +32,9 @@ def store(store_path: Path) -> Iterator[Store]:
     opened = open_store(store_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def store_url(store_path: Path) -> str:
+    """The location of a store that does not exist yet, as ``--store`` would take it."""
+    return str(store_path)

@@ -151,13 +151,11 @@ def _check_parent(path: Path) -> None:
         )
 
 
-def prepare_parent(location: StoreLocation) -> bool:
-    """Create the SQLite file's directory if needed; True if the file is new."""
+def prepare_parent(location: StoreLocation) -> None:
+    """Create the SQLite file's directory (and its parents) if needed."""
     path = location.sqlite_path
     if path is None:
-        return False
-    if path.exists():
-        return False
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -166,31 +164,59 @@ def prepare_parent(location: StoreLocation) -> bool:
             file=path,
             expected="a path inside a writable directory",
         ) from exc
-    return True
+
+
+#: How long a SQLite connection waits for another writer before failing, in ms. A save is
+#: one short transaction; 30 s covers many processes saving at the same moment.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: How long connecting to a PostgreSQL server may take before it is reported, in seconds.
+PG_CONNECT_TIMEOUT_S = 10
+
+#: Execution option naming how a SQLite transaction begins ("IMMEDIATE" for writes).
+SQLITE_BEGIN_OPTION = "tripolar_sqlite_begin"
 
 
 def create_store_engine(location: StoreLocation) -> Engine:
-    """An engine for ``location``; SQLite connections get real transactions."""
+    """An engine for ``location``.
+
+    SQLite connections get real transactions, WAL mode (readers never block the writer)
+    and a busy timeout (a writer waits for another instead of failing with "database is
+    locked"); PostgreSQL connections get a connect timeout.
+    """
     kwargs: dict[str, Any] = {}
     if location.is_memory:
         # One shared connection, or every checkout would see a new, empty database.
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False}
+    elif location.url.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     try:
         engine = create_engine(location.url, **kwargs)
     except (NoSuchModuleError, ImportError) as exc:
         raise InputError(
             f"no database driver installed for {location.url.drivername!r}",
             file=location.display,
-            expected="a sqlite:/// URL, or install the driver (e.g. psycopg for PostgreSQL)",
+            expected="a sqlite:/// URL, or install the driver: pip install 'tripolar[postgresql]'",
         ) from exc
     if engine.dialect.name == "sqlite":
-        _enable_sqlite_transactions(engine)
+        _configure_sqlite(engine, wal=not location.is_memory)
     return engine
 
 
-def _enable_sqlite_transactions(engine: Engine) -> None:
-    """Make SQLite transactions cover DDL and reads, so a failed write leaves nothing.
+def writing(engine: Engine) -> Engine:
+    """The same engine, with SQLite transactions that take the write lock when they begin.
+
+    A deferred SQLite transaction that reads and then writes cannot wait for another
+    writer in WAL mode: if that writer commits in between, the upgrade from reader to
+    writer fails at once (SQLITE_BUSY_SNAPSHOT). ``BEGIN IMMEDIATE`` waits for the write
+    lock up front, under the busy timeout. Other backends ignore the option.
+    """
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    """Real transactions, busy timeout and WAL on every SQLite connection.
 
     Python's ``sqlite3`` module (before 3.16) opens transactions only before INSERT,
     UPDATE and DELETE; a migration's CREATE TABLE would otherwise commit on its own.
@@ -200,7 +226,16 @@ def _enable_sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if wal:
+                # Persistent in the file; on a store already in WAL mode this is a no-op.
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(SQLITE_BEGIN_OPTION) == "IMMEDIATE"
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -25,7 +27,9 @@ from tripolar.store.location import (
     create_store_engine,
     prepare_parent,
     resolve_location,
+    writing,
 )
+from tripolar.store.locking import sqlite_creation_lock
 from tripolar.store.migrate import upgrade_to_head
 from tripolar.store.models import DatasetEdition, PostureText, Run, TreatyText
 from tripolar.store.records import (
@@ -100,6 +104,7 @@ class _PendingPosture:
 
 
 _Pending = _PendingEdition | _PendingTreaty | _PendingPosture
+_Texts = DatasetEdition | TreatyText | PostureText
 
 
 def _edition(content_hash_: str, name: str, files: Mapping[str, str]) -> _PendingEdition:
@@ -117,54 +122,54 @@ def _as_of_text(as_of: str | date | int) -> str:
     return _check_text(text, "as_of", 40)
 
 
+def _insert_or_get(
+    session: Session, model: type[_Texts], key: dict[str, str], **values: Any
+) -> int:
+    """The id of the row matching ``key`` (a unique constraint), inserting it if absent.
+
+    Two processes saving the same text at the same moment must both succeed: the insert
+    skips a row that a concurrent transaction has just written (``ON CONFLICT DO
+    NOTHING`` waits for that transaction on PostgreSQL), and the second look-up finds it.
+    """
+    query = select(model.id).filter_by(**key)
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(model).values(**key, **values).on_conflict_do_nothing(index_elements=list(key))
+    )
+    session.execute(statement)
+    return session.scalars(query).one()
+
+
 def _write_pending(session: Session, item: _Pending, now: datetime) -> int:
     """Write one pending row unless an identical one is stored; return its id."""
     if isinstance(item, _PendingEdition):
-        found = session.scalar(
-            select(DatasetEdition.id).where(DatasetEdition.content_hash == item.content_hash)
+        return _insert_or_get(
+            session,
+            DatasetEdition,
+            {"content_hash": item.content_hash},
+            name=item.name,
+            created_at=now,
+            files=item.files,
         )
-        if found is not None:
-            return found
-        edition = DatasetEdition(
-            content_hash=item.content_hash, name=item.name, created_at=now, files=item.files
-        )
-        session.add(edition)
-        session.flush()
-        return edition.id
     digest = content_hash(item.yaml_text)
     if isinstance(item, _PendingTreaty):
-        found = session.scalar(
-            select(TreatyText.id).where(
-                TreatyText.treaty_id == item.treaty_id, TreatyText.content_hash == digest
-            )
+        return _insert_or_get(
+            session,
+            TreatyText,
+            {"treaty_id": item.treaty_id, "content_hash": digest},
+            yaml_text=item.yaml_text,
+            saved_at=now,
         )
-        if found is not None:
-            return found
-        treaty = TreatyText(
-            treaty_id=item.treaty_id, content_hash=digest, yaml_text=item.yaml_text, saved_at=now
-        )
-        session.add(treaty)
-        session.flush()
-        return treaty.id
-    found = session.scalar(
-        select(PostureText.id).where(
-            PostureText.party == item.party,
-            PostureText.as_of == item.as_of,
-            PostureText.content_hash == digest,
-        )
-    )
-    if found is not None:
-        return found
-    posture = PostureText(
-        party=item.party,
-        as_of=item.as_of,
-        content_hash=digest,
+    return _insert_or_get(
+        session,
+        PostureText,
+        {"party": item.party, "as_of": item.as_of, "content_hash": digest},
         yaml_text=item.yaml_text,
         saved_at=now,
     )
-    session.add(posture)
-    session.flush()
-    return posture.id
 
 
 def _run_record(row: Run) -> RunRecord:
@@ -256,7 +261,8 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            bind = writing(self._engine)
+            with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
         except DBAPIError as exc:
             raise InputError(
@@ -463,7 +469,24 @@ def open_store(location: str | Path | None = None, *, create: bool = True) -> St
     :class:`InputError` naming it; a new file is removed again if opening fails.
     """
     where = resolve_location(location, create=create)
-    created = prepare_parent(where)
+    return Store(_connect(where), where)
+
+
+def _connect(where: StoreLocation) -> Engine:
+    """Create the store if it does not exist, migrate it, and return its engine.
+
+    For a SQLite file, "does it exist", creating it, migrating it and (if that fails)
+    deleting it again all happen under the store's lock file, so that a process never
+    sees, or deletes, a store that another one is still creating.
+    """
+    if where.sqlite_path is None:
+        return _migrated_engine(where, created=False)
+    prepare_parent(where)
+    with sqlite_creation_lock(where.sqlite_path):
+        return _migrated_engine(where, created=not where.sqlite_path.exists())
+
+
+def _migrated_engine(where: StoreLocation, *, created: bool) -> Engine:
     engine = create_store_engine(where)
     try:
         upgrade_to_head(engine, display=where.display)
@@ -480,10 +503,11 @@ def open_store(location: str | Path | None = None, *, create: bool = True) -> St
     except BaseException:
         _discard(engine, where, created)
         raise
-    return Store(engine, where)
+    return engine
 
 
 def _discard(engine: Engine, where: StoreLocation, created: bool) -> None:
     engine.dispose()
     if created and where.sqlite_path is not None:
-        where.sqlite_path.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            where.sqlite_path.with_name(where.sqlite_path.name + suffix).unlink(missing_ok=True)
