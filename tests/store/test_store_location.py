@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_server import PostgresServer
 
 from tripolar.errors import InputError
 from tripolar.store import default_store_path, open_store
@@ -165,3 +167,44 @@ def test_postgresql_url_without_a_server_or_driver_is_an_input_error() -> None:
         open_store("postgresql+psycopg://user:secret@127.0.0.1:1/tripolar")
     assert "secret" not in str(info.value)
     assert "postgresql" in str(info.value)
+
+
+@pytest.fixture
+def pg_database(pg_server: PostgresServer) -> Iterator[str]:
+    """The name of a new, empty database on the test session's PostgreSQL server."""
+    name = pg_server.create_database()
+    yield name
+    pg_server.drop_database(name)
+
+
+def test_postgresql_url_from_the_env_var(
+    pg_server: PostgresServer, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIPOLAR_STORE", pg_server.url(pg_database))
+    with open_store() as store:
+        store.record_run("assess", {"seed": 1}, {}, dataset_hash=None)
+        assert store.engine.dialect.name == "postgresql"
+    with open_store(pg_server.url(pg_database)) as store:
+        assert [r.command for r in store.list_runs()] == ["assess"]
+
+
+def test_plain_postgresql_url_uses_psycopg(pg_server: PostgresServer, pg_database: str) -> None:
+    plain = pg_server.url(pg_database).replace("postgresql+psycopg://", "postgresql://")
+    with open_store(plain) as store:
+        assert store.engine.dialect.driver == "psycopg"
+        assert store.location == plain
+
+
+def test_postgresql_password_is_never_shown(pg_server: PostgresServer, pg_database: str) -> None:
+    # The throwaway server trusts 127.0.0.1, so any password is accepted and must be hidden.
+    url = f"postgresql+psycopg://tripolar:s3cret@127.0.0.1:{pg_server.port}/{pg_database}"
+    with open_store(url) as store:
+        assert "s3cret" not in store.location and "***" in store.location
+        assert "s3cret" not in repr(store)
+    missing = url.rsplit("/", 1)[0] + "/no_such_database"
+    with pytest.raises(InputError, match="no_such_database") as info:
+        open_store(missing)
+    message = str(info.value)
+    assert "s3cret" not in message
+    assert "\n" not in message
+    assert "cannot open the store" in message

@@ -85,6 +85,9 @@ def _from_url(text: str, *, create: bool) -> StoreLocation:
         checked = _from_path(Path(database).expanduser(), create=create)
         return StoreLocation(url=checked.url, display=display, sqlite_path=checked.sqlite_path)
     if backend == "postgresql":
+        if url.drivername == "postgresql":
+            # SQLAlchemy's default PostgreSQL driver is psycopg2; tripolar ships psycopg 3.
+            url = url.set(drivername="postgresql+psycopg")
         return StoreLocation(url=url, display=display, sqlite_path=None)
     raise InputError(
         f"unsupported database {backend!r} in store URL", file=display, expected=_EXPECTED

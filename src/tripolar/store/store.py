@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -31,7 +31,7 @@ from tripolar.store.location import (
 )
 from tripolar.store.locking import sqlite_creation_lock
 from tripolar.store.migrate import upgrade_to_head
-from tripolar.store.models import DatasetEdition, PostureText, Run, TreatyText
+from tripolar.store.models import Base, DatasetEdition, PostureText, Run, TreatyText
 from tripolar.store.records import (
     DatasetEditionRecord,
     PostureRecord,
@@ -54,30 +54,82 @@ def _tool_version() -> str:
     return __version__
 
 
+def _preview(value: object, limit: int = 40) -> str:
+    """``repr`` of the start of a value, short enough for a one-line error."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"... ({len(value)} characters)"
+    return repr(value)
+
+
+def _column_length(model: type[Base], column: str) -> int:
+    """The declared length of a string column, the longest text the store keeps there."""
+    column_type = model.__table__.c[column].type
+    length = column_type.length if isinstance(column_type, String) else None
+    if length is None:
+        raise TypeError(f"{model.__name__}.{column} has no length")
+    return length
+
+
 def _check_hash(value: str, what: str) -> str:
     if not is_sha256_hex(value):
         raise InputError(
-            f"{what} {value!r} is not a SHA-256 digest",
+            f"{what} {_preview(value)} is not a SHA-256 digest",
             field=what,
             expected="64 lowercase hexadecimal characters",
         )
     return value
 
 
+_NO_NUL = "text without NUL characters (U+0000), which PostgreSQL cannot store"
+
+
 def _check_text(value: str, what: str, max_len: int) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+    if not isinstance(value, str) or not value.strip():
         raise InputError(
-            f"bad {what} {value!r}",
+            f"empty or missing {what} ({_preview(value)})",
             field=what,
             expected=f"a non-empty text of at most {max_len} characters",
         )
+    if len(value) > max_len:
+        raise InputError(
+            f"{what} {_preview(value)} is longer than the store keeps",
+            field=what,
+            expected=f"at most {max_len} characters",
+        )
+    if "\x00" in value:
+        raise InputError(f"{what} {_preview(value)} contains a NUL", field=what, expected=_NO_NUL)
     return value
+
+
+def _check_document(value: str, what: str) -> str:
+    """A stored file's text (treaty or posture YAML): any length, no NUL."""
+    if "\x00" in value:
+        raise InputError(f"{what} contains a NUL", field=what, expected=_NO_NUL)
+    return value
+
+
+def _refuse_nul(value: Any, what: str, where: str) -> None:
+    # A JSON string with U+0000 is valid JSON, but PostgreSQL's jsonb refuses it; refused
+    # on every backend so that a store's contents can move between them.
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InputError(
+                f"{what} hold a NUL at {where or 'the top level'}", field=what, expected=_NO_NUL
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, what, where)
+            _refuse_nul(item, what, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, what, f"{where}[{index}]")
 
 
 def _json_object(value: Mapping[str, Any], what: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise TypeError(f"{what} must be a mapping, not {type(value).__name__}")
     result: dict[str, Any] = to_json_value(dict(value))
+    _refuse_nul(result, what, "")
     return result
 
 
@@ -109,7 +161,7 @@ _Texts = DatasetEdition | TreatyText | PostureText
 
 def _edition(content_hash_: str, name: str, files: Mapping[str, str]) -> _PendingEdition:
     _check_hash(content_hash_, "content_hash")
-    _check_text(name, "name", 200)
+    _check_text(name, "name", _column_length(DatasetEdition, "name"))
     checked: dict[str, str] = {}
     for filename, digest in files.items():
         _check_text(filename, "files", 500)
@@ -117,9 +169,20 @@ def _edition(content_hash_: str, name: str, files: Mapping[str, str]) -> _Pendin
     return _PendingEdition(content_hash_, name, checked)
 
 
-def _as_of_text(as_of: str | date | int) -> str:
+def _treaty(treaty_id: str, yaml_text: str) -> _PendingTreaty:
+    return _PendingTreaty(
+        _check_text(treaty_id, "treaty_id", _column_length(TreatyText, "treaty_id")),
+        _check_document(yaml_text, "treaty text"),
+    )
+
+
+def _posture(party: str, as_of: str | date | int, yaml_text: str) -> _PendingPosture:
     text = as_of.isoformat() if isinstance(as_of, date) else str(as_of)
-    return _check_text(text, "as_of", 40)
+    return _PendingPosture(
+        _check_text(party, "party", _column_length(PostureText, "party")),
+        _check_text(text, "as_of", _column_length(PostureText, "as_of")),
+        _check_document(yaml_text, "posture text"),
+    )
 
 
 def _insert_or_get(
@@ -214,13 +277,12 @@ class RunHandle:
 
     def add_treaty(self, treaty_id: str, yaml_text: str) -> str:
         """Save a treaty text with this run; returns the text's content hash."""
-        self._pending.append(_PendingTreaty(_check_text(treaty_id, "treaty_id", 200), yaml_text))
+        self._pending.append(_treaty(treaty_id, yaml_text))
         return content_hash(yaml_text)
 
     def add_posture(self, party: str, as_of: str | date | int, yaml_text: str) -> str:
         """Save a posture text with this run; returns the text's content hash."""
-        item = _PendingPosture(_check_text(party, "party", 50), _as_of_text(as_of), yaml_text)
-        self._pending.append(item)
+        self._pending.append(_posture(party, as_of, yaml_text))
         return content_hash(yaml_text)
 
     @property
@@ -283,13 +345,13 @@ class Store:
 
     def save_treaty(self, treaty_id: str, yaml_text: str) -> int:
         """Save a treaty's YAML text (idempotent on id and content hash); return its row id."""
-        item = _PendingTreaty(_check_text(treaty_id, "treaty_id", 200), yaml_text)
+        item = _treaty(treaty_id, yaml_text)
         with self._transaction() as session:
             return _write_pending(session, item, _now())
 
     def save_posture(self, party: str, as_of: str | date | int, yaml_text: str) -> int:
         """Save a posture's YAML text (idempotent on party, date and hash); return its row id."""
-        item = _PendingPosture(_check_text(party, "party", 50), _as_of_text(as_of), yaml_text)
+        item = _posture(party, as_of, yaml_text)
         with self._transaction() as session:
             return _write_pending(session, item, _now())
 
@@ -395,12 +457,14 @@ class Store:
         tool_version: str | None,
         started_at: datetime | None,
     ) -> RunHandle:
-        _check_text(command, "command", 100)
+        _check_text(command, "command", _column_length(Run, "command"))
         if dataset_hash is not None:
             _check_hash(dataset_hash, "dataset_hash")
         # Copied and hashed now: later changes by the caller cannot alter what is recorded.
         plain_inputs = _json_object(inputs, "inputs")
-        version = _check_text(tool_version or _tool_version(), "tool_version", 50)
+        version = _check_text(
+            tool_version or _tool_version(), "tool_version", _column_length(Run, "tool_version")
+        )
         if started_at is not None and started_at.tzinfo is None:
             raise ValueError("started_at must be timezone-aware")
         return RunHandle(
@@ -414,7 +478,7 @@ class Store:
 
     def _commit(self, handle: RunHandle) -> RunRecord:
         outputs = _json_object(handle.outputs, "outputs")
-        status = _check_text(handle.status, "status", 20)
+        status = _check_text(handle.status, "status", _column_length(Run, "status"))
         finished_at = _now()
         with self._transaction() as session:
             for item in handle._pending:
