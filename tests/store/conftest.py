@@ -8,20 +8,15 @@ locally, and fails when ``$CI`` is set: CI must test both backends.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_server import PostgresServer, ServerUnavailable, start_server
+from pg_server import PostgresServer, start_server_for_tests
 
 from tripolar.store import Store, open_store
 
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +34,7 @@ def _isolated_store_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of this test session, stopped (and deleted) at its end."""
-    try:
-        server = start_server()
-    except ServerUnavailable as exc:
-        if _in_ci():
-            pytest.fail(f"CI is set, so the PostgreSQL store tests must run: {exc}", pytrace=False)
-        pytest.skip(f"no PostgreSQL server for the store tests ({exc})")
+    server = start_server_for_tests()
     try:
         yield server
     finally:

@@ -28,6 +28,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 #: The superuser of the throwaway cluster (``initdb -U``), trusted on 127.0.0.1 only.
 SUPERUSER = "tripolar"
 _START_TIMEOUT_S = 60
@@ -214,3 +216,18 @@ def start_server() -> PostgresServer:
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
+
+
+def in_ci() -> bool:
+    """True when ``$CI`` is set to anything but an empty, "0", "false" or "no" value."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def start_server_for_tests() -> PostgresServer:
+    """:func:`start_server`, or fail the tests under CI, or skip them locally."""
+    try:
+        return start_server()
+    except ServerUnavailable as exc:
+        if in_ci():
+            pytest.fail(f"CI is set, so the PostgreSQL store tests must run: {exc}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server for the store tests ({exc}); CI fails instead")
