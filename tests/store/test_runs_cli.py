@@ -66,7 +66,8 @@ def test_runs_uses_the_env_store(
 
 def test_empty_store(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = store_url
-    open_store(path).close()
+    with open_store(path) as store:
+        assert store.list_runs() == []  # the first read creates the store
     code, out, _ = _run(capsys, "runs", "--store", str(path))
     assert code == 0
     assert "no runs recorded" in out

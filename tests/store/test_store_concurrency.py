@@ -97,7 +97,8 @@ def _check_all_saved(location: str, got: list[tuple[int, int | None, str | None]
 @pytest.mark.parametrize("existing", [False, True], ids=["new-store", "existing-store"])
 def test_concurrent_writers_lose_no_run(store_url: str, existing: bool) -> None:
     if existing:
-        open_store(store_url).close()
+        with open_store(store_url) as store:
+            assert store.list_runs() == []  # the first read creates the store
     got = _save_concurrently(store_url)
     _check_all_saved(store_url, got)
 
@@ -117,8 +118,8 @@ def test_creation_waits_for_the_lock_file(
     monkeypatch.setattr(locking, "LOCK_TIMEOUT_S", 0.2)
     with locking.sqlite_creation_lock(store_path):
         with pytest.raises(InputError, match="lock file") as info:
-            open_store(store_path).close()
+            open_store(store_path).list_runs()
         assert "\n" not in str(info.value)
         assert not store_path.exists()
-    open_store(store_path).close()
+    assert open_store(store_path).list_runs() == []
     assert store_path.is_file()

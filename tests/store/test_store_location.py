@@ -25,6 +25,7 @@ def _tree(root: Path) -> set[Path]:
 def test_env_var_chooses_the_store(_isolated_store_env: Path) -> None:
     with open_store() as store:
         assert store.location == str(_isolated_store_env)
+        store.record_run("assess", {}, {}, dataset_hash=None)
     assert _isolated_store_env.is_file()
 
 
@@ -35,6 +36,7 @@ def test_default_is_the_user_data_file(tmp_path: Path, monkeypatch: pytest.Monke
         assert default_store_path() == expected
     with open_store() as store:
         assert Path(store.location) == default_store_path()
+        store.record_run("assess", {}, {}, dataset_hash=None)
     assert default_store_path().is_file()
 
 
@@ -59,8 +61,8 @@ def test_sqlite_url_and_path_are_the_same_store(tmp_path: Path) -> None:
 
 def test_missing_directories_are_created(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "store.sqlite"
-    with open_store(path):
-        pass
+    with open_store(path) as store:
+        store.record_run("assess", {}, {}, dataset_hash=None)
     assert path.is_file()
 
 
@@ -106,7 +108,7 @@ def test_another_programs_sqlite_database_is_refused(tmp_path: Path) -> None:
 
 def test_a_store_from_a_newer_tripolar_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "newer.sqlite"
-    open_store(path).close()
+    open_store(path).list_runs()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = 'zzzz_future'")
     conn.close()
@@ -117,7 +119,7 @@ def test_a_store_from_a_newer_tripolar_is_refused(tmp_path: Path) -> None:
 @needs_non_root
 def test_read_only_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ro.sqlite"
-    open_store(path).close()
+    open_store(path).list_runs()
     path.chmod(0o444)
     try:
         with pytest.raises(InputError, match="not writable"):

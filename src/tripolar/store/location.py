@@ -107,17 +107,70 @@ def _hide_password(text: str) -> str:
 def _from_path(path: Path, *, create: bool) -> StoreLocation:
     path = path.absolute()
     url = URL.create("sqlite", database=str(path))
-    if path.exists():
-        _check_sqlite_file(path)
-    elif not create:
+    _check_name_lengths(path)
+    try:
+        exists = path.exists()
+        if exists:
+            _check_sqlite_file(path)
+        elif create:
+            _check_parent(path)
+    except OSError as exc:
+        raise InputError(
+            f"cannot use this path ({exc.strerror})", file=path, expected="a usable file path"
+        ) from exc
+    if not exists and not create:
         raise InputError(
             "no tripolar store here",
             file=path,
             expected="a store that an analysis command such as `tripolar assess` has written",
         )
-    else:
-        _check_parent(path)
     return StoreLocation(url=url, display=str(path), sqlite_path=path)
+
+
+#: Longest suffix SQLite or the store adds to the store's file name for a file beside it:
+#: ``-journal`` (while a new file is created), ``-wal``, ``-shm`` and ``.lock``.
+_SIDECAR_SUFFIXES = ("-journal", "-wal", "-shm", ".lock")
+_SIDECAR_ROOM = max(len(suffix) for suffix in _SIDECAR_SUFFIXES)
+
+
+def _name_max(path: Path) -> int:
+    """The longest file name, in bytes, on the file system of the nearest existing parent."""
+    pathconf = getattr(os, "pathconf", None)
+    for parent in path.parents:
+        if pathconf is None:
+            break
+        try:
+            return int(pathconf(parent, "PC_NAME_MAX"))
+        except (OSError, ValueError):
+            continue
+    return 255
+
+
+def _check_name_lengths(path: Path) -> None:
+    """Refuse a name too long for the file system before anything touches it."""
+    name_max = _name_max(path)
+    for part in path.parents[0].parts[1:]:
+        size = len(os.fsencode(part))
+        if size > name_max:
+            raise InputError(
+                f"directory name {_shorten(part)} is {size} bytes long",
+                file=path,
+                expected=f"directory names of at most {name_max} bytes on this file system",
+            )
+    size = len(os.fsencode(path.name))
+    limit = name_max - _SIDECAR_ROOM
+    if size > limit:
+        raise InputError(
+            f"file name {_shorten(path.name)} is {size} bytes long",
+            file=path,
+            expected=f"a store file name of at most {limit} bytes: this file system allows "
+            f"{name_max}, and the files kept beside the store add up to {_SIDECAR_ROOM} bytes "
+            f"to its name ({', '.join(_SIDECAR_SUFFIXES)})",
+        )
+
+
+def _shorten(name: str, limit: int = 40) -> str:
+    return repr(name if len(name) <= limit else name[:limit] + "...")
 
 
 def _check_sqlite_file(path: Path) -> None:

@@ -7,6 +7,7 @@ while the analysis computes and writes them all at the end, so an analysis that 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ def _tool_version() -> str:
 def _preview(value: object, limit: int = 40) -> str:
     """``repr`` of the start of a value, short enough for a one-line error."""
     if isinstance(value, str) and len(value) > limit:
-        return repr(value[:limit]) + f"... ({len(value)} characters)"
+        return repr(value[:limit]) + "..."
     return repr(value)
 
 
@@ -92,9 +93,9 @@ def _check_text(value: str, what: str, max_len: int) -> str:
         )
     if len(value) > max_len:
         raise InputError(
-            f"{what} {_preview(value)} is longer than the store keeps",
+            f"{what} {_preview(value)} is {len(value)} characters long",
             field=what,
-            expected=f"at most {max_len} characters",
+            expected=f"at most {max_len} characters, the length of the store's column",
         )
     if "\x00" in value:
         raise InputError(f"{what} {_preview(value)} contains a NUL", field=what, expected=_NO_NUL)
@@ -292,11 +293,17 @@ class RunHandle:
 
 
 class Store:
-    """An open tripolar store. Use :func:`open_store` to get one."""
+    """An open tripolar store. Use :func:`open_store` to get one.
 
-    def __init__(self, engine: Engine, location: StoreLocation) -> None:
-        self._engine = engine
+    A SQLite store that does not exist yet is created (and migrated) by its first read
+    or write, not when it is opened: a command whose run is refused before saving, for
+    bad input, leaves no file behind.
+    """
+
+    def __init__(self, location: StoreLocation, engine: Engine | None = None) -> None:
         self._location = location
+        self._engine = engine
+        self._connecting = threading.Lock()
 
     @property
     def location(self) -> str:
@@ -305,11 +312,17 @@ class Store:
 
     @property
     def engine(self) -> Engine:
+        """The store's engine; a new store is created and migrated on first use."""
+        if self._engine is None:
+            with self._connecting:
+                if self._engine is None:
+                    self._engine = _connect(self._location)
         return self._engine
 
     def close(self) -> None:
         """Release the store's database connections."""
-        self._engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -323,7 +336,7 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         try:
-            bind = writing(self._engine)
+            bind = writing(self.engine)
             with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
         except DBAPIError as exc:
@@ -357,7 +370,7 @@ class Store:
 
     def get_dataset_edition(self, content_hash: str) -> DatasetEditionRecord:
         """The dataset edition with this hash (InputError if it was never saved)."""
-        with Session(self._engine) as session:
+        with Session(self.engine) as session:
             row = session.scalar(
                 select(DatasetEdition).where(DatasetEdition.content_hash == content_hash)
             )
@@ -373,7 +386,7 @@ class Store:
 
     def get_treaty(self, treaty_id: str, content_hash: str) -> TreatyRecord:
         """The saved text of a treaty at one content hash (InputError if absent)."""
-        with Session(self._engine) as session:
+        with Session(self.engine) as session:
             row = session.scalar(
                 select(TreatyText).where(
                     TreatyText.treaty_id == treaty_id, TreatyText.content_hash == content_hash
@@ -389,7 +402,7 @@ class Store:
 
     def get_posture(self, content_hash: str) -> PostureRecord:
         """The saved posture text with this content hash (InputError if absent)."""
-        with Session(self._engine) as session:
+        with Session(self.engine) as session:
             row = session.scalar(
                 select(PostureText)
                 .where(PostureText.content_hash == content_hash)
@@ -507,12 +520,12 @@ class Store:
         query = select(Run).order_by(Run.id.desc()).limit(limit)
         if command is not None:
             query = query.where(Run.command == command)
-        with Session(self._engine) as session:
+        with Session(self.engine) as session:
             return [_run_record(row).summary() for row in session.scalars(query)]
 
     def get_run(self, run_id: int) -> RunRecord:
         """The run with this id; an unknown id is an :class:`InputError`."""
-        with Session(self._engine) as session:
+        with Session(self.engine) as session:
             row = session.get(Run, run_id)
             if row is None:
                 raise InputError(
@@ -530,10 +543,17 @@ def open_store(location: str | Path | None = None, *, create: bool = True) -> St
     ``postgresql+psycopg://...``); ``None`` means ``$TRIPOLAR_STORE`` or the per-user
     default file. With ``create`` false a SQLite file that does not exist is an error
     (for commands that only read). Problems with the location are
-    :class:`InputError` naming it; a new file is removed again if opening fails.
+    :class:`InputError` naming it, raised here.
+
+    An existing store (and any PostgreSQL database) is migrated here. A SQLite file that
+    does not exist yet is created by the store's first read or write, so that validation
+    errors raised before a run is saved leave no file; a new file is removed again if
+    creating it fails.
     """
     where = resolve_location(location, create=create)
-    return Store(_connect(where), where)
+    if where.sqlite_path is not None and not where.sqlite_path.exists():
+        return Store(where)
+    return Store(where, _connect(where))
 
 
 def _connect(where: StoreLocation) -> Engine:
