@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pg_server import PostgresServer
 
 from tripolar.errors import InputError
@@ -210,3 +211,21 @@ def test_postgresql_password_is_never_shown(pg_server: PostgresServer, pg_databa
     assert "s3cret" not in message
     assert "\n" not in message
     assert "cannot open the store" in message
+
+
+def test_reading_an_empty_database_does_not_create_a_store(
+    pg_server: PostgresServer,
+    pg_database: str,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    url = pg_server.url(pg_database)
+    with pytest.raises(InputError, match="no tripolar store"):
+        open_store(url, create=False)
+    code, out, err = cli("runs", "--store", url)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "no tripolar store" in err
+    engine = sa.create_engine(url)
+    try:
+        assert sa.inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()

@@ -48,11 +48,12 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine, *, display: str) -> bool:
+def upgrade_to_head(engine: Engine, *, display: str, create: bool = True) -> bool:
     """Migrate the store behind ``engine`` to head; True if anything was applied.
 
     A store stamped with a revision this tripolar does not know was written by a newer
-    version; it is refused rather than guessed at.
+    version; it is refused rather than guessed at. With ``create`` false an empty
+    database (no tripolar schema yet) is refused instead of given one.
     """
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
@@ -65,6 +66,12 @@ def upgrade_to_head(engine: Engine, *, display: str) -> bool:
         current = current_revision(connection)
         if current == script.get_current_head():
             return False
+        if current is None and not create:
+            raise InputError(
+                "no tripolar store here",
+                file=display,
+                expected="a store that an analysis command such as `tripolar assess` has written",
+            )
         if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
             raise InputError(
                 f"store schema revision {current!r} is newer than this tripolar knows",

@@ -553,10 +553,10 @@ def open_store(location: str | Path | None = None, *, create: bool = True) -> St
     where = resolve_location(location, create=create)
     if where.sqlite_path is not None and not where.sqlite_path.exists():
         return Store(where)
-    return Store(where, _connect(where))
+    return Store(where, _connect(where, create=create))
 
 
-def _connect(where: StoreLocation) -> Engine:
+def _connect(where: StoreLocation, *, create: bool = True) -> Engine:
     """Create the store if it does not exist, migrate it, and return its engine.
 
     For a SQLite file, "does it exist", creating it, migrating it and (if that fails)
@@ -564,16 +564,17 @@ def _connect(where: StoreLocation) -> Engine:
     sees, or deletes, a store that another one is still creating.
     """
     if where.sqlite_path is None:
-        return _migrated_engine(where, created=False)
+        return _migrated_engine(where, created=False, create=create)
     prepare_parent(where)
     with sqlite_creation_lock(where.sqlite_path):
-        return _migrated_engine(where, created=not where.sqlite_path.exists())
+        created = not where.sqlite_path.exists()
+        return _migrated_engine(where, created=created, create=create)
 
 
-def _migrated_engine(where: StoreLocation, *, created: bool) -> Engine:
+def _migrated_engine(where: StoreLocation, *, created: bool, create: bool) -> Engine:
     engine = create_store_engine(where)
     try:
-        upgrade_to_head(engine, display=where.display)
+        upgrade_to_head(engine, display=where.display, create=create)
     except InputError:
         _discard(engine, where, created)
         raise
