@@ -12,9 +12,9 @@ from tripolar.store import content_hash, open_store
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.sqlite"
-    with open_store(path) as store:
+def filled(store_url: str) -> str:
+    """A store (SQLite file or PostgreSQL database) holding three runs."""
+    with open_store(store_url) as store:
         store.record_run(
             "assess", {"treaty": "new-start", "seed": 1}, {"compliant": True}, dataset_hash="d" * 64
         )
@@ -22,7 +22,7 @@ def filled(tmp_path: Path) -> Path:
         store.record_run(
             "assess", {"treaty": "inf", "seed": 3}, {"compliant": False}, dataset_hash=None
         )
-    return path
+    return store_url
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -31,7 +31,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def test_runs_lists_newest_first(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_runs_lists_newest_first(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "runs", "--store", str(filled))
     assert code == 0, err
     assert out.index("exchange") < out.index(content_hash({"treaty": "new-start", "seed": 1})[:12])
@@ -39,7 +39,7 @@ def test_runs_lists_newest_first(filled: Path, capsys: pytest.CaptureFixture[str
     assert "ok" in out
 
 
-def test_runs_json(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_runs_json(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "runs", "--store", str(filled), "--json", "--command", "assess")
     assert code == 0
     data = json.loads(out)
@@ -49,14 +49,14 @@ def test_runs_json(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data[1]["started_at"].endswith("+00:00")
 
 
-def test_runs_limit(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_runs_limit(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "runs", "--store", str(filled), "--json", "--limit", "1")
     assert code == 0
     assert [row["id"] for row in json.loads(out)] == [3]
 
 
 def test_runs_uses_the_env_store(
-    filled: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    filled: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("TRIPOLAR_STORE", str(filled))
     code, out, _ = _run(capsys, "runs", "--json")
@@ -64,9 +64,10 @@ def test_runs_uses_the_env_store(
     assert len(json.loads(out)) == 3
 
 
-def test_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "empty.sqlite"
-    open_store(path).close()
+def test_empty_store(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = store_url
+    with open_store(path) as store:
+        assert store.list_runs() == []  # the first read creates the store
     code, out, _ = _run(capsys, "runs", "--store", str(path))
     assert code == 0
     assert "no runs recorded" in out
@@ -74,7 +75,7 @@ def test_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert json.loads(out) == []
 
 
-def test_show(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "runs", "show", "1", "--store", str(filled))
     assert code == 0, err
     assert "assess" in out
@@ -84,7 +85,7 @@ def test_show(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "d" * 64 in out
 
 
-def test_show_json_is_the_record(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_json_is_the_record(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "runs", "--store", str(filled), "show", "2", "--json")
     assert code == 0
     data = json.loads(out)
@@ -94,7 +95,7 @@ def test_show_json_is_the_record(filled: Path, capsys: pytest.CaptureFixture[str
     assert data["inputs"] == {"seed": 2}
 
 
-def test_show_unknown_id(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_unknown_id(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "runs", "show", "99", "--store", str(filled))
     assert code == 2
     assert out == ""
@@ -133,6 +134,6 @@ def test_not_a_database_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert path.read_text() == "hello\n"
 
 
-def test_bad_limit_is_a_usage_error(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_limit_is_a_usage_error(filled: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = _run(capsys, "runs", "--store", str(filled), "--limit", "0")
     assert code == 2
