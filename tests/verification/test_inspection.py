@@ -273,3 +273,34 @@ def test_issue_case_and_item_limit() -> None:
     assert err.value.field == "n_items"
     with pytest.raises(InputError):
         ins.inspections_needed(2**63, 1, 0.95)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 40), st.data())
+def test_vectorised_miss_agrees_with_scipy(n_items: int, size: int, data: st.DataObject) -> None:
+    """The one hypergeometric function, over arrays of mixed d, n and p at once, against
+    scipy.stats.hypergeom term by term."""
+    ds = np.array(data.draw(st.lists(st.integers(0, n_items), min_size=size, max_size=size)))
+    ns = np.array(data.draw(st.lists(st.integers(0, n_items), min_size=size, max_size=size)))
+    ps = np.array(data.draw(st.lists(st.floats(0, 1), min_size=size, max_size=size)))
+    got = ins.hypergeometric_miss_probability(n_items, ds, ns, ps)
+    assert got.shape == (size,)
+    for g, d, n, p in zip(got, ds, ns, ps, strict=True):
+        k = np.arange(0, min(d, n) + 1)
+        expected = float(np.sum(hypergeom(n_items, d, n).pmf(k) * (1.0 - p) ** k))
+        assert g == pytest.approx(expected, abs=1e-9)
+
+
+def test_vectorised_miss_large_batches() -> None:
+    """A batch of 200,000 samples (three chunks internally) equals the same values one at a time,
+    and the N = 10^6 case agrees with SciPy."""
+    rng = np.random.default_rng(4)
+    d = rng.integers(0, 50, 200_000)
+    n = rng.integers(0, 30, 200_000)
+    p = rng.random(200_000)
+    batch = ins.hypergeometric_miss_probability(200, d, n, p)
+    for i in (0, 17, 199_999):
+        assert batch[i] == ins.hypergeometric_miss_probability(200, d[i], n[i], p[i])
+    big = ins.hypergeometric_miss_probability(10**6, 100, np.array([0, 30_000, 10**6]))
+    assert big[1] == pytest.approx(hypergeom(10**6, 100, 30_000).pmf(0), rel=1e-6)
+    assert big[0] == 1.0 and big[2] == 0.0

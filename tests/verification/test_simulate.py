@@ -370,3 +370,14 @@ def test_cli_bad_input_exit_2_writes_nothing(
     assert code == 2
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_simulation_uses_the_inspection_formula() -> None:
+    """One hypergeometric implementation: the Monte Carlo's miss probability is the
+    planner's, value for value."""
+    from tripolar.verification.inspection import hypergeometric_miss_probability
+
+    N, d, n, p = np.array([40, 300, 7]), np.array([1, 6, 7]), np.array([10, 30, 3]), 0.8
+    np.testing.assert_array_equal(
+        miss_probability(N, d, n, np.full(3, p)), hypergeometric_miss_probability(N, d, n, p)
+    )

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from scipy.special import gammaln
 
 from tripolar.errors import InputError
+from tripolar.verification.inspection import hypergeometric_miss_probability
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -410,10 +410,6 @@ def declare(
 # --------------------------------------------------------------------------- exact model
 
 
-def _log_comb(n: np.ndarray, k: np.ndarray) -> np.ndarray:
-    return np.asarray(gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0))
-
-
 def miss_probability(
     n_items: np.ndarray | None,
     n_violating: np.ndarray,
@@ -423,28 +419,19 @@ def miss_probability(
 ) -> np.ndarray:
     """Probability that ``n_inspected`` random inspections notice none of the violations.
 
-    Vectorised over samples. Finite population (Avenhaus & Canty 1996, ch. 3):
-    ``sum_k Hyp(k; N, d, n) (1 - p)^k``. ``n_items=None`` is a population too large or
-    too uncertain to count, the with-replacement limit ``(1 - f p)^n`` with violating
-    fraction f; it never overstates detection (sampling without replacement finds more).
+    Vectorised over samples. Finite population: the hypergeometric formula of
+    :func:`tripolar.verification.inspection.hypergeometric_miss_probability` (Avenhaus &
+    Canty 1996, ch. 3), the one implementation the planner uses too. ``n_items=None`` is
+    a population too large or too uncertain to count, the with-replacement limit
+    ``(1 - f p)^n`` with violating fraction f; it never overstates detection (sampling
+    without replacement finds more).
     """
     n = np.asarray(n_inspected, dtype=np.float64)
     p = np.asarray(p_notice, dtype=np.float64)
     if n_items is None:
         f = np.asarray(violating_fraction, dtype=np.float64)
         return np.asarray(np.power(1.0 - f * p, n))
-    N = np.asarray(n_items, dtype=np.float64)
-    d = np.asarray(n_violating, dtype=np.float64)
-    N, d, n, p = np.broadcast_arrays(N, d, n, p)
-    kmax = int(np.max(np.minimum(d, n))) if N.size else 0
-    k = np.arange(kmax + 1, dtype=np.float64).reshape((1,) * N.ndim + (-1,))
-    Nk, dk, nk, pk = (a[..., None] for a in (N, d, n, p))
-    valid = (k <= dk) & (k <= nk) & (nk - k <= Nk - dk)
-    kk = np.where(valid, k, 0.0)
-    rest = np.where(valid, nk - k, 0.0)
-    log_pmf = _log_comb(dk, kk) + _log_comb(Nk - dk, rest) - _log_comb(Nk, nk)
-    weight = np.where(valid, np.exp(log_pmf) * np.power(1.0 - pk, k), 0.0)
-    return np.asarray(np.clip(weight.sum(axis=-1), 0.0, 1.0))
+    return hypergeometric_miss_probability(n_items, n_violating, n, p)
 
 
 # --------------------------------------------------------------------------- Monte Carlo
