@@ -32,7 +32,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from tripolar.errors import InputError
-from tripolar.verification.inspection import hypergeometric_miss_probability
+from tripolar.verification.inspection import (
+    hypergeometric_miss_probability,
+    pooled_miss_probability,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -459,42 +462,60 @@ class SampledParameters:
         return int(self.p_notice.shape[0])
 
 
-def _effective_inspections(params: SampledParameters, pooled: bool) -> np.ndarray:
-    """Inspections each party actually makes; pooled parties never revisit an item."""
-    n = params.inspections.astype(np.int64)
-    if params.n_items is None:
-        return n
-    N = params.n_items.astype(np.int64)
-    if not pooled:
-        return np.minimum(n, N)
-    out = np.empty_like(n)
-    used = np.zeros_like(N)
-    for i in range(n.shape[0]):
-        out[i] = np.minimum(n[i], N - used)
-        used = used + out[i]
+def _pooled_rounds(inspections: np.ndarray, n_items: np.ndarray) -> np.ndarray:
+    """Visits of each party in each round of a coordinated plan, shape (T, P, S).
+
+    The pooled quota is one list of visits: a random order of all N items, then another,
+    and so on (a round per pass over the items), cut into consecutive runs, one run per
+    party in quota order. So no item is visited twice before every item has been visited
+    once, and the leftover quota revisits items rather than being discarded; within a
+    round a party's visits are distinct, across rounds independent.
+    """
+    n = inspections.astype(np.int64)
+    N = np.maximum(n_items.astype(np.int64), 1)
+    end = np.cumsum(n, axis=0)
+    start = end - n
+    rounds = int(np.max(-(-end[-1] // N))) if n.size else 0
+    out = np.zeros((rounds, *n.shape), dtype=np.int64)
+    for t in range(rounds):
+        lo, hi = t * N, (t + 1) * N
+        out[t] = np.maximum(0, np.minimum(end, hi) - np.maximum(start, lo))
     return out
 
 
+def _effective_inspections(params: SampledParameters, pooled: bool) -> np.ndarray:
+    """Inspections each party makes; an independent party never visits an item twice in
+    a year (so at most N); pooled parties share one plan of visits (:func:`_pooled_rounds`)."""
+    n = params.inspections.astype(np.int64)
+    if params.n_items is None or pooled:
+        return n
+    return np.minimum(n, params.n_items.astype(np.int64))
+
+
 def _draw_hits(
-    params: SampledParameters, n_eff: np.ndarray, pooled: bool, rng: np.random.Generator
+    params: SampledParameters,
+    n_eff: np.ndarray,
+    rounds: np.ndarray | None,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Violating items among each party's inspected items this year, shape (P, S)."""
+    """Visits to violating items by each party this year, shape (P, S)."""
     P, S = n_eff.shape
     if params.n_items is None:
         return rng.binomial(n_eff, np.broadcast_to(params.violating_fraction, (P, S)))
     N = params.n_items.astype(np.int64)
     d = params.n_violating.astype(np.int64)
-    if not pooled:
+    if rounds is None:
         return rng.hypergeometric(np.broadcast_to(d, (P, S)), np.broadcast_to(N - d, (P, S)), n_eff)
-    total_n = n_eff.sum(axis=0)
-    left_hits = rng.hypergeometric(d, N - d, total_n)
-    left_n = total_n
-    hits = np.empty_like(n_eff)
-    for i in range(P):
-        # Split the coordinated visits among the parties: party i's share of the hits.
-        hits[i] = rng.hypergeometric(left_hits, left_n - left_hits, n_eff[i])
-        left_hits = left_hits - hits[i]
-        left_n = left_n - n_eff[i]
+    hits = np.zeros_like(n_eff)
+    for visits in rounds:
+        left_n = visits.sum(axis=0)
+        left_hits = rng.hypergeometric(d, N - d, left_n)
+        for i in range(P):
+            # Split the round's coordinated visits among the parties: party i's share.
+            h = rng.hypergeometric(left_hits, left_n - left_hits, visits[i])
+            hits[i] += h
+            left_hits = left_hits - h
+            left_n = left_n - visits[i]
     return hits
 
 
@@ -502,30 +523,46 @@ def run_monte_carlo(
     params: SampledParameters, years: int, rng: np.random.Generator, *, pooled: bool
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per inspector and ``"combined"``: (exact cumulative detection probability per sample,
-    shape (S, Y); simulated detected-by-year indicator, shape (S, Y))."""
+    shape (S, Y); simulated detected-by-year indicator, shape (S, Y)).
+
+    Pooled, the parties' visits are one coordinated plan (:func:`_pooled_rounds`): each
+    visit notices a violation independently, so pooling the same quotas never detects
+    less than choosing independently (see
+    :func:`tripolar.verification.inspection.pooled_miss_probability`).
+    """
     n_eff = _effective_inspections(params, pooled)
-    miss_each = np.stack(
-        [
-            miss_probability(
-                params.n_items,
-                params.n_violating,
-                n_eff[i],
-                params.p_notice,
-                params.violating_fraction,
-            )
-            for i in range(n_eff.shape[0])
-        ]
-    )
-    if pooled:
-        miss_insp = miss_probability(
-            params.n_items,
-            params.n_violating,
-            n_eff.sum(axis=0),
-            params.p_notice,
-            params.violating_fraction,
+    N = params.n_items
+    rounds = _pooled_rounds(params.inspections, N) if pooled and N is not None else None
+    if rounds is None or N is None:
+        miss_each = np.stack(
+            [
+                miss_probability(
+                    params.n_items,
+                    params.n_violating,
+                    n_eff[i],
+                    params.p_notice,
+                    params.violating_fraction,
+                )
+                for i in range(n_eff.shape[0])
+            ]
         )
     else:
+        # A party's visits in different rounds are independent draws.
+        miss_each = np.ones(n_eff.shape)
+        for visits in rounds:
+            miss_each *= hypergeometric_miss_probability(
+                N, params.n_violating, visits, params.p_notice
+            )
+    if not pooled:
         miss_insp = np.prod(miss_each, axis=0)
+    elif params.n_items is None:
+        miss_insp = miss_probability(
+            None, params.n_violating, n_eff.sum(axis=0), params.p_notice, params.violating_fraction
+        )
+    else:
+        miss_insp = pooled_miss_probability(
+            params.n_items, params.n_violating, n_eff.sum(axis=0), params.p_notice
+        )
     miss_ntm = 1.0 - params.ntm_per_year
     miss_ex = 1.0 - params.exchange_per_year
     yearly_miss = {
@@ -539,7 +576,7 @@ def run_monte_carlo(
     seen = np.zeros((P, S, years), dtype=bool)
     shared = np.zeros((S, years), dtype=bool)
     for t in range(years):
-        hits = _draw_hits(params, n_eff, pooled, rng)
+        hits = _draw_hits(params, n_eff, rounds, rng)
         noticed = rng.binomial(hits, np.broadcast_to(params.p_notice, (P, S))) > 0
         ntm = rng.random((P, S)) < params.ntm_per_year
         seen[:, :, t] = noticed | ntm
