@@ -2,7 +2,8 @@
 
 One party (the cheater) declares its forces as the dataset's posture and violates the
 treaty by one named strategy; the other parties inspect it under the treaty's quotas,
-pooling their inspections (coordinated, distinct sites) or choosing independently. Each
+pooling their inspections (one coordinated plan: every site once before any site again,
+the leftover quota revisiting sites) or choosing independently. Each
 year a party detects the violation if one of its inspections notices it, if its national
 technical means (NTM) do, or if a data exchange exposes it (shared by all inspectors).
 
