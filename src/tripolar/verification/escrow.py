@@ -273,9 +273,9 @@ def reveal(
 ) -> RevealFile:
     """Open the named items and every item at the named sites, with inclusion proofs.
 
-    A site with no committed item is a valid request: the opening then shows nothing
-    there, which inspectors can compare with what they find. Proofs come from the tree
-    kept on the escrow: nothing is re-encoded or re-hashed.
+    Proofs come from the tree kept on the escrow: nothing is re-encoded or re-hashed.
+    A request that opens no item at all (only sites with no committed item) is refused:
+    an empty reveal proves nothing, and :func:`verify_reveal` reports one as invalid.
     """
     p = escrow.private
     chosen: set[int] = set()
@@ -296,6 +296,12 @@ def reveal(
     wanted_sites = set(sites)
     if wanted_sites:
         chosen.update(i for i, site in enumerate(p.sites) if site in wanted_sites)
+    if not chosen:
+        raise InputError(
+            "no committed item at " + ", ".join(sorted(wanted_sites)),
+            field="sites",
+            expected="items or sites that open at least one committed item",
+        )
     openings = [
         Opening(
             index=idx,
@@ -347,6 +353,9 @@ def verify_reveal(commitment: CommitmentFile | TreeHead, opened: RevealFile) -> 
     size, root_hex = commitment.size, commitment.root
     party = commitment.party if isinstance(commitment, CommitmentFile) else opened.party
     problems: list[str] = []
+    if not opened.openings:
+        # Nothing to check against the root: an empty reveal would verify vacuously.
+        problems.append("the reveal opens no item")
     if opened.size != size or opened.root != root_hex:
         problems.append("the reveal names a different tree (size or root) than the commitment")
     if isinstance(commitment, CommitmentFile) and opened.party != commitment.party:

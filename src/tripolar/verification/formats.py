@@ -67,11 +67,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+#: Item counts are encoded as 8 bytes and read back as signed integers: 0 to 2^63 - 1.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
 class ItemModel(_Strict):
     item_id: str
     site: str
     item_type: str
-    count: Size
+    count: Count
     attributes: dict[str, str] = Field(default_factory=dict)
 
 
