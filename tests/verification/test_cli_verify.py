@@ -200,3 +200,70 @@ def test_private_file_v2_and_bad_rows(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["escrow", "reveal", str(d), "--items", "M1", "--out", str(rev)]) == 2
     assert "format_version 9 is not supported" in capsys.readouterr().err
     assert not rev.exists()
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str], *needles: str) -> None:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    for n in needles:
+        assert n in err, err
+
+
+def test_hostile_inputs_give_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON nested 1000 deep, integers of 5000 digits (JSON and CSV), an item count of
+    2^64 in a reveal, and --items above the documented maximum: one line, exit 2."""
+    d = _setup(tmp_path, capsys)
+    com = d / "commitment.json"
+    rev = tmp_path / "rev.json"
+    assert main(["escrow", "reveal", str(d), "--sites", "Alpha", "--out", str(rev)]) == 0
+    capsys.readouterr()
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 1000 + "]" * 1000)
+    assert main(["escrow", "verify", str(com), str(deep)]) == 2
+    _one_error_line(capsys, "deep.json", "nested too deeply")
+    big = tmp_path / "big.json"
+    big.write_text(rev.read_text().replace('"count": 1', '"count": ' + "9" * 5000, 1))
+    assert main(["escrow", "verify", str(com), str(big)]) == 2
+    _one_error_line(capsys, "big.json", "4,300 digits")
+    data = json.loads(rev.read_text())
+    data["openings"][0]["item"]["count"] = 2**64
+    c64 = tmp_path / "c64.json"
+    c64.write_text(json.dumps(data))
+    assert main(["escrow", "verify", str(com), str(c64)]) == 2
+    _one_error_line(capsys, "c64.json", "openings.0.item.count")
+    csv = tmp_path / "big.csv"
+    csv.write_text("item_id,site,item_type,count\nA,Alpha,ICBM," + "9" * 5000 + "\n")
+    assert main(["escrow", "commit", str(csv), "--out", str(tmp_path / "X")]) == 2
+    _one_error_line(capsys, "big.csv", "row 2.count")
+    assert not (tmp_path / "X").exists()
+    found = ["--found", str(csv), "--inspector", "RU", "--sites", "Alpha"]
+    assert main(["escrow", "inspect", str(com), str(rev), *found]) == 2
+    _one_error_line(capsys, "big.csv", "row 2.count")
+    plan = ["verify", "plan", "--violations", "1", "--confidence", "0.95"]
+    assert main([*plan, "--items", "9223372036854775808"]) == 2
+    _one_error_line(capsys, "n_items", "10000000")
+
+
+def test_empty_reveal_refused_and_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Opening only sites with no committed item is refused (exit 2, nothing written); a
+    reveal edited to open nothing is INVALID (exit 1) and cannot be posted (exit 2)."""
+    d = _setup(tmp_path, capsys)
+    out = tmp_path / "empty.json"
+    assert main(["escrow", "reveal", str(d), "--sites", "Nowhere", "--out", str(out)]) == 2
+    _one_error_line(capsys, "no committed item at Nowhere")
+    assert not out.exists()
+    rev = tmp_path / "rev.json"
+    assert main(["escrow", "reveal", str(d), "--sites", "Alpha", "--out", str(rev)]) == 0
+    data = json.loads(rev.read_text())
+    data["openings"] = []
+    out.write_text(json.dumps(data))
+    assert main(["escrow", "verify", str(d / "commitment.json"), str(out)]) == 1
+    assert "opens no item" in capsys.readouterr().out
+    board = tmp_path / "b.json"
+    assert main(["escrow", "bulletin", "append", str(board), str(d / "commitment.json")]) == 0
+    assert main(["escrow", "bulletin", "append", str(board), str(out)]) == 2
+    _one_error_line(capsys, "reveal does not verify")

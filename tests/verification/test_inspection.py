@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from math import comb
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -121,9 +124,11 @@ def test_n_star_is_minimal(n_items: int, data: st.DataObject) -> None:
         return
     n = plan.inspections_needed
     assert n is not None
-    assert ins.detection_probability(n_items, d, n, p) >= c
+    # Ties are decided exactly (test_planner_matches_exact_brute_force); the float
+    # probability of an exact tie may round either side of c.
+    assert ins.detection_probability(n_items, d, n, p) >= c - 1e-9
     if n > 0:
-        assert ins.detection_probability(n_items, d, n - 1, p) < c
+        assert ins.detection_probability(n_items, d, n - 1, p) < c + 1e-9
 
 
 def test_unreachable_with_imperfect_detection() -> None:
@@ -185,3 +190,117 @@ def test_pooling_never_worse(n_items: int, data: st.DataObject) -> None:
     pooled = ins.two_party_detection(n_items, d, n, pooled=True)
     indep = ins.two_party_detection(n_items, d, n, pooled=False)
     assert pooled >= indep - 1e-12
+
+
+# --------------------------------------------------------------------------- exact planner
+
+
+def _exact_detection_curve(n_items: int, d: int, p: Fraction) -> list[Fraction]:
+    """Exact P(detect >= 1) for n = 0..N, from math.comb and fractions.Fraction only."""
+    if p == 1:
+        # P(miss) = C(N-d, n) / C(N, n); each n from the one before.
+        miss, out = Fraction(1), []
+        for n in range(n_items + 1):
+            out.append(1 - miss)
+            if n < n_items:
+                miss *= Fraction(max(0, n_items - d - n), n_items - n)
+        return out
+    q = 1 - p
+    return [
+        1
+        - sum(
+            (
+                Fraction(comb(d, k) * comb(n_items - d, n - k), comb(n_items, n)) * q**k
+                for k in range(max(0, n - (n_items - d)), min(d, n) + 1)
+            ),
+            Fraction(0),
+        )
+        for n in range(n_items + 1)
+    ]
+
+
+def _check_plans(n_items: int, p: Fraction, confidences: list[float]) -> None:
+    for d in range(n_items + 1):
+        curve = _exact_detection_curve(n_items, d, p)
+        for c in confidences:
+            target = Fraction(repr(c))  # the decimal the user typed: 0.95 is 19/20
+            wanted = next((n for n, v in enumerate(curve) if v >= target), None)
+            plan = ins.inspections_needed(n_items, d, c, float(p))
+            assert plan.inspections_needed == wanted, (n_items, d, c, p)
+            assert plan.reachable is (wanted is not None)
+            if wanted is not None:
+                assert plan.detection_probability == pytest.approx(float(curve[wanted]), abs=1e-12)
+                if wanted > 0:
+                    before = plan.detection_probability_one_fewer
+                    assert before == pytest.approx(float(curve[wanted - 1]), abs=1e-12)
+
+
+FINE = [k / 100 for k in range(50, 100)]  # 0.50, 0.51, ..., 0.99
+
+
+@pytest.mark.parametrize("n_items", [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 25, 32])
+def test_planner_matches_exact_brute_force(n_items: int) -> None:
+    """Every d and every confidence 0.50-0.99 (steps of 0.01) against the exact smallest n
+    (fractions.Fraction), ties included: with 1 violation among 20 items, 19 inspections
+    detect with probability exactly 0.95."""
+    _check_plans(n_items, Fraction(1), FINE)
+
+
+@pytest.mark.parametrize("n_items", [50, 100, 400])
+def test_planner_matches_exact_brute_force_large(n_items: int) -> None:
+    """N 50, 100 and 400, every d, the confidences that tie most often (0.95 at N 100, d 1,
+    n 95: miss 5/100 exactly) and some that do not."""
+    _check_plans(n_items, Fraction(1), [0.5, 0.75, 0.9, 0.95, 0.99])
+
+
+@pytest.mark.parametrize("p", [Fraction(1, 2), Fraction(4, 5)])
+@pytest.mark.parametrize("n_items", [1, 2, 3, 5, 8, 13, 20])
+def test_planner_exact_with_imperfect_detection(n_items: int, p: Fraction) -> None:
+    """p_detect 0.5 and 0.8: sum_k Hyp(k) (1 - p)^k in exact arithmetic; 0.5 gives ties
+    (one violation among 2 items, one inspection, p 0.5: 0.25 + ... exactly)."""
+    _check_plans(n_items, p, [k / 20 for k in range(10, 20)] + [0.99])
+
+
+def test_issue_case_and_item_limit() -> None:
+    """100 items, 1 violation, confidence 0.95: 95 inspections miss with probability
+    5/100 = 0.05 exactly, so 95 is the answer (not 96)."""
+    plan = ins.inspections_needed(100, 1, 0.95)
+    assert plan.inspections_needed == 95
+    assert plan.detection_probability == 0.95
+    assert ins.upper_bound_violations(100, 95, 0.05) == 1  # C(5,1)/C(100,1) = 0.05 >= 0.05
+    with pytest.raises(InputError) as err:
+        ins.inspections_needed(ins.MAX_ITEMS + 1, 1, 0.95)
+    assert err.value.field == "n_items"
+    with pytest.raises(InputError):
+        ins.inspections_needed(2**63, 1, 0.95)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 40), st.data())
+def test_vectorised_miss_agrees_with_scipy(n_items: int, size: int, data: st.DataObject) -> None:
+    """The one hypergeometric function, over arrays of mixed d, n and p at once, against
+    scipy.stats.hypergeom term by term."""
+    ds = np.array(data.draw(st.lists(st.integers(0, n_items), min_size=size, max_size=size)))
+    ns = np.array(data.draw(st.lists(st.integers(0, n_items), min_size=size, max_size=size)))
+    ps = np.array(data.draw(st.lists(st.floats(0, 1), min_size=size, max_size=size)))
+    got = ins.hypergeometric_miss_probability(n_items, ds, ns, ps)
+    assert got.shape == (size,)
+    for g, d, n, p in zip(got, ds, ns, ps, strict=True):
+        k = np.arange(0, min(d, n) + 1)
+        expected = float(np.sum(hypergeom(n_items, d, n).pmf(k) * (1.0 - p) ** k))
+        assert g == pytest.approx(expected, abs=1e-9)
+
+
+def test_vectorised_miss_large_batches() -> None:
+    """A batch of 200,000 samples (three chunks internally) equals the same values one at a time,
+    and the N = 10^6 case agrees with SciPy."""
+    rng = np.random.default_rng(4)
+    d = rng.integers(0, 50, 200_000)
+    n = rng.integers(0, 30, 200_000)
+    p = rng.random(200_000)
+    batch = ins.hypergeometric_miss_probability(200, d, n, p)
+    for i in (0, 17, 199_999):
+        assert batch[i] == ins.hypergeometric_miss_probability(200, d[i], n[i], p[i])
+    big = ins.hypergeometric_miss_probability(10**6, 100, np.array([0, 30_000, 10**6]))
+    assert big[1] == pytest.approx(hypergeom(10**6, 100, 30_000).pmf(0), rel=1e-6)
+    assert big[0] == 1.0 and big[2] == 0.0

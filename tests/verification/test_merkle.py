@@ -330,3 +330,33 @@ def test_large_tree_structure() -> None:
         assert merkle.verify_inclusion(leaves[i], i, n, tree.inclusion_proof(i), tree.root)
     old = merkle.root(leaves[:70_000])
     assert merkle.verify_consistency(70_000, n, old, tree.root, tree.consistency_proof(70_000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 400))
+def test_size_proof_binds_the_size(n: int, claimed: int) -> None:
+    """The size proof verifies for the true size only, whatever the other size claimed
+    (RFC 6962 roots and consistency proofs alone accept some wrong sizes)."""
+    leaves = [i.to_bytes(32, "big") for i in range(n)]
+    tree = merkle.MerkleTree(leaves)
+    spine, last = tree.size_proof(leaves)
+    assert merkle.verify_size(n, tree.root, spine, last)
+    assert merkle.verify_size(claimed, tree.root, spine, last) is (claimed == n)
+    # Dropping a step, or a hash of a path, never verifies for any size.
+    if spine:
+        shorter = spine[1:]
+        assert not any(merkle.verify_size(m, tree.root, shorter, last) for m in range(1, 2 * n))
+
+
+def test_consistency_alone_accepts_a_wrong_new_size() -> None:
+    """Why the size proof exists: 11 -> 13 leaves, the consistency proof also verifies
+    as 11 -> 14 (RFC 9162 2.1.4.2 uses the sizes only through their bit patterns)."""
+    leaves = [i.to_bytes(32, "big") for i in range(13)]
+    tree = merkle.MerkleTree(leaves)
+    old = merkle.MerkleTree(leaves[:11]).root
+    proof = tree.consistency_proof(11)
+    assert merkle.verify_consistency(11, 13, old, tree.root, proof)
+    assert merkle.verify_consistency(11, 14, old, tree.root, proof)
+    spine, last = tree.size_proof(leaves)
+    assert merkle.verify_size(13, tree.root, spine, last)
+    assert not merkle.verify_size(14, tree.root, spine, last)

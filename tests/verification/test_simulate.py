@@ -370,3 +370,55 @@ def test_cli_bad_input_exit_2_writes_nothing(
     assert code == 2
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_simulation_uses_the_inspection_formula() -> None:
+    """One hypergeometric implementation: the Monte Carlo's miss probability is the
+    planner's, value for value."""
+    from tripolar.verification.inspection import hypergeometric_miss_probability
+
+    N, d, n, p = np.array([40, 300, 7]), np.array([1, 6, 7]), np.array([10, 30, 3]), 0.8
+    np.testing.assert_array_equal(
+        miss_probability(N, d, n, np.full(3, p)), hypergeometric_miss_probability(N, d, n, p)
+    )
+
+
+def test_pooled_leftover_quota_revisits() -> None:
+    """8 bases, one violating, 5 + 5 inspections, each visit notices with p 0.5. Pooled:
+    every base once and 2 at random again: miss 0.5 * (1 - 2/8 * 0.5) = 0.4375. Split:
+    each party 5 distinct bases, miss (1 - 5/8 * 0.5)^2 = 0.47265625. The second party's
+    visits are the 3 bases the first left, then 2 of a fresh round."""
+    prm = _params(8, 1, [5, 5], p=0.5)
+    pooled = run_monte_carlo(prm, 1, np.random.default_rng(2), pooled=True)
+    split = run_monte_carlo(prm, 1, np.random.default_rng(2), pooled=False)
+    assert pooled["combined"][0][0, 0] == pytest.approx(1 - 0.4375, abs=1e-12)
+    assert split["combined"][0][0, 0] == pytest.approx(1 - 0.47265625, abs=1e-12)
+    assert pooled["I0"][0][0, 0] == pytest.approx(5 / 16, abs=1e-12)
+    assert pooled["I1"][0][0, 0] == pytest.approx(1 - (1 - 3 / 16) * (1 - 2 / 16), abs=1e-12)
+    se = 4 * np.sqrt(0.25 / 20_000)
+    assert pooled["combined"][1][:, 0].mean() == pytest.approx(1 - 0.4375, abs=se)
+    assert pooled["I1"][1][:, 0].mean() == pytest.approx(pooled["I1"][0][0, 0], abs=se)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    N=st.integers(1, 40),
+    d=st.integers(0, 40),
+    quotas=st.lists(st.integers(0, 60), min_size=1, max_size=3),
+    p=st.floats(0, 1),
+)
+def test_pooled_never_worse_than_split(N: int, d: int, quotas: list[int], p: float) -> None:
+    """The same quotas, pooled, never detect less than chosen independently (any quota,
+    site count and notice probability; pooled_miss_probability's Schur-convexity)."""
+    from tripolar.verification.inspection import two_party_detection
+
+    d = min(d, N)
+    prm = _params(N, d, [float(q) for q in quotas], samples=2, p=p)
+    pooled = run_monte_carlo(prm, 1, np.random.default_rng(0), pooled=True)
+    split = run_monte_carlo(prm, 1, np.random.default_rng(0), pooled=False)
+    assert np.all(pooled["combined"][0] >= split["combined"][0] - 1e-12)
+    each = min(quotas[0], N)
+    k = len(quotas)
+    assert two_party_detection(N, d, each, n_parties=k, pooled=True, p_detect=p) >= (
+        two_party_detection(N, d, each, n_parties=k, pooled=False, p_detect=p) - 1e-12
+    )

@@ -453,6 +453,8 @@ def escrow_verify_extension(
     else:
         verdict = "[bold green]VALID[/bold green]" if ok else "[bold red]INVALID[/bold red]"
         console.print(f"{verdict}: {ext.old.size} -> {ext.new.size} items")
+        if ext.new_size_proof is None:
+            console.print("no size proof: the new size cannot be checked (re-run escrow extend)")
     if not ok:
         raise typer.Exit(1)
 

@@ -42,6 +42,7 @@ ENCODING_VERSION = "tripolar-decl-item/v1"
 REQUIRED_COLUMNS = ("item_id", "site", "item_type", "count")
 _MAGIC = b"TPDECL\x01"
 _MAX_COUNT = 2**63 - 1
+_COUNT_RANGE = "an integer from 0 to 2^63 - 1"
 _U32 = struct.Struct(">I").pack
 _U64 = struct.Struct(">Q").pack
 _NONE = _U32(0)
@@ -145,9 +146,14 @@ def _count(value: object, name: str, source: str) -> int:
                 field=name,
                 expected="an integer >= 0",
             )
+        if len(text.lstrip("0")) > len(str(_MAX_COUNT)):
+            # Too large to be a count; int() would refuse beyond 4,300 digits anyway.
+            raise InputError(
+                f"{len(text)}-digit number", file=source, field=name, expected=_COUNT_RANGE
+            )
         value = int(text)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
-        raise InputError(f"{value!r}", file=source, field=name, expected="an integer >= 0")
+        raise InputError(f"{value!r}", file=source, field=name, expected=_COUNT_RANGE)
     return value
 
 

@@ -50,6 +50,8 @@ from tripolar.verification.formats import (
     Opening,
     PrivateData,
     RevealFile,
+    SizeProof,
+    SpineStep,
     TreeHead,
 )
 
@@ -271,9 +273,9 @@ def reveal(
 ) -> RevealFile:
     """Open the named items and every item at the named sites, with inclusion proofs.
 
-    A site with no committed item is a valid request: the opening then shows nothing
-    there, which inspectors can compare with what they find. Proofs come from the tree
-    kept on the escrow: nothing is re-encoded or re-hashed.
+    Proofs come from the tree kept on the escrow: nothing is re-encoded or re-hashed.
+    A request that opens no item at all (only sites with no committed item) is refused:
+    an empty reveal proves nothing, and :func:`verify_reveal` reports one as invalid.
     """
     p = escrow.private
     chosen: set[int] = set()
@@ -294,6 +296,12 @@ def reveal(
     wanted_sites = set(sites)
     if wanted_sites:
         chosen.update(i for i, site in enumerate(p.sites) if site in wanted_sites)
+    if not chosen:
+        raise InputError(
+            "no committed item at " + ", ".join(sorted(wanted_sites)),
+            field="sites",
+            expected="items or sites that open at least one committed item",
+        )
     openings = [
         Opening(
             index=idx,
@@ -345,6 +353,9 @@ def verify_reveal(commitment: CommitmentFile | TreeHead, opened: RevealFile) -> 
     size, root_hex = commitment.size, commitment.root
     party = commitment.party if isinstance(commitment, CommitmentFile) else opened.party
     problems: list[str] = []
+    if not opened.openings:
+        # Nothing to check against the root: an empty reveal would verify vacuously.
+        problems.append("the reveal opens no item")
     if opened.size != size or opened.root != root_hex:
         problems.append("the reveal names a different tree (size or root) than the commitment")
     if isinstance(commitment, CommitmentFile) and opened.party != commitment.party:
@@ -485,31 +496,53 @@ def extend(
         old.attributes + attrs,
     )
     # The old leaves are not kept (only their hashes, in the tree): re-derive them once.
-    tree = merkle.MerkleTree(_leaf_commitments(old) + leaves)
+    all_leaves = _leaf_commitments(old) + leaves
+    tree = merkle.MerkleTree(all_leaves)
     new = _escrow(old.party, date, columns, old.salts + salts, tree)
     proof = new.tree.consistency_proof(old.size)
+    spine, last = new.tree.size_proof(all_leaves)
     ext = ExtensionFile(
         party=old.party,
         date=date,
         old=TreeHead(size=old.size, root=old.root),
         new=new.commitment.head(),
         proof=[h.hex() for h in proof],
+        new_size_proof=SizeProof(
+            spine=[SpineStep(first_leaf=f.hex(), path=[h.hex() for h in p]) for f, p in spine],
+            last_leaf=last.hex(),
+        ),
     )
     return new, ext
 
 
 def verify_extension(old: CommitmentFile | TreeHead, ext: ExtensionFile) -> bool:
-    """True iff ``ext`` starts from ``old`` and its consistency proof verifies (RFC 9162)."""
+    """True iff ``ext`` starts from ``old``, its consistency proof verifies (RFC 9162)
+    and its size proof shows the new root covers exactly ``ext.new.size`` leaves.
+
+    The consistency proof alone does not fix the new size (an extension from 11 to 13
+    leaves also verifies as 11 -> 14), hence the size proof (:func:`merkle.verify_size`).
+    """
     if ext.old.size != old.size or ext.old.root != old.root:
         return False
     if isinstance(old, CommitmentFile) and ext.party != old.party:
         return False
-    if ext.new.size <= ext.old.size:
+    if ext.new.size <= ext.old.size or ext.new_size_proof is None:
         return False
-    return merkle.verify_consistency(
+    new_root = bytes.fromhex(ext.new.root)
+    size_ok = merkle.verify_size(
+        ext.new.size,
+        new_root,
+        [
+            (bytes.fromhex(s.first_leaf), [bytes.fromhex(h) for h in s.path])
+            for s in ext.new_size_proof.spine
+        ],
+        bytes.fromhex(ext.new_size_proof.last_leaf),
+    )
+    consistent = merkle.verify_consistency(
         ext.old.size,
         ext.new.size,
         bytes.fromhex(ext.old.root),
-        bytes.fromhex(ext.new.root),
+        new_root,
         [bytes.fromhex(h) for h in ext.proof],
     )
+    return size_ok and consistent

@@ -69,6 +69,19 @@ def read_json(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> Any:
             field="(document)",
             expected="valid JSON",
         ) from exc
+    except RecursionError as exc:
+        # json's parser recurses once per nesting level; escrow files are a few deep.
+        raise InputError(
+            "JSON nested too deeply", file=path, field="(document)", expected="an escrow file"
+        ) from exc
+    except ValueError as exc:
+        # Python refuses to convert integers of more than 4,300 digits (CVE-2020-10735).
+        raise InputError(
+            f"unreadable number ({str(exc).split(';')[0]})",
+            file=path,
+            field="(document)",
+            expected="numbers of at most 4,300 digits",
+        ) from exc
 
 
 def load_json_model(path: str | Path, model: type[M]) -> M:

@@ -48,6 +48,8 @@ __all__ = [
     "PrivateItemV1",
     "PrivateRecord",
     "RevealFile",
+    "SizeProof",
+    "SpineStep",
     "TreeHead",
     "private_from_json",
     "private_json_chunks",
@@ -65,11 +67,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+#: Item counts are encoded as 8 bytes and read back as signed integers: 0 to 2^63 - 1.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
 class ItemModel(_Strict):
     item_id: str
     site: str
     item_type: str
-    count: Size
+    count: Count
     attributes: dict[str, str] = Field(default_factory=dict)
 
 
@@ -138,7 +144,25 @@ class RevealFile(_Strict):
     openings: list[Opening]
 
 
+class SpineStep(_Strict):
+    """One left child on the right edge of the tree: its first leaf and left-edge path."""
+
+    first_leaf: Hex32
+    path: list[Hex32]
+
+
+class SizeProof(_Strict):
+    """Proof that a root covers exactly ``size`` leaves (:func:`merkle.verify_size`)."""
+
+    spine: list[SpineStep]
+    last_leaf: Hex32
+
+
 class ExtensionFile(_Strict):
+    """Old and new tree heads, the RFC 6962 consistency proof between them, and a proof
+    of the new tree's size (the consistency proof alone accepts some wrong new sizes).
+    The size proof is required to verify: a file without one is reported invalid."""
+
     format: Literal["tripolar-escrow-extension"] = "tripolar-escrow-extension"
     format_version: Literal[1] = 1
     party: Party
@@ -146,6 +170,7 @@ class ExtensionFile(_Strict):
     old: TreeHead
     new: TreeHead
     proof: list[Hex32]
+    new_size_proof: SizeProof | None = None
 
 
 class Discrepancy(_Strict):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from itertools import pairwise
 
 __all__ = [
     "DIGEST_SIZE",
@@ -33,8 +34,10 @@ __all__ = [
     "leaf_hash",
     "node_hash",
     "root",
+    "size_proof_size",
     "verify_consistency",
     "verify_inclusion",
+    "verify_size",
 ]
 
 DIGEST_SIZE = 32
@@ -167,6 +170,83 @@ class MerkleTree:
                 lo, m, complete = lo + k, m - k, False
         proof.reverse()
         return proof
+
+    def size_proof(self, leaves: Sequence[bytes]) -> tuple[list[tuple[bytes, list[bytes]]], bytes]:
+        """A proof that this tree has :attr:`size` leaves, checked by :func:`verify_size`.
+
+        An RFC 6962 root does not say how many leaves it covers, and consistency and
+        inclusion proofs are accepted for some wrong sizes (11 -> 13 leaves verifies as
+        11 -> 14). This proof walks the right edge of the tree: for each left child on
+        the way from the root to the last leaf (a complete subtree of 2**h leaves) it
+        gives that subtree's first raw leaf and the h right siblings on its left edge;
+        then the raw last leaf. Raw leaves are needed, not leaf hashes: the 0x00 / 0x01
+        prefixes are what make a leaf impossible to pass off as a node. ``leaves`` are
+        the raw leaves the tree was built from (only the O(log n) used are read).
+        """
+        n = self.size
+        if n == 0:
+            raise ValueError("the empty tree has no size proof")
+        spine: list[tuple[bytes, list[bytes]]] = []
+        lo = 0
+        while n - lo > 1:
+            k = _largest_power_of_two_below(n - lo)
+            h = k.bit_length() - 1
+            path = [self._subtree(lo + (1 << t), lo + (2 << t)) for t in range(h)]
+            spine.append((bytes(leaves[lo]), path))
+            lo += k
+        last = bytes(leaves[lo])
+        if leaf_hash(last) != self.levels[0][lo]:
+            raise ValueError("leaves do not match the tree")
+        return spine, last
+
+
+def _left_edge(first_leaf: bytes, path: Sequence[bytes]) -> bytes:
+    r = leaf_hash(first_leaf)
+    for sibling in path:
+        r = node_hash(r, sibling)
+    return r
+
+
+def size_proof_size(spine: Sequence[tuple[bytes, Sequence[bytes]]]) -> int:
+    """The number of leaves a size proof claims: ``sum 2**len(path) + 1``."""
+    return sum(1 << len(path) for _, path in spine) + 1
+
+
+def verify_size(
+    size: int, root: bytes, spine: Sequence[tuple[bytes, Sequence[bytes]]], last_leaf: bytes
+) -> bool:
+    """Check a :meth:`MerkleTree.size_proof`: the tree with ``root`` has ``size`` leaves.
+
+    Recomputes every left child of the right edge from its first leaf and left-edge
+    path, then the root from those children and the last leaf, and requires the sizes
+    to add up (left children of strictly decreasing heights, 2**h leaves each, and one
+    last leaf). A tree of another size would need a second SHA-256 preimage of one of
+    its nodes, or a leaf hash equal to a node hash. Returns ``False`` for malformed input.
+    """
+    if not _is_size(size) or size == 0 or not _is_digest(root):
+        return False
+    if not isinstance(last_leaf, bytes):
+        return False
+    if not isinstance(spine, list | tuple):
+        return False
+    heights: list[int] = []
+    lefts: list[bytes] = []
+    for step in spine:
+        if not isinstance(step, tuple | list) or len(step) != 2:
+            return False
+        first, path = step
+        if not isinstance(first, bytes) or not _valid_path(path):
+            return False
+        heights.append(len(path))
+        lefts.append(_left_edge(first, path))
+    if any(a <= b for a, b in pairwise(heights)):
+        return False
+    if sum(1 << h for h in heights) + 1 != size:
+        return False
+    r = leaf_hash(last_leaf)
+    for left in reversed(lefts):
+        r = node_hash(left, r)
+    return hmac.compare_digest(r, root)
 
 
 def root(leaves: Sequence[bytes]) -> bytes:

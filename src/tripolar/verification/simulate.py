@@ -2,7 +2,8 @@
 
 One party (the cheater) declares its forces as the dataset's posture and violates the
 treaty by one named strategy; the other parties inspect it under the treaty's quotas,
-pooling their inspections (coordinated, distinct sites) or choosing independently. Each
+pooling their inspections (one coordinated plan: every site once before any site again,
+the leftover quota revisiting sites) or choosing independently. Each
 year a party detects the violation if one of its inspections notices it, if its national
 technical means (NTM) do, or if a data exchange exposes it (shared by all inspectors).
 
@@ -13,8 +14,15 @@ quotas follow New START (Protocol Part Five, Section VI; A. F. Woolf, CRS R41219
 One inspection visits an ICBM, submarine or air base chosen by the inspecting party and,
 at a missile base, counts the reentry vehicles on one designated deployed missile.
 
+The module is the scenario (what each strategy means for the model's inputs), the result
+objects and the plot. Its parts: :mod:`~tripolar.verification.assumptions` (the
+:class:`Assumption` records, bundled in ``assumptions.yaml``),
+:mod:`~tripolar.verification.declaration` (what the cheater declares) and
+:mod:`~tripolar.verification.montecarlo` (the exact model and its Monte Carlo); their
+public names are importable from here as before.
+
 Every number that is not data is an :class:`Assumption` in :data:`DEFAULT_ASSUMPTIONS`
-(default, low, high, why); the Monte Carlo samples each one from a triangular
+(default, low, high, why, source); the Monte Carlo samples each one from a triangular
 distribution (low, default, high) once per sample and keeps it for all years, so the
 5-95 % band shows what the assumptions, not the dice, leave open. Per sample the yearly
 detection probability is computed exactly; the events are also drawn, and ``simulated``
@@ -24,26 +32,41 @@ is the share of samples that had detected by each year (a check on the exact mea
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import gammaln
 
 from tripolar.errors import InputError
+from tripolar.verification.assumptions import (
+    DEFAULT_ASSUMPTIONS,
+    STRATEGIES,
+    Assumption,
+    Assumptions,
+    Strategy,
+    parse_assumption,
+)
+from tripolar.verification.declaration import (
+    BASE_TYPES,
+    MISSILE_BASE_TYPES,
+    Declaration,
+    declare,
+    declared_missiles,
+)
+from tripolar.verification.montecarlo import SampledParameters, miss_probability, run_monte_carlo
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from tripolar.forces import Posture
     from tripolar.ranges import Range
     from tripolar.treaty.schema import Treaty
 
 __all__ = [
+    "BASE_TYPES",
     "DEFAULT_ASSUMPTIONS",
+    "MISSILE_BASE_TYPES",
     "STRATEGIES",
     "Assumption",
     "Assumptions",
@@ -51,6 +74,7 @@ __all__ = [
     "DetectionCurve",
     "SampledParameters",
     "SimulationResult",
+    "Strategy",
     "declare",
     "declared_missiles",
     "detection_figure",
@@ -59,512 +83,6 @@ __all__ = [
     "run_monte_carlo",
     "simulate",
 ]
-
-Strategy = Literal["hide-launchers", "upload", "nondeployed-as-deployed", "delay-notifications"]
-STRATEGIES: tuple[str, ...] = (
-    "hide-launchers",
-    "upload",
-    "nondeployed-as-deployed",
-    "delay-notifications",
-)
-#: targets.csv types that are Type One sites (ICBM, submarine and air bases).
-BASE_TYPES = ("silo_field", "mobile_icbm_garrison", "ssbn_base", "bomber_base")
-MISSILE_BASE_TYPES = ("silo_field", "mobile_icbm_garrison", "ssbn_base")
-
-
-# --------------------------------------------------------------------------- assumptions
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """A number the model needs that is not a fact: default, plausible range, and why."""
-
-    name: str
-    default: float
-    low: float
-    high: float
-    kind: Literal["probability", "count"]
-    strategies: tuple[str, ...]
-    why: str
-
-    def check(self) -> Assumption:
-        if not (self.low <= self.default <= self.high):
-            raise InputError(
-                f"low {self.low} <= default {self.default} <= high {self.high} fails",
-                field=self.name,
-                expected="low <= default <= high",
-            )
-        if self.kind == "probability" and not (self.low >= 0.0 and self.high <= 1.0):
-            raise InputError(
-                f"[{self.low}, {self.high}]", field=self.name, expected="values in [0, 1]"
-            )
-        if self.kind == "count" and self.low < 1:
-            raise InputError(f"{self.low}", field=self.name, expected="a count >= 1")
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["strategies"] = list(self.strategies)
-        return out
-
-
-_A = Assumption
-DEFAULT_ASSUMPTIONS: dict[str, Assumption] = {
-    a.name: a
-    for a in (
-        _A(
-            "upload_missile_fraction",
-            0.10,
-            0.05,
-            0.25,
-            "probability",
-            ("upload",),
-            "Share of the cheater's deployed ICBMs and SLBMs carrying more reentry vehicles "
-            "than declared. 10% is the size rule of the assessment (an excess of about 10% "
-            "over a ceiling); 5-25% spans a token upload to a large one.",
-        ),
-        _A(
-            "rv_notice_probability",
-            0.90,
-            0.75,
-            1.0,
-            "probability",
-            ("upload",),
-            "Chance that one reentry-vehicle inspection of an uploaded missile notices the "
-            "extra warheads. New START let the inspected party cover the front section; "
-            "counting objects under covers is not perfect. Real figures are not public.",
-        ),
-        _A(
-            "rv_targeting",
-            0.5,
-            0.0,
-            1.0,
-            "probability",
-            ("upload",),
-            "How far inspectors steer Type One inspections to missile bases: 0 spreads them "
-            "evenly over all declared bases (so the share at missile bases is the share of "
-            "missile bases), 1 sends all to missile bases. New START lets the inspecting "
-            "party choose the base; only visits to missile bases include an RV count.",
-        ),
-        _A(
-            "focus_on_cheater",
-            0.0,
-            0.0,
-            0.5,
-            "probability",
-            STRATEGIES,
-            "Quotas are per inspecting party; in a treaty of three each inspector splits "
-            "its quota between the two others. 0 is an even split, 1 would spend it all on "
-            "the cheater. A bilateral treaty always spends it all on the other party.",
-        ),
-        _A(
-            "ntm_upload_per_year",
-            0.0,
-            0.0,
-            0.05,
-            "probability",
-            ("upload",),
-            "Yearly chance that an inspector's national technical means reveal an upload. "
-            "Warheads under a missile's shroud cannot be counted from orbit; a flight test "
-            "with more reentry vehicles could be seen, but a cheater need not test.",
-        ),
-        _A(
-            "hidden_sites",
-            1.0,
-            1.0,
-            3.0,
-            "count",
-            ("hide-launchers",),
-            "Number of undeclared sites holding the hidden launchers. Fewer sites are "
-            "harder to find; the range is illustrative.",
-        ),
-        _A(
-            "ntm_site_per_year",
-            0.10,
-            0.02,
-            0.30,
-            "probability",
-            ("hide-launchers",),
-            "Yearly chance that one inspector's national technical means find one "
-            "undeclared launcher site (on-site inspections visit declared sites only). "
-            "Open-source analysts found China's new silo fields in commercial imagery in "
-            "2021; a small hidden force of mobile launchers is far harder. Illustrative.",
-        ),
-        _A(
-            "violating_base_share",
-            0.25,
-            0.10,
-            0.50,
-            "probability",
-            ("nondeployed-as-deployed", "delay-notifications"),
-            "Share of the cheater's declared bases holding a violation at any time (at "
-            "least one base). A cheater concentrates to hide; the launchers concerned sit "
-            "where they are based, so one base to half of them.",
-        ),
-        _A(
-            "base_notice_probability",
-            0.90,
-            0.70,
-            1.0,
-            "probability",
-            ("nondeployed-as-deployed", "delay-notifications"),
-            "Chance that a Type One inspection at a base with a violation notices it "
-            "(inspectors compare the pre-inspection briefing with what they see; unique "
-            "identifiers help; a loaded silo declared empty must be opened to be seen).",
-        ),
-        _A(
-            "ntm_nondeployed_per_year",
-            0.05,
-            0.0,
-            0.20,
-            "probability",
-            ("nondeployed-as-deployed",),
-            "Yearly chance that an inspector's national technical means see a launcher "
-            "declared non-deployed in service (e.g. a submarine declared in overhaul at "
-            "sea). Illustrative.",
-        ),
-        _A(
-            "exchange_reconcile_probability",
-            0.50,
-            0.20,
-            0.90,
-            "probability",
-            ("delay-notifications",),
-            "Chance that one data exchange exposes a late notification (the aggregate "
-            "numbers no longer add up with the notifications received). Illustrative.",
-        ),
-        _A(
-            "ntm_notification_per_year",
-            0.05,
-            0.0,
-            0.20,
-            "probability",
-            ("delay-notifications",),
-            "Yearly chance that an inspector's national technical means see a movement or "
-            "conversion before it is notified. Illustrative.",
-        ),
-    )
-}
-
-
-@dataclass(frozen=True)
-class Assumptions:
-    """The assumptions in force: the defaults with any user overrides."""
-
-    values: Mapping[str, Assumption] = field(default_factory=lambda: dict(DEFAULT_ASSUMPTIONS))
-
-    def __getitem__(self, name: str) -> Assumption:
-        return self.values[name]
-
-    def override(
-        self,
-        name: str,
-        default: float,
-        low: float | None = None,
-        high: float | None = None,
-    ) -> Assumptions:
-        """A copy with ``name`` set (``low``/``high`` default to ``default``: fixed)."""
-        if name not in self.values:
-            raise InputError(
-                f"unknown assumption {name!r}",
-                field="assumption",
-                expected="one of " + ", ".join(sorted(self.values)),
-            )
-        for v in (default, low, high):
-            if v is not None and not math.isfinite(v):
-                raise InputError(f"{v}", field=name, expected="a finite number")
-        new = replace(
-            self.values[name],
-            default=float(default),
-            low=float(default if low is None else low),
-            high=float(default if high is None else high),
-        ).check()
-        return Assumptions({**self.values, name: new})
-
-    def fixed(self) -> Assumptions:
-        """Every assumption at its default, no uncertainty (the band collapses)."""
-        return Assumptions(
-            {k: replace(a, low=a.default, high=a.default) for k, a in self.values.items()}
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: a.to_dict() for k, a in self.values.items()}
-
-
-def parse_assumption(text: str) -> tuple[str, float, float | None, float | None]:
-    """Parse ``NAME=VALUE`` (fixed) or ``NAME=LOW:DEFAULT:HIGH`` into its parts."""
-    name, sep, rest = text.partition("=")
-    parts = rest.split(":")
-    if not sep or not name.strip() or len(parts) not in (1, 3):
-        raise InputError(f"{text!r}", field="--assume", expected="NAME=VALUE or NAME=LOW:DEF:HIGH")
-    try:
-        nums = [float(p) for p in parts]
-    except ValueError as exc:
-        raise InputError(f"{text!r}", field="--assume", expected="numbers") from exc
-    if len(nums) == 1:
-        return name.strip(), nums[0], None, None
-    return name.strip(), nums[1], nums[0], nums[2]
-
-
-# --------------------------------------------------------------------------- declaration
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """What the cheater declares: its bases (Type One sites) and its launcher numbers.
-
-    Rules: each distinct ``target_id`` of targets.csv of type ICBM silo field, mobile-ICBM
-    garrison, SSBN base or bomber base is one declared base; aggregate rows (ids ending in
-    ``-all``) and storage sites are skipped; a row whose count is not public still counts
-    as one base (a lower bound). Deployed missiles are the posture's deployed ICBMs and
-    SLBMs; ``None`` where any system's count is not public.
-    """
-
-    party: str
-    year: int
-    bases: dict[str, int]
-    deployed_missiles: Range | None
-    nondeployed_launchers: Range | None
-    rules: list[str]
-
-    @property
-    def n_bases(self) -> int:
-        return sum(self.bases.values())
-
-    @property
-    def n_missile_bases(self) -> int:
-        return sum(n for k, n in self.bases.items() if k in MISSILE_BASE_TYPES)
-
-    def to_dict(self) -> dict[str, Any]:
-        rng = self.deployed_missiles
-        nd = self.nondeployed_launchers
-        return {
-            "party": self.party,
-            "year": self.year,
-            "bases": dict(self.bases),
-            "n_bases": self.n_bases,
-            "n_missile_bases": self.n_missile_bases,
-            "deployed_missiles": None if rng is None else rng.model_dump(),
-            "nondeployed_launchers": None if nd is None else nd.model_dump(),
-            "rules": list(self.rules),
-        }
-
-
-def declared_missiles(posture: Posture) -> Range | None:
-    """Deployed ICBMs plus SLBMs of ``posture`` (``None`` if any system's count is unknown)."""
-    from tripolar.ranges import Range
-
-    total = Range.exact(0.0)
-    for h in posture.systems:
-        if h.category in ("icbm", "slbm") and h.level == "system":
-            if h.deployed_launchers is None:
-                return None
-            total = total + h.deployed_launchers
-    return total
-
-
-def _declared_nondeployed(posture: Posture) -> Range | None:
-    from tripolar.ranges import Range
-
-    total = Range.exact(0.0)
-    for h in posture.systems:
-        if h.category in ("icbm", "slbm", "bomber") and h.level == "system":
-            if h.nondeployed_launchers is None:
-                return None
-            total = total + h.nondeployed_launchers
-    return total
-
-
-def declare(
-    party: str, year: int, *, posture: Posture | None = None, data_dir: str | Path | None = None
-) -> Declaration:
-    """The declaration of ``party`` in ``year``: bases from targets.csv, numbers from posture."""
-    from tripolar.data import load_dataset
-    from tripolar.forces import build_posture
-
-    post = posture if posture is not None else build_posture(party, year, data_dir=data_dir)
-    targets = load_dataset(data_dir).tables["targets"]
-    rows = targets[(targets["state"] == party) & targets["target_type"].isin(BASE_TYPES)]
-    rows = rows[~rows["target_id"].astype(str).str.endswith("-all")]
-    uniq = rows.drop_duplicates("target_id")
-    bases = {t: int((uniq["target_type"] == t).sum()) for t in BASE_TYPES}
-    bases = {k: v for k, v in bases.items() if v}
-    rules = [
-        "bases: one per distinct targets.csv target_id of type "
-        + ", ".join(BASE_TYPES)
-        + "; '-all' aggregate rows and storage sites skipped; a base whose count is not "
-        "public counts as one",
-        "deployed missiles: deployed ICBMs + SLBMs of the posture; not public if any "
-        "system's count is missing",
-    ]
-    return Declaration(
-        party=party,
-        year=year,
-        bases=bases,
-        deployed_missiles=declared_missiles(post),
-        nondeployed_launchers=_declared_nondeployed(post),
-        rules=rules,
-    )
-
-
-# --------------------------------------------------------------------------- exact model
-
-
-def _log_comb(n: np.ndarray, k: np.ndarray) -> np.ndarray:
-    return np.asarray(gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0))
-
-
-def miss_probability(
-    n_items: np.ndarray | None,
-    n_violating: np.ndarray,
-    n_inspected: np.ndarray,
-    p_notice: np.ndarray,
-    violating_fraction: np.ndarray | None = None,
-) -> np.ndarray:
-    """Probability that ``n_inspected`` random inspections notice none of the violations.
-
-    Vectorised over samples. Finite population (Avenhaus & Canty 1996, ch. 3):
-    ``sum_k Hyp(k; N, d, n) (1 - p)^k``. ``n_items=None`` is a population too large or
-    too uncertain to count, the with-replacement limit ``(1 - f p)^n`` with violating
-    fraction f; it never overstates detection (sampling without replacement finds more).
-    """
-    n = np.asarray(n_inspected, dtype=np.float64)
-    p = np.asarray(p_notice, dtype=np.float64)
-    if n_items is None:
-        f = np.asarray(violating_fraction, dtype=np.float64)
-        return np.asarray(np.power(1.0 - f * p, n))
-    N = np.asarray(n_items, dtype=np.float64)
-    d = np.asarray(n_violating, dtype=np.float64)
-    N, d, n, p = np.broadcast_arrays(N, d, n, p)
-    kmax = int(np.max(np.minimum(d, n))) if N.size else 0
-    k = np.arange(kmax + 1, dtype=np.float64).reshape((1,) * N.ndim + (-1,))
-    Nk, dk, nk, pk = (a[..., None] for a in (N, d, n, p))
-    valid = (k <= dk) & (k <= nk) & (nk - k <= Nk - dk)
-    kk = np.where(valid, k, 0.0)
-    rest = np.where(valid, nk - k, 0.0)
-    log_pmf = _log_comb(dk, kk) + _log_comb(Nk - dk, rest) - _log_comb(Nk, nk)
-    weight = np.where(valid, np.exp(log_pmf) * np.power(1.0 - pk, k), 0.0)
-    return np.asarray(np.clip(weight.sum(axis=-1), 0.0, 1.0))
-
-
-# --------------------------------------------------------------------------- Monte Carlo
-
-
-@dataclass
-class SampledParameters:
-    """The model's inputs for S samples (arrays of shape (S,); ``inspections`` (P, S)).
-
-    ``n_items`` None means the with-replacement limit with ``violating_fraction``.
-    ``ntm_per_year`` is per inspector (P, S); ``exchange_per_year`` is shared by all.
-    """
-
-    inspectors: list[str]
-    n_items: np.ndarray | None
-    n_violating: np.ndarray
-    violating_fraction: np.ndarray
-    inspections: np.ndarray
-    p_notice: np.ndarray
-    ntm_per_year: np.ndarray
-    exchange_per_year: np.ndarray
-
-    @property
-    def samples(self) -> int:
-        return int(self.p_notice.shape[0])
-
-
-def _effective_inspections(params: SampledParameters, pooled: bool) -> np.ndarray:
-    """Inspections each party actually makes; pooled parties never revisit an item."""
-    n = params.inspections.astype(np.int64)
-    if params.n_items is None:
-        return n
-    N = params.n_items.astype(np.int64)
-    if not pooled:
-        return np.minimum(n, N)
-    out = np.empty_like(n)
-    used = np.zeros_like(N)
-    for i in range(n.shape[0]):
-        out[i] = np.minimum(n[i], N - used)
-        used = used + out[i]
-    return out
-
-
-def _draw_hits(
-    params: SampledParameters, n_eff: np.ndarray, pooled: bool, rng: np.random.Generator
-) -> np.ndarray:
-    """Violating items among each party's inspected items this year, shape (P, S)."""
-    P, S = n_eff.shape
-    if params.n_items is None:
-        return rng.binomial(n_eff, np.broadcast_to(params.violating_fraction, (P, S)))
-    N = params.n_items.astype(np.int64)
-    d = params.n_violating.astype(np.int64)
-    if not pooled:
-        return rng.hypergeometric(np.broadcast_to(d, (P, S)), np.broadcast_to(N - d, (P, S)), n_eff)
-    total_n = n_eff.sum(axis=0)
-    left_hits = rng.hypergeometric(d, N - d, total_n)
-    left_n = total_n
-    hits = np.empty_like(n_eff)
-    for i in range(P):
-        # Split the coordinated visits among the parties: party i's share of the hits.
-        hits[i] = rng.hypergeometric(left_hits, left_n - left_hits, n_eff[i])
-        left_hits = left_hits - hits[i]
-        left_n = left_n - n_eff[i]
-    return hits
-
-
-def run_monte_carlo(
-    params: SampledParameters, years: int, rng: np.random.Generator, *, pooled: bool
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per inspector and ``"combined"``: (exact cumulative detection probability per sample,
-    shape (S, Y); simulated detected-by-year indicator, shape (S, Y))."""
-    n_eff = _effective_inspections(params, pooled)
-    miss_each = np.stack(
-        [
-            miss_probability(
-                params.n_items,
-                params.n_violating,
-                n_eff[i],
-                params.p_notice,
-                params.violating_fraction,
-            )
-            for i in range(n_eff.shape[0])
-        ]
-    )
-    if pooled:
-        miss_insp = miss_probability(
-            params.n_items,
-            params.n_violating,
-            n_eff.sum(axis=0),
-            params.p_notice,
-            params.violating_fraction,
-        )
-    else:
-        miss_insp = np.prod(miss_each, axis=0)
-    miss_ntm = 1.0 - params.ntm_per_year
-    miss_ex = 1.0 - params.exchange_per_year
-    yearly_miss = {
-        name: miss_each[i] * miss_ntm[i] * miss_ex for i, name in enumerate(params.inspectors)
-    }
-    yearly_miss["combined"] = miss_insp * np.prod(miss_ntm, axis=0) * miss_ex
-    y = np.arange(1, years + 1, dtype=np.float64)
-    exact = {k: 1.0 - np.power(m[:, None], y[None, :]) for k, m in yearly_miss.items()}
-
-    P, S = n_eff.shape
-    seen = np.zeros((P, S, years), dtype=bool)
-    shared = np.zeros((S, years), dtype=bool)
-    for t in range(years):
-        hits = _draw_hits(params, n_eff, pooled, rng)
-        noticed = rng.binomial(hits, np.broadcast_to(params.p_notice, (P, S))) > 0
-        ntm = rng.random((P, S)) < params.ntm_per_year
-        seen[:, :, t] = noticed | ntm
-        shared[:, t] = rng.random(S) < params.exchange_per_year
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for i, name in enumerate(params.inspectors):
-        event = np.logical_or.accumulate(seen[i] | shared, axis=1)
-        out[name] = (exact[name], event)
-    combined = np.logical_or.accumulate(seen.any(axis=0) | shared, axis=1)
-    out["combined"] = (exact["combined"], combined)
-    return out
-
 
 # --------------------------------------------------------------------------- scenario
 
