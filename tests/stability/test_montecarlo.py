@@ -11,7 +11,7 @@ from tripolar.exchange.alert import load_alert_levels
 from tripolar.exchange.montecarlo import Band
 from tripolar.stability.run import run_monte_carlo
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "exchange"))
 from notional import notional_forces
 
 

@@ -77,7 +77,7 @@ def run_monte_carlo(
     The search over counterforce spend uses the ``"refine"`` method (coarse grid, kill-curve
     breakpoints, then a one-warhead grid around the best), unless ``params`` says otherwise.
     """
-    p = params or replace(KentThalerParams(), search="refine")
+    p = params or replace(KentThalerParams(), search="bound")
     rng = np.random.default_rng(seed)
     delta = levels.parameters.reserve_delta.value
     lam = levels.parameters.follow_on_lambda.value
