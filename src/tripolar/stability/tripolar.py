@@ -201,6 +201,14 @@ class StabilityRows:
             },
         )
 
+    def with_gains_of(self, rows: slice) -> StabilityRows:
+        """These rows with the driver returns of ``rows`` only (the rest are not needed)."""
+        return StabilityRows(
+            cases=self.cases,
+            survivors=self.survivors,
+            gains={k: (lab, g[rows]) for k, (lab, g) in self.gains.items()},
+        )
+
     def result(self, posture: str, drivers: dict[str, str] | None = None) -> TripolarResult:
         """The ratios of every case; drivers from ``drivers`` (by key) or from these rows."""
         drv = drivers if drivers is not None else self.drivers()
