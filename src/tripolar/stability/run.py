@@ -112,7 +112,7 @@ def draw_block(
     }
 
 
-def _check_chunk(chunk_rows: int) -> None:
+def check_chunk_rows(chunk_rows: int) -> None:
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         from tripolar.errors import InputError
 
@@ -152,7 +152,7 @@ def sample_rows(
     beyond the per-sample costs stays that of one chunk. Each sample's values depend on the
     seed only, not on ``chunk_rows``.
     """
-    _check_chunk(chunk_rows)
+    check_chunk_rows(chunk_rows)
     delta = levels.parameters.reserve_delta.value
     lam = levels.parameters.follow_on_lambda.value
     per_chunk = max(1, chunk_rows // max(len(postures), 1))
@@ -360,6 +360,31 @@ def stability_report(
 ) -> StabilityReport:
     """Monte Carlo of the 9 cases per posture, as cases with survivors and index bands."""
     mc = run_monte_carlo(forces, levels, n_samples=n_samples, seed=seed, postures=postures)
+    return report_from(
+        mc,
+        forces,
+        levels,
+        postures=postures,
+        treaty=treaty,
+        rule=rule,
+        assumptions=assumptions,
+        compliance=compliance,
+    )
+
+
+def report_from(
+    mc: MonteCarloResult,
+    forces: dict[str, Force],
+    levels: AlertLevels,
+    *,
+    postures: tuple[str, ...],
+    treaty: str | None,
+    rule: str | None,
+    assumptions: tuple[str, ...] | list[str],
+    compliance: dict[str, Any] | None,
+) -> StabilityReport:
+    """The report of a Monte Carlo result: cases with bands, the least stable, assumptions."""
+    seed, n_samples = mc.seed, mc.n_samples
     cases: list[StabilityCase] = []
     least: dict[str, Any] = {}
     for posture, res in mc.by_posture.items():
