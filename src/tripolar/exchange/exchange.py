@@ -11,7 +11,7 @@ has left to face the third party, including a reserve withheld against it
 Allocation: warheads go to *layers* of target classes in order of marginal return (warheads
 destroyed per warhead spent), up to ``max_warheads_per_target`` per aim point; the attacker's
 counterforce warheads are treated as one type whose kill probability on each class is the
-warhead-weighted mean of its systems' (``layered_class_allocation``). With one weapon type
+warhead-weighted mean of its systems' (:func:`class_kill_probability`). With one weapon type
 this is the greedy maximum-marginal-return rule, optimal for identical weapons (den Broeder,
 Ellison & Emerling, *Operations Research* 7(3), 1959).
 """
