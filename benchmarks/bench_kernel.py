@@ -189,25 +189,6 @@ def main() -> None:
             f"{terms / t_k / 1e6:8.3f} M terms/s  speed-up {terms / t_k / rate_plain:6.1f}x"
             f" (straightforward), {terms / t_k / rate_py:6.1f}x (inline-math)"
         )
-    # The same kernel in float32 (backend "numpy32"): NumPy's SIMD exponential.
-    for s in (16, 64, 256):
-        y, cep, rel, h = sampled_inputs(rng, s, w, t)
-        terms = s * w * t
-        ref = kill_probability_matrix(y, cep, rel, h)
-        got = kill_probability_matrix(y, cep, rel, h, backend="numpy32")
-        err = float(np.max(np.abs(np.asarray(got, dtype=np.float64) - ref)))
-        t_k = best_time(
-            lambda y=y, cep=cep, rel=rel, h=h: kill_probability_matrix(
-                y, cep, rel, h, backend="numpy32"
-            ),
-            5,
-        )
-        print(
-            f"  kernel float32 S={s:<3d}    : {terms:>11,d} terms in {t_k:8.4f} s = "
-            f"{terms / t_k / 1e6:8.3f} M terms/s  speed-up {terms / t_k / rate_plain:6.1f}x"
-            f" (straightforward), {terms / t_k / rate_py:6.1f}x (inline-math); "
-            f"max |float32 - float64| = {err:.1e}"
-        )
     # Only reliability sampled: the exponentials are shared by the samples (W x T of them).
     s = 256
     y, cep, rel, h = sampled_inputs(rng, s, w, t)

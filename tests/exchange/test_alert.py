@@ -88,3 +88,22 @@ def test_missing_and_malformed(tmp_path):
     f.write_text("postures: [\n", encoding="utf-8")
     with pytest.raises(InputError):
         load_alert_levels(f)
+
+
+def test_fast_yaml_loader_is_safe_and_equal():
+    """libyaml's loader (where present) parses the bundled file as the pure-Python one does,
+    and refuses Python tags like it."""
+    from importlib import resources
+
+    import yaml
+
+    from tripolar.io_yaml import SAFE_LOADER, load_yaml_text
+
+    text = resources.files("tripolar.exchange").joinpath("alert_levels.yaml").read_text("utf-8")
+    assert load_yaml_text(text) == yaml.load(text, Loader=yaml.SafeLoader)
+    assert issubclass(SAFE_LOADER, yaml.constructor.SafeConstructor)
+    with pytest.raises(InputError, match="constructor"):
+        load_yaml_text("!!python/object/apply:os.getcwd []", source="x.yaml")
+    # An alias gives the same object again (no copy), so nested aliases stay small.
+    doc = load_yaml_text("a: &x [1, 2]\nb: [*x, *x, *x]")
+    assert all(item is doc["a"] for item in doc["b"])

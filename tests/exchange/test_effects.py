@@ -16,12 +16,7 @@ from hypothesis import strategies as st
 
 from tripolar.errors import InputError
 from tripolar.exchange import effects as fx
-from tripolar.exchange.backend import (
-    NumpyBackend,
-    available_backends,
-    get_backend,
-    kill_probability_matrix,
-)
+from tripolar.exchange.backend import kill_probability_matrix
 
 P_TOL = 1e-4
 R_REL = 1e-3
@@ -336,20 +331,8 @@ def test_tiny_bias_matches_unbiased(lr: float, cep: float) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Backend kernel
+# Kill-probability kernel
 # --------------------------------------------------------------------------------------------
-
-
-def test_backend_registry() -> None:
-    """NumPy in float64 and float32; unknown names are input errors; objects pass through."""
-    assert available_backends() == ("numpy", "numpy32")
-    xp = get_backend()
-    assert xp.name == "numpy"
-    assert get_backend(xp) is xp
-    assert isinstance(get_backend(NumpyBackend()), NumpyBackend)
-    with pytest.raises(InputError) as info:
-        get_backend("torch")
-    assert info.value.field == "backend"
 
 
 def test_kernel_matches_scalar_chain() -> None:
@@ -361,7 +344,8 @@ def test_kernel_matches_scalar_chain() -> None:
     cep = rng.uniform(30, 400, w)
     rel = rng.uniform(0.6, 1.0, (s, w))
     h = rng.uniform(300, 6000, t)
-    out = get_backend().to_numpy(kill_probability_matrix(y, cep, rel, h))
+    out = kill_probability_matrix(y, cep, rel, h)
+    assert out.dtype == np.float64
     assert out.shape == (s, w, t)
     for k in range(s):
         for i in range(w):
@@ -389,20 +373,3 @@ def test_kernel_limits() -> None:
     out = kill_probability_matrix([100.0, 100.0], [0.0, 50.0], 0.9, [1000.0, math.inf])
     assert out[0, 0] == 0.9
     assert out[1, 1] == 0.0
-
-
-def test_float32_backend_matches_float64() -> None:
-    """The float32 kernel ("numpy32", for sweeps) agrees with float64 to ~1e-6."""
-    import numpy as np
-
-    from tripolar.exchange.backend import kill_probability_matrix
-
-    rng = np.random.default_rng(7)
-    y = rng.uniform(5, 1000, (8, 20))
-    cep = rng.uniform(50, 500, (8, 20))
-    rel = rng.uniform(0.7, 0.95, (8, 20))
-    h = rng.uniform(100, 5000, (8, 30))
-    a = kill_probability_matrix(y, cep, rel, h)
-    b = kill_probability_matrix(y, cep, rel, h, backend="numpy32")
-    assert b.dtype == np.float32 and a.dtype == np.float64
-    assert np.max(np.abs(a - b)) < 1e-5

@@ -61,9 +61,13 @@ def test_symmetric_alert_case_is_capped():
     assert float(r.r_a) == 1.0 and float(r.fsi) == 1.0
 
 
-def test_refine_search_matches_grid_on_example():
-    r = kent_thaler(A, B, 0.8, 0.8, KentThalerParams(search="refine"))
-    assert float(r.fsi) == pytest.approx(0.4957, abs=1e-3)
+def test_bound_search_matches_grid_on_example():
+    """The branch-and-bound search picks the grid's spends on the worked example."""
+    grid = kent_thaler(A, B, 0.8, 0.8, KentThalerParams(search="grid"))
+    bound = kent_thaler(A, B, 0.8, 0.8, KentThalerParams(search="bound"))
+    assert float(bound.a_first.spend) == float(grid.a_first.spend) == 377
+    assert float(bound.b_first.spend) == float(grid.b_first.spend) == 480
+    assert float(bound.fsi) == float(grid.fsi)
 
 
 def test_victim_without_targetable_forces():
@@ -146,17 +150,58 @@ def test_properties(fa, fb, pk, w80):
     assert float(aa.r_a) == pytest.approx(float(aa.r_b), abs=1e-12)
 
 
+def _same_strike(*args, **kwargs):  # type: ignore[no-untyped-def]
+    grid = first_strike(*args[:3], KentThalerParams(search="grid"), **kwargs)
+    bound = first_strike(*args[:3], KentThalerParams(search="bound"), **kwargs)
+    np.testing.assert_array_equal(bound.spend, grid.spend)
+    np.testing.assert_array_equal(bound.cost_to_strikers, grid.cost_to_strikers)
+    np.testing.assert_array_equal(bound.cost_to_victims, grid.cost_to_victims)
+
+
 @settings(max_examples=60, deadline=None)
-@given(forces, forces, st.floats(0.3, 0.95))
-def test_refine_close_to_grid(fa, fb, pk):
-    """The fast search's striker cost is never below the grid optimum and within 1e-3 of it."""
-    a = side("A", *fa)
+@given(forces, forces, st.floats(0.3, 0.95), st.floats(200, 1500), st.floats(0.0, 400.0))
+def test_bound_search_is_the_grid_search(fa, fb, pk, w80, reserve):
+    """Branch and bound gives exactly the grid's spend and costs (tolerance zero), with the
+    reserves and follow-on term of the three-party rules too."""
+    a = side("A", *fa, w80=w80)
     b = side("B", *fb)
-    grid = first_strike([a], [b], pk)
-    fast = first_strike([a], [b], pk, replace(KentThalerParams(), search="refine"))
-    g, f = float(grid.cost_to_strikers[0]), float(fast.cost_to_strikers[0])
-    assert f >= g - 1e-9
-    assert f - g <= 1e-3
+    _same_strike([a], [b], pk)
+    _same_strike(
+        [a], [b], pk, reserve=reserve, victim_reserve=[reserve / 2], victim_follow_on=[0.7]
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(forces, forces, forces, st.floats(0.3, 0.95), st.floats(0.2, 5.0))
+def test_bound_search_is_the_grid_search_for_coalitions(fa, fb, fc, pk, weight):
+    """Two strikers pooled on one victim, and one striker on two victims (weighted)."""
+    a, b, c = side("A", *fa), side("B", *fb, w80=600.0), side("C", *fc, w80=1200.0)
+    _same_strike([a, b], [c], pk, striker_weights=[1.0, weight])
+    _same_strike([c], [a, b], np.full(4, pk), victim_weights=[weight, 1.0])
+
+
+def test_bound_search_on_sample_rows_is_row_by_row():
+    """Samples searched together get the answers they get one at a time."""
+    rng = np.random.default_rng(7)
+    n = 40
+    a = StrikeSide.from_systems(
+        "A", rng.uniform(0, 500, (n, 2)), [1, 10], [True, False], rng.uniform(0, 1, (n, 2)), 900
+    )
+    b = StrikeSide.from_systems(
+        "B", rng.uniform(0, 300, (n, 2)), [6, 10], [True, False], rng.uniform(0, 1, (n, 2)), 700
+    )
+    pk = rng.uniform(0.3, 0.95, (n, 2))
+    together = first_strike([a], [b], pk)
+
+    def row(sd: StrikeSide, i: int) -> StrikeSide:
+        per_sample = {k for k, v in sd.__dict__.items() if isinstance(v, np.ndarray) and v.ndim}
+        return replace(sd, **{k: getattr(sd, k)[i] for k in per_sample - {"class_fixed"}})
+
+    for i in range(0, n, 7):
+        ai, bi = row(a, i), row(b, i)
+        one = first_strike([ai], [bi], pk[i])
+        assert float(one.spend) == together.spend[i]
+        assert float(one.cost_to_strikers[0]) == together.cost_to_strikers[i, 0]
 
 
 @settings(max_examples=40, deadline=None)

@@ -10,7 +10,7 @@ from tripolar.exchange.force import exchange_posture
 from tripolar.exchange.montecarlo import real_forces
 from tripolar.forces import build_posture
 from tripolar.stability.run import stability_report
-from tripolar.treaty import load_treaty
+from tripolar.treaty import builtin_ids, load_treaty
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +42,27 @@ def test_leg_holdings_become_one_class(postures):
     assert icbm[0].deployed_launchers.value > 0 and icbm[0].warheads_loaded.value == 870
     assert all(h.level == "system" for h in ready.systems)
     assert any("deployed launchers not public" in n for n in notes)
+
+
+@pytest.mark.parametrize("treaty", [None, *builtin_ids()])
+def test_bound_search_equals_grid_search_on_real_forces(postures, treaty):
+    """On the bundled treaties' real forces, sampled, the branch-and-bound spend search gives
+    the exhaustive grid's spends: every cost of the 9 cases is the same (tolerance zero)."""
+    from dataclasses import replace as dc_replace
+
+    from tripolar.exchange.first_strike import KentThalerParams
+    from tripolar.stability.run import draw_block
+    from tripolar.stability.tripolar import stability_rows
+
+    levels = load_alert_levels()
+    t = None if treaty is None else load_treaty(treaty)
+    forces, _, _ = real_forces(postures, levels, treaty=t)
+    blk = draw_block(forces, levels, ("day_to_day", "generated"), 11, 0, 24)
+    for states in blk.values():
+        grid = stability_rows(states, params=dc_replace(KentThalerParams(), search="grid"))
+        bound = stability_rows(states, params=KentThalerParams(search="bound"))
+        for g, b in zip(grid.cases, bound.cases, strict=True):
+            np.testing.assert_array_equal(b[2], g[2])
+            np.testing.assert_array_equal(b[3], g[3])
+        for k, v in grid.survivors.items():
+            np.testing.assert_array_equal(bound.survivors[k], v)

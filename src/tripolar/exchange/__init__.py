@@ -1,8 +1,8 @@
-"""Counterforce exchange: weapon effects, weapon-target assignment and the exchange engine.
+"""Counterforce exchange: weapon effects, the first-strike optimiser and the exchange engine.
 
 The weapon-effects functions (lethal radius, SSKP, TKP, several warheads, K/CMP/EMT) are
-re-exported here; the allocation and the array-backend kernel live in
-:mod:`tripolar.exchange.allocation` and :mod:`tripolar.exchange.backend`.
+re-exported here; the Monte Carlo's kill-probability kernel lives in
+:mod:`tripolar.exchange.backend`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ has left to face the third party, including a reserve withheld against it
 Allocation: warheads go to *layers* of target classes in order of marginal return (warheads
 destroyed per warhead spent), up to ``max_warheads_per_target`` per aim point; the attacker's
 counterforce warheads are treated as one type whose kill probability on each class is the
-warhead-weighted mean of its systems' (``layered_class_allocation``). With one weapon type
+warhead-weighted mean of its systems' (:func:`class_kill_probability`). With one weapon type
 this is the greedy maximum-marginal-return rule, optimal for identical weapons (den Broeder,
 Ellison & Emerling, *Operations Research* 7(3), 1959).
 """
@@ -19,7 +19,7 @@ Ellison & Emerling, *Operations Research* 7(3), 1959).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -41,6 +41,9 @@ Posture = Literal["day_to_day", "generated"]
 PARTIES: tuple[str, ...] = ("US", "RU", "CN")
 
 
+_STATE_ARRAYS = ("untargetable", "demated", "storage_sites", "storage_hardness_psi", "w80")
+
+
 @dataclass(frozen=True)
 class PartyState:
     """A party in one alert posture: force arrays and posture figures, shape ``(S, ...)``."""
@@ -56,6 +59,22 @@ class PartyState:
     @property
     def party(self) -> str:
         return self.force.party
+
+    def take(self, rows: slice | npt.NDArray[np.intp]) -> PartyState:
+        """The samples ``rows`` of this state."""
+        changes: dict[str, Any] = {f: getattr(self, f)[rows] for f in _STATE_ARRAYS}
+        return replace(self, force=self.force.take(rows), **changes)
+
+    @staticmethod
+    def concat(parts: Sequence[PartyState]) -> PartyState:
+        """Samples of one party's states (same systems), end to end; the posture label of the
+        first (the rows may mix postures: the models use the arrays only)."""
+        if len(parts) == 1:
+            return parts[0]
+        changes: dict[str, Any] = {
+            f: np.concatenate([getattr(x, f) for x in parts]) for f in _STATE_ARRAYS
+        }
+        return replace(parts[0], force=ForceArrays.concat([x.force for x in parts]), **changes)
 
     @property
     def class_labels(self) -> tuple[str, ...]:

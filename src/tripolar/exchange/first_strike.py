@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -42,17 +42,17 @@ BoolArray = npt.NDArray[np.bool_]
 
 LN5 = math.log(5.0)
 
-SearchMethod = Literal["grid", "refine"]
+SearchMethod = Literal["grid", "bound"]
 
 
 @dataclass(frozen=True)
 class KentThalerParams:
     """Parameters of the calculus (defaults as in R-3765 per the page references above).
 
-    ``search="grid"`` evaluates every multiple of ``spend_step`` up to the useful maximum (the
-    method as published); ``"refine"`` evaluates ``coarse_points`` evenly spaced spends plus
-    every breakpoint of the kill curve, then every grid step around the best of them. The
-    Monte Carlo layer uses ``"refine"``; tests bound its gap to ``"grid"``.
+    The striker chooses its spend among the multiples of ``spend_step`` up to the useful
+    maximum (the method as published). ``search="bound"`` (the default) finds the same spend
+    by branch and bound over that grid, evaluating a few dozen spends instead of every one;
+    ``"grid"`` evaluates every one (the reference; tests check both give the same spend).
     """
 
     damage_exponent: float = 0.75
@@ -63,8 +63,7 @@ class KentThalerParams:
     max_warheads_per_target: int = 2
     spend_step: float = 1.0
     tie_tolerance: float = 1e-9
-    search: SearchMethod = "grid"
-    coarse_points: int = 48
+    search: SearchMethod = "bound"
 
     def __post_init__(self) -> None:
         checks = {
@@ -75,7 +74,7 @@ class KentThalerParams:
             "max_warheads_per_target": self.max_warheads_per_target >= 1,
             "spend_step": self.spend_step > 0,
             "tie_tolerance": self.tie_tolerance >= 0,
-            "coarse_points": self.coarse_points >= 2,
+            "search": self.search in ("grid", "bound"),
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
@@ -251,20 +250,34 @@ def _as_classes(x: npt.ArrayLike, n: int, j: int) -> FloatArray:
 
 
 def _interp_rows(x: FloatArray, xp: FloatArray, fp: FloatArray) -> FloatArray:
-    """Row-wise ``np.interp`` (rows of non-decreasing ``xp``), clamped at each row's ends.
+    """Row-wise linear interpolation of ``fp`` at ``x`` (rows of non-decreasing ``xp``, first
+    point ``xp[:, 0] <= x``), clamped to each row's last value beyond its last point.
 
-    Rows are laid end to end on one axis with gaps wider than any query so that a single
-    ``np.interp`` call serves every sample.
+    ``x`` is ``(S, G)``; ``xp`` is ``(S, B)``; ``fp`` is ``(S, V, B)``; the result is
+    ``(S, G, V)``. Each result depends on its own row only (no offsets shared between rows),
+    and repeating a row's last point (padding) changes nothing, so a sample's answer is the
+    same whatever else is evaluated with it.
     """
-    n_rows = xp.shape[0]
-    span = float(max(np.max(xp[:, -1]) if xp.size else 0.0, np.max(x) if x.size else 0.0))
-    gap = 2.0 * span + 2.0
-    offsets = np.arange(n_rows, dtype=np.float64)[:, None] * (2.0 * gap)
-    # A closing point at +gap keeps queries beyond a row's end on that row's last value.
-    xp_ext = np.concatenate([xp, np.full((n_rows, 1), gap)], axis=1) + offsets
-    fp_ext = np.concatenate([fp, fp[:, -1:]], axis=1)
-    out = np.interp((x + offsets).ravel(), xp_ext.ravel(), fp_ext.ravel())
-    return out.reshape(x.shape)
+    n_b = xp.shape[1]
+    last = fp[:, None, :, -1]
+    if n_b == 1:
+        return np.asarray(np.broadcast_to(last, (*x.shape, fp.shape[1])), dtype=np.float64)
+    # Segment j holds x in [xp[j], xp[j + 1]): count the inner points at or below x (a loop
+    # over the few points is cheaper than a reduction over a short last axis).
+    j = np.zeros(x.shape, dtype=np.intp)
+    for k in range(1, n_b - 1):
+        j += x >= xp[:, k : k + 1]
+    x0 = np.take_along_axis(xp, j, axis=1)
+    x1 = np.take_along_axis(xp, j + 1, axis=1)
+    dx = x1 - x0
+    t = np.where(dx > 0, (x - x0) / np.where(dx > 0, dx, 1.0), 0.0)
+    beyond = (x >= xp[:, -1:])[..., None]
+    out = np.empty((*x.shape, fp.shape[1]))
+    for v in range(fp.shape[1]):
+        f0 = np.take_along_axis(fp[:, v, :], j, axis=1)
+        f1 = np.take_along_axis(fp[:, v, :], j + 1, axis=1)
+        out[..., v] = f0 + (f1 - f0) * t
+    return np.asarray(np.where(beyond, last, out), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -325,17 +338,62 @@ def _build_options(
 
 @dataclass(frozen=True)
 class _Problem:
-    opts: _Options
+    """One spend search per row: what the striker and victim costs depend on."""
+
+    breaks: FloatArray  # (S, B) the options' cumulative spend at their boundaries
+    destroyed_at_breaks: FloatArray  # (S, V, B) victim warheads destroyed there, per victim
     targetable: FloatArray  # (S, V) targetable warheads per victim
     untargetable: FloatArray  # (S, V)
     kept_base: FloatArray  # (S,) warheads available for all purposes
     w80_strikers: FloatArray  # (S, A)
     w80_victims: FloatArray  # (S, V)
-    striker_weights: FloatArray  # (A,)
-    victim_weights: FloatArray  # (V,)
+    striker_weights: FloatArray  # (S, A) shares of the retaliation, summing to one
+    victim_weights: FloatArray  # (S, V) shares of the kept warheads, summing to one
     params: KentThalerParams
     victim_reserve: FloatArray  # (S, V) warheads each victim withholds from retaliation
     victim_follow_on: FloatArray  # (S, V) cost added at a full reserve shortfall
+
+    def take(self, rows: npt.NDArray[np.intp]) -> _Problem:
+        """The problem of the samples ``rows`` (in that order, repeats allowed)."""
+        return replace(
+            self,
+            **{f.name: getattr(self, f.name)[rows] for f in fields(self) if f.name != "params"},
+        )
+
+
+def _stack(problems: Sequence[_Problem]) -> _Problem:
+    """Problems of the same striker and victim counts, rows end to end; break tables padded
+    to the longest by repeating their last point (which changes no answer)."""
+    if len(problems) == 1:
+        return problems[0]
+    n_b = max(q.breaks.shape[1] for q in problems)
+
+    def pad(x: FloatArray) -> FloatArray:
+        extra = n_b - x.shape[-1]
+        if extra == 0:
+            return x
+        return np.concatenate([x, np.repeat(x[..., -1:], extra, axis=-1)], axis=-1)
+
+    out: dict[str, Any] = {}
+    for f in fields(_Problem):
+        if f.name == "params":
+            continue
+        parts = [getattr(q, f.name) for q in problems]
+        if f.name in ("breaks", "destroyed_at_breaks"):
+            parts = [pad(x) for x in parts]
+        out[f.name] = np.concatenate(parts, axis=0)
+    return _Problem(params=problems[0].params, **out)
+
+
+def _sum_last(x: FloatArray) -> FloatArray:
+    """``x.sum(axis=-1)`` for the short striker and victim axes (one or two entries), without
+    the cost of a general reduction (same values: ``a + b`` is what the sum adds)."""
+    n = x.shape[-1]
+    if n == 1:
+        return np.asarray(x[..., 0], dtype=np.float64)
+    if n == 2:
+        return np.asarray(x[..., 0] + x[..., 1], dtype=np.float64)
+    return np.asarray(x.sum(axis=-1), dtype=np.float64)
 
 
 def _power(x: FloatArray, exponent: float) -> FloatArray:
@@ -351,29 +409,27 @@ def _evaluate(
     prob: _Problem, spend: FloatArray
 ) -> tuple[FloatArray, FloatArray, dict[str, FloatArray]]:
     """Striker objective and victim objective for candidate spends ``(S, G)``."""
-    opts = prob.opts
-    n_v = prob.targetable.shape[1]
     p = prob.params
-    surv = np.empty((*spend.shape, n_v))
-    for v in range(n_v):
-        destroyed = _interp_rows(spend, opts.breaks, opts.destroyed_at_breaks[:, v, :])
-        surv[..., v] = prob.untargetable[:, None, v] + prob.targetable[:, None, v] - destroyed
+    destroyed = _interp_rows(spend, prob.breaks, prob.destroyed_at_breaks)
+    surv = (prob.untargetable + prob.targetable)[:, None, :] - destroyed
     surv = np.maximum(surv, 0.0)
     # A victim facing a third party first withholds its reserve out of its survivors; every
     # other survivor retaliates, split among two strikers by value weights.
     res = prob.victim_reserve[:, None, :]
     withheld = np.minimum(surv, res)
-    retaliation = (surv - withheld).sum(axis=-1)[..., None] * prob.striker_weights
+    sw = prob.striker_weights[:, None, :]
+    vw = prob.victim_weights[:, None, :]
+    retaliation = _sum_last(surv - withheld)[..., None] * sw
     with np.errstate(divide="ignore", invalid="ignore"):
         shortfall = np.where(res > 0, 1.0 - withheld / np.where(res > 0, res, 1.0), 0.0)
     kept = np.maximum(prob.kept_base[:, None] - spend, 0.0)
-    on_victims = kept[..., None] * prob.victim_weights
+    on_victims = kept[..., None] * vw
     d_strikers = damage_fraction(retaliation, prob.w80_strikers[:, None, :])
     d_victims = damage_fraction(on_victims, prob.w80_victims[:, None, :])
     ds_e = _power(d_strikers, p.damage_exponent)
     dv_e = _power(d_victims, p.damage_exponent)
-    enemy_of_strikers = (dv_e * prob.victim_weights).sum(axis=-1)
-    enemy_of_victims = (ds_e * prob.striker_weights).sum(axis=-1)
+    enemy_of_strikers = _sum_last(dv_e * vw)
+    enemy_of_victims = _sum_last(ds_e * sw)
     c_strikers = ds_e + p.enemy_weight * (1.0 - enemy_of_strikers[..., None])
     c_victims = dv_e + p.enemy_weight * (1.0 - enemy_of_victims[..., None])
     c_victims = c_victims + prob.victim_follow_on[:, None, :] * shortfall
@@ -384,8 +440,10 @@ def _evaluate(
         "d_victims": d_victims,
         "c_strikers": c_strikers,
         "c_victims": c_victims,
+        # The strikers' retaliation term, non-increasing in the spend (the bound search's G).
+        "retaliation_term": _sum_last(ds_e),
     }
-    return c_strikers.sum(axis=-1), c_victims.sum(axis=-1), parts
+    return _sum_last(c_strikers), _sum_last(c_victims), parts
 
 
 def _choose(
@@ -398,52 +456,249 @@ def _choose(
     return np.asarray(np.argmax(np.where(near, victim_obj, -np.inf), axis=1), dtype=np.intp)
 
 
-def _candidates_grid(s_hi: FloatArray, step: float) -> tuple[FloatArray, BoolArray]:
-    n_grid = int(np.floor(float(np.max(s_hi)) / step + 1e-9)) + 1 if s_hi.size else 1
-    grid = step * np.arange(n_grid, dtype=np.float64)
-    cand = np.broadcast_to(grid, (s_hi.shape[0], n_grid))
-    return cand, cand <= s_hi[:, None] + 1e-9
+def _search_grid(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Every multiple of the spend step up to ``n_hi`` steps (the method as published)."""
+    n_grid = int(n_hi.max()) + 1 if n_hi.size else 1
+    idx = np.broadcast_to(np.arange(n_grid, dtype=np.int64), (n_hi.shape[0], n_grid))
+    obj, vobj, _ = _evaluate(prob, prob.params.spend_step * idx.astype(np.float64))
+    return np.asarray(_choose(obj, vobj, idx <= n_hi[:, None], prob.params.tie_tolerance))
 
 
-def _snap(x: FloatArray, s_hi: FloatArray, step: float) -> FloatArray:
-    return np.clip(step * np.round(x / step), 0.0, s_hi[:, None])
+#: Branching factor of the bound search: each level divides the spacing of the candidate
+#: spends by it (two, bisection, needs the fewest evaluations on real forces).
+_BRANCH = 2
+#: The first level has at most about this many points (then the spacing is a power of two).
+_FIRST_POINTS = 16
+#: Slack on the pruning bound for rounding: the bound is exact in real arithmetic, the costs
+#: are sums of a few terms of order one computed in float64 (errors ~1e-16).
+_BOUND_SLACK = 1e-12
 
 
-def _search(prob: _Problem, s_hi: FloatArray) -> FloatArray:
+def _search_bound(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The grid search's answer, found by branch and bound instead of trying every step.
+
+    The striker objective splits as ``F(s) = G(s) + H(s)``: ``G`` (the strikers' damage terms
+    ``D^e`` from the victims' retaliation) never increases with the spend, since survivors only
+    fall; ``H`` (``k (1 - D_victim^e)`` per striker, from the warheads kept) never decreases,
+    since fewer are kept. So on any interval ``[a, b]`` of spends, ``F >= G(b) + H(a)``. The
+    search evaluates a coarse grid, drops every interval whose bound exceeds the best cost so
+    far plus the tie tolerance, subdivides the rest by :data:`_BRANCH`, and repeats down to one
+    grid step. Every grid point that the grid search could choose (cost within the tie
+    tolerance of the minimum) lies in a kept interval and is evaluated, so the choice, with the
+    same stop rule and tie rule (then the smallest spend), is the grid search's: the same spend,
+    not an approximation (tests compare both on real forces and random cases). Each row's
+    answer depends on that row only. Returns grid indices (spend / step).
+    """
     p = prob.params
     step = p.spend_step
-    if p.search == "grid":
-        cand, valid = _candidates_grid(s_hi, step)
-        obj, vobj, _ = _evaluate(prob, cand)
-        idx = _choose(obj, vobj, valid, p.tie_tolerance)
-        return np.asarray(np.take_along_axis(cand, idx[:, None], axis=1)[:, 0], dtype=np.float64)
-    # Refine: coarse grid plus kill-curve breakpoints (and their grid neighbours), then every
-    # grid step within one coarse spacing of the best candidate.
-    frac = np.linspace(0.0, 1.0, p.coarse_points)
-    coarse = s_hi[:, None] * frac
-    brk = prob.opts.breaks
-    cand = np.concatenate(
-        [
-            _snap(coarse, s_hi, step),
-            np.clip(step * np.floor(brk / step), 0.0, s_hi[:, None]),
-            np.clip(step * np.ceil(brk / step - 1e-9), 0.0, s_hi[:, None]),
-        ],
-        axis=1,
+    n_rows = n_hi.shape[0]
+    n_max = int(n_hi.max()) if n_rows else 0
+    spacing = 1
+    while spacing * _FIRST_POINTS < n_max:
+        spacing *= _BRANCH
+    slack = p.tie_tolerance + _BOUND_SLACK
+
+    # Every evaluated (row, grid index) with its striker cost and victim cost.
+    ev_rows: list[npt.NDArray[np.intp]] = []
+    ev_idx: list[npt.NDArray[np.int64]] = []
+    ev_f: list[FloatArray] = []
+    ev_v: list[FloatArray] = []
+    best = np.full(n_rows, np.inf)
+
+    def evaluate(
+        rows: npt.NDArray[np.intp] | None, idx: npt.NDArray[np.int64]
+    ) -> tuple[FloatArray, FloatArray]:
+        sub = prob if rows is None else prob.take(rows)
+        f, v, parts = _evaluate(sub, step * idx.astype(np.float64))
+        g = parts["retaliation_term"]
+        r = np.arange(n_rows, dtype=np.intp) if rows is None else rows
+        ev_rows.append(np.repeat(r, idx.shape[1]))
+        ev_idx.append(idx.ravel())
+        ev_f.append(f.ravel())
+        ev_v.append(v.ravel())
+        if rows is None:
+            np.minimum(best, f.min(axis=1), out=best)
+        else:
+            np.minimum.at(best, rows, f.min(axis=1))
+        return g, f - g
+
+    n_first = -(-n_max // spacing) + 1
+    idx = np.minimum(spacing * np.arange(n_first, dtype=np.int64), n_hi[:, None])
+    rows = np.arange(n_rows, dtype=np.intp)
+    g, h = evaluate(None, idx)
+    while spacing > 1:
+        # Intervals between neighbouring points; keep those that may hold a better point.
+        lo, hi = idx[:, :-1], idx[:, 1:]
+        keep = (hi - lo > 1) & (g[:, 1:] + h[:, :-1] <= best[rows, None] + slack)
+        r_i, c_i = np.nonzero(keep)
+        if r_i.size == 0:
+            break
+        spacing //= _BRANCH
+        rows = rows[r_i]
+        lo_k, hi_k = lo[r_i, c_i], hi[r_i, c_i]
+        offsets = spacing * np.arange(1, _BRANCH, dtype=np.int64)
+        inner = np.minimum(lo_k[:, None] + offsets, hi_k[:, None])
+        g_in, h_in = evaluate(rows, inner)
+        idx = np.concatenate([lo_k[:, None], inner, hi_k[:, None]], axis=1)
+        g = np.concatenate([g[r_i, c_i, None], g_in, g[r_i, c_i + 1, None]], axis=1)
+        h = np.concatenate([h[r_i, c_i, None], h_in, h[r_i, c_i + 1, None]], axis=1)
+
+    # The stop rule over everything evaluated: least striker cost; among costs within the tie
+    # tolerance of it, the greatest victim cost; then the smallest spend (as the grid's argmax).
+    r_all = np.concatenate(ev_rows)
+    i_all = np.concatenate(ev_idx)
+    f_all = np.concatenate(ev_f)
+    v_all = np.concatenate(ev_v)
+    near = f_all <= best[r_all] + p.tie_tolerance
+    r_n, i_n, v_n = r_all[near], i_all[near], v_all[near]
+    order = np.lexsort((i_n, -v_n, r_n))
+    first = np.unique(r_n[order], return_index=True)[1]
+    chosen = np.zeros(n_rows, dtype=np.int64)
+    chosen[r_n[order][first]] = i_n[order][first]
+    return chosen
+
+
+def _search(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> FloatArray:
+    """The striker's spend per row (``spend_step`` times a whole number up to ``n_hi``)."""
+    p = prob.params
+    idx = _search_grid(prob, n_hi) if p.search == "grid" else _search_bound(prob, n_hi)
+    return np.asarray(p.spend_step * idx.astype(np.float64), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A first strike set up for the search: the problem and what the result needs."""
+
+    prob: _Problem
+    opts: _Options
+    n_hi: npt.NDArray[np.int64]  # (S,) most useful spend, in grid steps
+    cf_avail: FloatArray  # (S,)
+    class_warheads: FloatArray  # (S, classes) targetable warheads per victim class
+    squeeze: bool
+
+
+def _prepare(
+    strikers: Sequence[StrikeSide],
+    victims: Sequence[StrikeSide],
+    kill_probability: npt.ArrayLike,
+    p: KentThalerParams,
+    striker_weights: Sequence[float] | None,
+    victim_weights: Sequence[float] | None,
+    reserve: npt.ArrayLike,
+    victim_reserve: npt.ArrayLike,
+    victim_follow_on: npt.ArrayLike,
+) -> _Prepared:
+    pk_in = np.asarray(kill_probability, dtype=np.float64)
+    # Sample axis: the first axis of any array that has one beyond its class axis.
+    n_samples = 1
+    squeeze = True
+    for side in (*strikers, *victims):
+        if np.ndim(side.fixed_warheads) >= 1:
+            n_samples = max(n_samples, int(np.shape(side.fixed_warheads)[0]))
+            squeeze = False
+    if pk_in.ndim == 2:
+        n_samples = max(n_samples, pk_in.shape[0])
+        squeeze = False
+    for extra in (reserve, victim_reserve, victim_follow_on):
+        if np.ndim(extra) >= 2 or (np.ndim(extra) == 1 and extra is reserve):
+            n_samples = max(n_samples, int(np.shape(extra)[0]))
+            squeeze = False
+
+    avail_total = np.zeros(n_samples)
+    avail_cf = np.zeros(n_samples)
+    for side in strikers:
+        tot, cf = side.available(p)
+        avail_total += _as_samples(tot, n_samples)
+        avail_cf += _as_samples(cf, n_samples)
+    res = _as_samples(reserve, n_samples)
+    kept_base = np.maximum(avail_total - res, 0.0)
+    cf_avail = np.minimum(avail_cf, kept_base)
+
+    n_t, m_t, owner = [], [], []
+    untarg = np.zeros((n_samples, len(victims)))
+    targ = np.zeros((n_samples, len(victims)))
+    lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
+    for v, side in enumerate(victims):
+        j = int(np.shape(side.n_targets)[-1])
+        n = _as_classes(side.n_targets, n_samples, j)
+        m = _as_classes(side.warheads_per_target, n_samples, j)
+        fx = np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,))
+        # Launch under attack: the striker expects that share of the fixed force to be gone.
+        launched = np.where(fx, lua, 0.0)
+        untarg[:, v] = _as_samples(side.untargetable_warheads, n_samples) + np.sum(
+            n * m * launched, axis=-1
+        )
+        n = n * (1.0 - launched)
+        targ[:, v] = np.sum(n * m, axis=-1)
+        n_t.append(n)
+        m_t.append(m)
+        owner.append(np.full(j, v, dtype=np.intp))
+    n_all = np.concatenate(n_t, axis=1) if n_t else np.zeros((n_samples, 0))
+    m_all = np.concatenate(m_t, axis=1) if m_t else np.zeros((n_samples, 0))
+    owner_all = np.concatenate(owner) if owner else np.zeros(0, dtype=np.intp)
+    pk = np.broadcast_to(pk_in, (n_samples, n_all.shape[1])).astype(np.float64)
+    opts = _build_options(n_all, m_all, pk, owner_all, len(victims), p.max_warheads_per_target)
+
+    def weights(w: Sequence[float] | None, k: int) -> FloatArray:
+        arr = np.ones(k) if w is None else np.asarray(w, dtype=np.float64)
+        return np.asarray(np.broadcast_to(arr / arr.sum(), (n_samples, k)), dtype=np.float64)
+
+    prob = _Problem(
+        breaks=opts.breaks,
+        destroyed_at_breaks=opts.destroyed_at_breaks,
+        targetable=targ,
+        untargetable=untarg,
+        kept_base=kept_base,
+        w80_strikers=np.stack([_as_samples(s.w80, n_samples) for s in strikers], axis=1),
+        w80_victims=np.stack([_as_samples(s.w80, n_samples) for s in victims], axis=1),
+        striker_weights=weights(striker_weights, len(strikers)),
+        victim_weights=weights(victim_weights, len(victims)),
+        params=p,
+        victim_reserve=np.broadcast_to(
+            np.asarray(victim_reserve, dtype=np.float64), (n_samples, len(victims))
+        ).astype(np.float64),
+        victim_follow_on=np.broadcast_to(
+            np.asarray(victim_follow_on, dtype=np.float64), (n_samples, len(victims))
+        ).astype(np.float64),
     )
-    obj, vobj, _ = _evaluate(prob, cand)
-    idx = _choose(obj, vobj, np.ones(cand.shape, dtype=bool), p.tie_tolerance)
-    best = np.take_along_axis(cand, idx[:, None], axis=1)[:, 0]
-    spacing = float(np.max(s_hi)) / (p.coarse_points - 1) if s_hi.size else 0.0
-    half = int(np.ceil(spacing / step)) + 1
-    offsets = step * np.arange(-half, half + 1, dtype=np.float64)
-    window = np.clip(best[:, None] + offsets, 0.0, s_hi[:, None])
-    # Only the window is new; the first pass's objectives are reused.
-    obj_w, vobj_w, _ = _evaluate(prob, window)
-    cand2 = np.concatenate([cand, window], axis=1)
-    obj2 = np.concatenate([obj, obj_w], axis=1)
-    vobj2 = np.concatenate([vobj, vobj_w], axis=1)
-    idx2 = _choose(obj2, vobj2, np.ones(cand2.shape, dtype=bool), p.tie_tolerance)
-    return np.asarray(np.take_along_axis(cand2, idx2[:, None], axis=1)[:, 0], dtype=np.float64)
+    step = p.spend_step
+    # Spending beyond the last option (rounded up to the grid) only wastes warheads.
+    useful = np.ceil(opts.total_spend / step - 1e-9)
+    n_hi = np.maximum(np.minimum(np.floor(cf_avail / step + 1e-9), useful), 0.0)
+    return _Prepared(
+        prob=prob,
+        opts=opts,
+        n_hi=n_hi.astype(np.int64),
+        cf_avail=cf_avail,
+        class_warheads=n_all * m_all,
+        squeeze=squeeze,
+    )
+
+
+def _finish(prep: _Prepared, s: FloatArray) -> FirstStrike:
+    opts = prep.opts
+    n_samples = s.shape[0]
+    _, _, parts = _evaluate(prep.prob, s[:, None])
+    # Survivors per class at the chosen spend: the part of each option bought, unsorted back.
+    bought = np.clip(s[:, None] - opts.starts, 0.0, opts.lengths) * opts.efficiency
+    destroyed_opt = np.empty_like(bought)
+    np.put_along_axis(destroyed_opt, opts.order, bought, axis=1)
+    destroyed_cls = destroyed_opt.reshape(n_samples, opts.n_classes, opts.n_layers).sum(axis=2)
+    class_surv = np.maximum(prep.class_warheads - destroyed_cls, 0.0)
+    out = FirstStrike(
+        spend=s,
+        kept=parts["kept"][:, 0],
+        counterforce_available=prep.cf_avail,
+        victim_survivors=parts["survivors"][:, 0, :],
+        class_survivors=class_surv,
+        damage_to_strikers=parts["d_strikers"][:, 0, :],
+        damage_to_victims=parts["d_victims"][:, 0, :],
+        cost_to_strikers=parts["c_strikers"][:, 0, :],
+        cost_to_victims=parts["c_victims"][:, 0, :],
+    )
+    if prep.squeeze:
+        out = FirstStrike(**{k: np.asarray(v)[0] for k, v in out.__dict__.items()})
+    return out
 
 
 def first_strike(
@@ -477,109 +732,76 @@ def first_strike(
     Source: Kent & Thaler, RAND R-3765-AF (1989); coalition and reserve rules are tripolar's.
     """
     p = params or KentThalerParams()
-    pk_in = np.asarray(kill_probability, dtype=np.float64)
-    # Sample axis: the first axis of any array that has one beyond its class axis.
-    n_samples = 1
-    squeeze = True
-    for side in (*strikers, *victims):
-        if np.ndim(side.fixed_warheads) >= 1:
-            n_samples = max(n_samples, int(np.shape(side.fixed_warheads)[0]))
-            squeeze = False
-    if pk_in.ndim == 2:
-        n_samples = max(n_samples, pk_in.shape[0])
-        squeeze = False
-    for extra in (reserve, victim_reserve, victim_follow_on):
-        if np.ndim(extra) >= 2 or (np.ndim(extra) == 1 and extra is reserve):
-            n_samples = max(n_samples, int(np.shape(extra)[0]))
-            squeeze = False
-
-    avail_total = np.zeros(n_samples)
-    avail_cf = np.zeros(n_samples)
-    for side in strikers:
-        tot, cf = side.available(p)
-        avail_total += _as_samples(tot, n_samples)
-        avail_cf += _as_samples(cf, n_samples)
-    res = _as_samples(reserve, n_samples)
-    kept_base = np.maximum(avail_total - res, 0.0)
-    cf_avail = np.minimum(avail_cf, kept_base)
-
-    n_t, m_t, fixed, owner = [], [], [], []
-    untarg = np.zeros((n_samples, len(victims)))
-    targ = np.zeros((n_samples, len(victims)))
-    lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
-    for v, side in enumerate(victims):
-        j = int(np.shape(side.n_targets)[-1])
-        n = _as_classes(side.n_targets, n_samples, j)
-        m = _as_classes(side.warheads_per_target, n_samples, j)
-        fx = np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,))
-        # Launch under attack: the striker expects that share of the fixed force to be gone.
-        launched = np.where(fx, lua, 0.0)
-        untarg[:, v] = _as_samples(side.untargetable_warheads, n_samples) + np.sum(
-            n * m * launched, axis=-1
-        )
-        n = n * (1.0 - launched)
-        targ[:, v] = np.sum(n * m, axis=-1)
-        n_t.append(n)
-        m_t.append(m)
-        fixed.append(fx)
-        owner.append(np.full(j, v, dtype=np.intp))
-    n_all = np.concatenate(n_t, axis=1) if n_t else np.zeros((n_samples, 0))
-    m_all = np.concatenate(m_t, axis=1) if m_t else np.zeros((n_samples, 0))
-    owner_all = np.concatenate(owner) if owner else np.zeros(0, dtype=np.intp)
-    pk = np.broadcast_to(pk_in, (n_samples, n_all.shape[1])).astype(np.float64)
-    opts = _build_options(n_all, m_all, pk, owner_all, len(victims), p.max_warheads_per_target)
-
-    def weights(w: Sequence[float] | None, k: int) -> FloatArray:
-        arr = np.ones(k) if w is None else np.asarray(w, dtype=np.float64)
-        return arr / arr.sum()
-
-    prob = _Problem(
-        opts=opts,
-        targetable=targ,
-        untargetable=untarg,
-        kept_base=kept_base,
-        w80_strikers=np.stack([_as_samples(s.w80, n_samples) for s in strikers], axis=1),
-        w80_victims=np.stack([_as_samples(s.w80, n_samples) for s in victims], axis=1),
-        striker_weights=weights(striker_weights, len(strikers)),
-        victim_weights=weights(victim_weights, len(victims)),
-        params=p,
-        victim_reserve=np.broadcast_to(
-            np.asarray(victim_reserve, dtype=np.float64), (n_samples, len(victims))
-        ).astype(np.float64),
-        victim_follow_on=np.broadcast_to(
-            np.asarray(victim_follow_on, dtype=np.float64), (n_samples, len(victims))
-        ).astype(np.float64),
+    prep = _prepare(
+        strikers,
+        victims,
+        kill_probability,
+        p,
+        striker_weights,
+        victim_weights,
+        reserve,
+        victim_reserve,
+        victim_follow_on,
     )
-    step = p.spend_step
-    # Spending beyond the last option (rounded up to the grid) only wastes warheads.
-    useful = step * np.ceil(opts.total_spend / step - 1e-9)
-    s_hi = np.minimum(step * np.floor(cf_avail / step + 1e-9), useful)
-    s_hi = np.maximum(s_hi, 0.0)
     if spend is None:
-        s = _search(prob, s_hi)
+        s = _search(prep.prob, prep.n_hi)
     else:
-        s = np.minimum(np.maximum(_as_samples(spend, n_samples), 0.0), cf_avail)
-        s = np.minimum(s, opts.total_spend)
-    _, _, parts = _evaluate(prob, s[:, None])
+        n = prep.n_hi.shape[0]
+        s = np.minimum(np.maximum(_as_samples(spend, n), 0.0), prep.cf_avail)
+        s = np.minimum(s, prep.opts.total_spend)
+    return _finish(prep, s)
 
-    # Survivors per class at the chosen spend: the part of each option bought, unsorted back.
-    bought = np.clip(s[:, None] - opts.starts, 0.0, opts.lengths) * opts.efficiency
-    destroyed_opt = np.empty_like(bought)
-    np.put_along_axis(destroyed_opt, opts.order, bought, axis=1)
-    destroyed_cls = destroyed_opt.reshape(n_samples, opts.n_classes, opts.n_layers).sum(axis=2)
-    class_surv = np.maximum(n_all * m_all - destroyed_cls, 0.0)
 
-    out = FirstStrike(
-        spend=s,
-        kept=parts["kept"][:, 0],
-        counterforce_available=cf_avail,
-        victim_survivors=parts["survivors"][:, 0, :],
-        class_survivors=class_surv,
-        damage_to_strikers=parts["d_strikers"][:, 0, :],
-        damage_to_victims=parts["d_victims"][:, 0, :],
-        cost_to_strikers=parts["c_strikers"][:, 0, :],
-        cost_to_victims=parts["c_victims"][:, 0, :],
-    )
-    if squeeze:
-        out = FirstStrike(**{k: np.asarray(v)[0] for k, v in out.__dict__.items()})
-    return out
+@dataclass(frozen=True)
+class StrikeSpec:
+    """The arguments of one :func:`first_strike` (searched together by :func:`first_strikes`)."""
+
+    strikers: Sequence[StrikeSide]
+    victims: Sequence[StrikeSide]
+    kill_probability: npt.ArrayLike
+    striker_weights: Sequence[float] | None = None
+    victim_weights: Sequence[float] | None = None
+    reserve: npt.ArrayLike = 0.0
+    victim_reserve: npt.ArrayLike = 0.0
+    victim_follow_on: npt.ArrayLike = 0.0
+
+
+def first_strikes(
+    specs: Sequence[StrikeSpec], params: KentThalerParams | None = None
+) -> list[FirstStrike]:
+    """Several first strikes, each as :func:`first_strike` gives it (same answers).
+
+    Strikes with the same numbers of strikers and victims are searched together, rows end to
+    end, so that a three-party evaluation makes three searches instead of a dozen: the answer
+    of each row depends on that row only, so folding changes no result.
+    """
+    p = params or KentThalerParams()
+    preps = [
+        _prepare(
+            sp.strikers,
+            sp.victims,
+            sp.kill_probability,
+            p,
+            sp.striker_weights,
+            sp.victim_weights,
+            sp.reserve,
+            sp.victim_reserve,
+            sp.victim_follow_on,
+        )
+        for sp in specs
+    ]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, pr in enumerate(preps):
+        key = (pr.prob.w80_strikers.shape[1], pr.prob.w80_victims.shape[1])
+        groups.setdefault(key, []).append(i)
+    spends: dict[int, FloatArray] = {}
+    for members in groups.values():
+        prob = _stack([preps[i].prob for i in members])
+        n_hi = np.concatenate([preps[i].n_hi for i in members])
+        s_all = _search(prob, n_hi)
+        start = 0
+        for i in members:
+            n = preps[i].n_hi.shape[0]
+            spends[i] = s_all[start : start + n]
+            start += n
+    return [_finish(pr, spends[i]) for i, pr in enumerate(preps)]

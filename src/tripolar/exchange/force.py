@@ -12,7 +12,8 @@ axis (systems on the last axis), the form the exchange and stability models comp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -108,6 +109,21 @@ class ForceArrays:
     @property
     def warheads(self) -> FloatArray:
         return np.asarray(self.launchers * self.warheads_per_launcher, dtype=np.float64)
+
+    def take(self, rows: slice | npt.NDArray[np.intp]) -> ForceArrays:
+        """The samples ``rows`` (flags unchanged)."""
+        changes: dict[str, Any] = {f: getattr(self, f)[rows] for f in _SAMPLED}
+        return replace(self, **changes)
+
+    @staticmethod
+    def concat(parts: Sequence[ForceArrays]) -> ForceArrays:
+        """Samples of forces with the same systems, end to end."""
+        if len(parts) == 1:
+            return parts[0]
+        changes: dict[str, Any] = {
+            f: np.concatenate([getattr(x, f) for x in parts]) for f in _SAMPLED
+        }
+        return replace(parts[0], **changes)
 
 
 _SAMPLED = (

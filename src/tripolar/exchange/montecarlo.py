@@ -180,7 +180,7 @@ def run_exchange(
         [states[a] for a in attackers],
         states[victim],
         None if third is None or len(attackers) > 1 else states[third],
-        params=replace(KentThalerParams(), search="refine"),
+        params=replace(KentThalerParams(), search="bound"),
         reserve_delta=levels.parameters.reserve_delta.value,
         spend="kent_thaler",
     )

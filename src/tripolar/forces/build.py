@@ -9,7 +9,9 @@ posture's ``notes``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,6 @@ _QTY_FIELDS = {
 
 
 def _row_range(row: Mapping[Any, Any]) -> Range:
-    import math
-
     v = float(row["value"])
     lo = row.get("low")
     hi = row.get("high")
@@ -99,6 +99,67 @@ def _holding_from_figures(
 _LEG_FIELDS = ("deployed_launchers", "warheads_loaded", "nondeployed_launchers")
 
 
+@dataclass(frozen=True)
+class _DatasetIndex:
+    """The dataset's rows that postures are built from, as plain records grouped by key.
+
+    Built once per dataset content hash (:data:`_INDEXES`): a posture then costs a few dict
+    look-ups instead of a dozen pandas filters. Records are read, never modified.
+    """
+
+    systems: dict[str, list[dict[str, Any]]]  # state -> its systems, in table order
+    figures: dict[str, list[dict[str, Any]]]  # system_id -> annual rows with a value
+    years: dict[str, set[str]]  # system_id -> annual ``as_of`` of any of its rows
+    stockpiles: dict[tuple[str, int], list[dict[str, Any]]]  # (state, year) -> rows with a value
+    exchanges: dict[str, list[dict[str, Any]]]  # party -> New START rows with a value
+
+
+#: Indexes by dataset content hash; a changed dataset has a new hash, so an index never
+#: outlives its data. A handful of datasets per process at most (bundled plus overlays).
+_INDEXES: dict[str, _DatasetIndex] = {}
+_MAX_INDEXES = 8
+
+
+def _has_value(rec: Mapping[Any, Any]) -> bool:
+    v = rec.get("value")
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def _annual(as_of: Any) -> bool:
+    return len(str(as_of)) == 4
+
+
+def _dataset_index(ds: Any) -> _DatasetIndex:
+    idx = _INDEXES.get(ds.content_hash)
+    if idx is not None:
+        return idx
+    systems: dict[str, list[dict[str, Any]]] = {}
+    for rec in ds.tables["systems"].to_dict("records"):
+        systems.setdefault(str(rec["state"]), []).append(rec)
+    figures: dict[str, list[dict[str, Any]]] = {}
+    years: dict[str, set[str]] = {}
+    for rec in ds.tables["system_figures"].to_dict("records"):
+        if not _annual(rec["as_of"]):
+            continue
+        sid = str(rec["system_id"])
+        years.setdefault(sid, set()).add(str(rec["as_of"]))
+        if _has_value(rec):
+            figures.setdefault(sid, []).append(rec)
+    stockpiles: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for rec in ds.tables["stockpiles"].to_dict("records"):
+        if _has_value(rec):
+            stockpiles.setdefault((str(rec["state"]), int(rec["year"])), []).append(rec)
+    exchanges: dict[str, list[dict[str, Any]]] = {}
+    for rec in ds.tables["newstart_exchanges"].to_dict("records"):
+        if _has_value(rec):
+            exchanges.setdefault(str(rec["party"]), []).append(rec)
+    idx = _DatasetIndex(systems, figures, years, stockpiles, exchanges)
+    if len(_INDEXES) >= _MAX_INDEXES:
+        _INDEXES.pop(next(iter(_INDEXES)))
+    _INDEXES[ds.content_hash] = idx
+    return idx
+
+
 def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None = None) -> Posture:
     """The posture of ``state`` in ``year`` from the dataset's annual estimates.
 
@@ -112,23 +173,13 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
 
     code = check_state(state)
     ds = load_dataset(data_dir)
-    systems = ds.tables["systems"]
-    figs = ds.tables["system_figures"]
+    idx = _dataset_index(ds)
     as_of = str(int(year))
-    state_systems = systems[systems["state"] == code]
-    annual = figs[
-        figs["value"].notna()
-        & figs["system_id"].isin(state_systems["system_id"])
-        & (figs["as_of"].astype(str).str.len() == 4)
-    ]
-    f = annual[annual["as_of"] == as_of]
-    if f.empty:
+    state_systems = idx.systems.get(code, [])
+    annual = [r for d in state_systems for r in idx.figures.get(str(d["system_id"]), [])]
+    if not any(str(r["as_of"]) == as_of for r in annual):
         available = sorted(
-            {
-                a
-                for a in figs[figs["system_id"].isin(state_systems["system_id"])]["as_of"]
-                if len(str(a)) == 4
-            }
+            {a for d in state_systems for a in idx.years.get(str(d["system_id"]), set())}
         )
         raise InputError(
             f"no system figures for {code} in {as_of}",
@@ -137,10 +188,13 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
         )
     by_system: dict[str, dict[str, Mapping[Any, Any]]] = {}
     notes: list[str] = []
-    # the latest annual estimate at or before the year, per system and quantity
-    earlier = annual[annual["as_of"].astype(int) <= int(year)].sort_values("as_of")
+    # the latest annual estimate at or before the year, per system and quantity (the table
+    # key is system, as_of, quantity, so the order among equal years does not matter)
+    earlier = sorted(
+        (r for r in annual if int(r["as_of"]) <= int(year)), key=lambda r: str(r["as_of"])
+    )
     rec: Mapping[Any, Any]
-    for rec in earlier.to_dict("records"):
+    for rec in earlier:
         by_system.setdefault(str(rec["system_id"]), {})[str(rec["quantity"])] = rec
     for sid, q in sorted(by_system.items()):
         for qty, rec in sorted(q.items()):
@@ -149,7 +203,7 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
     holdings: list[SystemHolding] = []
     all_sources: set[str] = set()
     for cat in CATEGORIES:
-        descs: list[Any] = state_systems[state_systems["category"] == cat].to_dict("records")
+        descs = [d for d in state_systems if d["category"] == cat]
         sys_h: list[SystemHolding] = []
         leg_h: list[SystemHolding] = []
         for desc in descs:
@@ -200,18 +254,16 @@ def build_posture(state: str, year: int = 2025, *, data_dir: str | Path | None =
                 lh.model_copy(update={fname: remainder.get(fname, ZERO) for fname in _LEG_FIELDS})
             )
     stock = StockpileFigures()
-    st = ds.tables["stockpiles"]
-    srows = st[(st["state"] == code) & (st["year"] == int(year)) & st["value"].notna()]
     stock_vals: dict[str, Range] = {}
     stock_sources: set[str] = set()
-    for rec in srows.to_dict("records"):
+    for rec in idx.stockpiles.get((code, int(year)), []):
         metric = str(rec["metric"])
         if metric in StockpileFigures.model_fields:
             stock_vals[metric] = _row_range(rec)
             stock_sources.update(rec["source_ids"] or [])
     if stock_vals:
         stock = StockpileFigures(**stock_vals, sources=sorted(stock_sources))
-    aggregates = _aggregates(ds, code, int(year), stock)
+    aggregates = _aggregates(idx, code, int(year), stock)
     return Posture(
         party=code,
         date=dt.date(int(year), 1, 1),
@@ -231,17 +283,20 @@ _EXCHANGE_QTY = {
 }
 
 
-def _aggregates(ds: Any, code: str, year: int, stock: StockpileFigures) -> list[AggregateFigure]:
+def _aggregates(
+    idx: _DatasetIndex, code: str, year: int, stock: StockpileFigures
+) -> list[AggregateFigure]:
     """Party-level fallbacks: the latest declared New START aggregate up to ``year``, and
     the FAS/SIPRI deployed strategic warheads of ``year``."""
     out: list[AggregateFigure] = []
-    ex = ds.tables["newstart_exchanges"]
-    ex = ex[(ex["party"] == code) & ex["value"].notna() & (ex["date"] <= f"{year}-12-31")]
+    end = f"{year}-12-31"
+    ex = [r for r in idx.exchanges.get(code, []) if str(r["date"]) <= end]
     for qty, name in _EXCHANGE_QTY.items():
-        rows = ex[ex["quantity"] == qty].sort_values("date")
-        if rows.empty:
+        rows = [r for r in ex if r["quantity"] == qty]
+        if not rows:
             continue
-        rec = rows.iloc[-1]
+        # the latest declaration (the table key is date, party, quantity)
+        rec = max(rows, key=lambda r: str(r["date"]))
         out.append(
             AggregateFigure(
                 quantity=name,

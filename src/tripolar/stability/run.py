@@ -9,7 +9,7 @@ the least stable case and every assumption used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from tripolar.context import EvaluationContext
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
-from tripolar.exchange.exchange import party_state
+from tripolar.exchange.exchange import PartyState, party_state
 from tripolar.exchange.first_strike import KentThalerParams
 from tripolar.exchange.force import Force
 from tripolar.exchange.montecarlo import (
@@ -27,7 +27,7 @@ from tripolar.exchange.montecarlo import (
     level_assumptions,
     real_forces,
 )
-from tripolar.stability.tripolar import TripolarResult, tripolar_stability
+from tripolar.stability.tripolar import StabilityRows, TripolarResult, stability_rows
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -64,6 +64,119 @@ class MonteCarloResult:
         return pd.concat(frames, ignore_index=True)
 
 
+#: Samples are drawn in blocks of this many, each from its own generator (the seed rule of
+#: :func:`block_generator`); part of what a seed means, so it never changes with the chunk size.
+RNG_BLOCK = 1024
+#: Rows (samples times postures) evaluated together by default: large enough that numpy
+#: works on big arrays, small enough that the working memory stays a few tens of MiB.
+CHUNK_ROWS = 2048
+
+
+def block_generator(seed: int, block: int) -> np.random.Generator:
+    """The generator of sample block ``block`` (samples ``block * RNG_BLOCK`` onwards).
+
+    Block 0 uses ``SeedSequence(seed)`` itself, i.e. ``numpy.random.default_rng(seed)``, so a
+    run of up to :data:`RNG_BLOCK` samples draws exactly what one generator seeded with
+    ``seed`` draws; block ``b >= 1`` uses the child ``SeedSequence(seed, spawn_key=(b,))``
+    (independent streams, NumPy's spawning rule). Every sample's draws depend on the seed and
+    its block only, never on how the samples are then split into chunks for evaluation.
+    """
+    ss = (
+        np.random.SeedSequence(seed)
+        if block == 0
+        else np.random.SeedSequence(seed, spawn_key=(block,))
+    )
+    return np.random.default_rng(ss)
+
+
+def draw_block(
+    forces: dict[str, Force],
+    levels: AlertLevels,
+    postures: tuple[str, ...],
+    seed: int,
+    block: int,
+    n_samples: int,
+) -> dict[str, dict[str, PartyState]]:
+    """Party states of one sample block, by posture then party.
+
+    Within a block the draws come in a fixed order: each posture in turn, each party in turn
+    (as :func:`tripolar.exchange.exchange.party_state` draws them), ``n_samples`` at a time.
+    """
+    lo = block * RNG_BLOCK
+    n_b = min(RNG_BLOCK, n_samples - lo)
+    rng = block_generator(seed, block)
+    return {
+        posture: {
+            k: party_state(f, levels, posture, rng=rng, n_samples=n_b) for k, f in forces.items()
+        }
+        for posture in postures
+    }
+
+
+def check_chunk_rows(chunk_rows: int) -> None:
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        from tripolar.errors import InputError
+
+        raise InputError(
+            f"invalid chunk size {chunk_rows!r}", field="chunk_rows", expected="a whole number >= 1"
+        )
+
+
+def _states_of(
+    blocks: dict[int, dict[str, dict[str, PartyState]]], posture: str, lo: int, hi: int
+) -> dict[str, PartyState]:
+    """The states of samples ``lo`` to ``hi - 1`` in ``posture`` (from the blocks drawn)."""
+    parts: dict[str, list[PartyState]] = {}
+    for b in range(lo // RNG_BLOCK, (hi - 1) // RNG_BLOCK + 1):
+        start = b * RNG_BLOCK
+        sl = slice(max(lo - start, 0), min(hi - start, RNG_BLOCK))
+        for k, st in blocks[b][posture].items():
+            parts.setdefault(k, []).append(st.take(sl))
+    return {k: PartyState.concat(v) for k, v in parts.items()}
+
+
+def sample_rows(
+    forces: dict[str, Force],
+    levels: AlertLevels,
+    *,
+    n_samples: int,
+    seed: int,
+    postures: tuple[str, ...],
+    params: KentThalerParams,
+    chunk_rows: int = CHUNK_ROWS,
+) -> dict[str, StabilityRows]:
+    """The 9 cases' costs per sample and posture, evaluated ``chunk_rows`` rows at a time.
+
+    The postures of a chunk's samples are evaluated together (rows end to end). Only the
+    draws of the blocks a chunk needs are held, and only the first block's driver returns are
+    kept (each case's driver is picked from the first :data:`RNG_BLOCK` samples), so memory
+    beyond the per-sample costs stays that of one chunk. Each sample's values depend on the
+    seed only, not on ``chunk_rows``.
+    """
+    check_chunk_rows(chunk_rows)
+    delta = levels.parameters.reserve_delta.value
+    lam = levels.parameters.follow_on_lambda.value
+    per_chunk = max(1, chunk_rows // max(len(postures), 1))
+    blocks: dict[int, dict[str, dict[str, PartyState]]] = {}
+    parts: dict[str, list[StabilityRows]] = {q: [] for q in postures}
+    for lo in range(0, n_samples, per_chunk):
+        hi = min(lo + per_chunk, n_samples)
+        for b in range(lo // RNG_BLOCK, (hi - 1) // RNG_BLOCK + 1):
+            if b not in blocks:
+                blocks[b] = draw_block(forces, levels, postures, seed, b, n_samples)
+        for b in [b for b in blocks if (b + 1) * RNG_BLOCK <= lo]:
+            del blocks[b]
+        chunk = [_states_of(blocks, q, lo, hi) for q in postures]
+        folded = {k: PartyState.concat([c[k] for c in chunk]) for k in forces}
+        rows = stability_rows(folded, params=params, reserve_delta=delta, follow_on_lambda=lam)
+        n = hi - lo
+        keep_gains = max(0, min(hi, RNG_BLOCK) - lo)
+        for i, q in enumerate(postures):
+            part = rows.take(slice(i * n, (i + 1) * n))
+            parts[q].append(part.with_gains_of(slice(0, keep_gains)))
+    return {q: StabilityRows.concat(v) for q, v in parts.items()}
+
+
 def run_monte_carlo(
     forces: dict[str, Force],
     levels: AlertLevels,
@@ -72,25 +185,27 @@ def run_monte_carlo(
     seed: int = 0,
     postures: tuple[str, ...] = ("day_to_day", "generated"),
     params: KentThalerParams | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> MonteCarloResult:
     """Sample forces and parameters and evaluate the 9 three-party cases per posture.
 
-    The search over counterforce spend uses the ``"refine"`` method (coarse grid, kill-curve
-    breakpoints, then a one-warhead grid around the best), unless ``params`` says otherwise.
+    Samples are drawn per block (:func:`block_generator`) and evaluated ``chunk_rows`` rows
+    (samples times postures) at a time; the result is the same for every ``chunk_rows``.
+    The spend search is the exact branch and bound over the one-warhead grid unless
+    ``params`` says otherwise. Each case's driver is picked from the first
+    :data:`RNG_BLOCK` samples.
     """
-    p = params or replace(KentThalerParams(), search="refine")
-    rng = np.random.default_rng(seed)
-    delta = levels.parameters.reserve_delta.value
-    lam = levels.parameters.follow_on_lambda.value
-    out: dict[str, TripolarResult] = {}
-    for posture in postures:
-        states = {
-            k: party_state(f, levels, posture, rng=rng, n_samples=n_samples)
-            for k, f in forces.items()
-        }
-        out[posture] = tripolar_stability(
-            states, params=p, reserve_delta=delta, follow_on_lambda=lam
-        )
+    p = params or KentThalerParams()
+    rows = sample_rows(
+        forces,
+        levels,
+        n_samples=n_samples,
+        seed=seed,
+        postures=postures,
+        params=p,
+        chunk_rows=chunk_rows,
+    )
+    out = {q: r.result(q) for q, r in rows.items()}
     return MonteCarloResult(seed=seed, n_samples=n_samples, by_posture=out)
 
 
@@ -246,6 +361,31 @@ def stability_report(
 ) -> StabilityReport:
     """Monte Carlo of the 9 cases per posture, as cases with survivors and index bands."""
     mc = run_monte_carlo(forces, levels, n_samples=n_samples, seed=seed, postures=postures)
+    return report_from(
+        mc,
+        forces,
+        levels,
+        postures=postures,
+        treaty=treaty,
+        rule=rule,
+        assumptions=assumptions,
+        compliance=compliance,
+    )
+
+
+def report_from(
+    mc: MonteCarloResult,
+    forces: dict[str, Force],
+    levels: AlertLevels,
+    *,
+    postures: tuple[str, ...],
+    treaty: str | None,
+    rule: str | None,
+    assumptions: tuple[str, ...] | list[str],
+    compliance: dict[str, Any] | None,
+) -> StabilityReport:
+    """The report of a Monte Carlo result: cases with bands, the least stable, assumptions."""
+    seed, n_samples = mc.seed, mc.n_samples
     cases: list[StabilityCase] = []
     least: dict[str, Any] = {}
     for posture, res in mc.by_posture.items():

@@ -35,8 +35,9 @@ import numpy.typing as npt
 from tripolar.exchange.exchange import PartyState, class_kill_probability
 from tripolar.exchange.first_strike import (
     KentThalerParams,
+    StrikeSpec,
     damage_fraction,
-    first_strike,
+    first_strikes,
     reserve_warheads,
 )
 from tripolar.stability.kent_thaler import stability_ratio
@@ -132,7 +133,9 @@ class TripolarResult:
         return pd.DataFrame([c.to_dict() for c in self.ratios])
 
 
-def _driver(victims: list[PartyState], pk: FloatArray) -> str:
+def _gains(victims: list[PartyState], pk: FloatArray) -> tuple[tuple[str, ...], FloatArray]:
+    """Victim class labels and the striker's counterforce return per warhead on each class
+    (warheads per aim point times kill probability; zero where there is no aim point)."""
     labels: list[str] = []
     gains = []
     for v in victims:
@@ -140,8 +143,169 @@ def _driver(victims: list[PartyState], pk: FloatArray) -> str:
         labels += [f"{v.party}:{lab}" for lab in v.class_labels]
         has = np.asarray(side.n_targets) > 0
         gains.append(np.where(has, np.asarray(side.warheads_per_target), 0.0))
-    g = np.concatenate(gains, axis=1) * pk
-    return labels[int(np.argmax(np.median(g, axis=0)))]
+    return tuple(labels), np.asarray(np.concatenate(gains, axis=1) * pk, dtype=np.float64)
+
+
+def _driver(labels: tuple[str, ...], gains: FloatArray) -> str:
+    """The class with the largest median counterforce return."""
+    return labels[int(np.argmax(np.median(gains, axis=0)))]
+
+
+@dataclass(frozen=True)
+class StabilityRows:
+    """The costs of the 9 cases for each row (sample) of one set of party states.
+
+    Every array has the rows on its first axis and each row depends on that row's draws only,
+    so rows can be evaluated in chunks, or many treaty variants end to end, and put together
+    with :meth:`concat` and :meth:`take` without changing any value. ``cases`` lists, in the
+    order of :attr:`TripolarResult.ratios`, (case label, party, C1, C2, driver key);
+    ``gains`` holds, per driver key, the class labels and the returns per row from which
+    :meth:`result` picks each case's driver.
+    """
+
+    cases: tuple[tuple[str, str, FloatArray, FloatArray, str], ...]
+    survivors: dict[str, FloatArray]
+    gains: dict[str, tuple[tuple[str, ...], FloatArray]]
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.cases[0][2].shape[0])
+
+    def take(self, rows: slice | npt.NDArray[np.intp]) -> StabilityRows:
+        return StabilityRows(
+            cases=tuple((c, p, c1[rows], c2[rows], k) for c, p, c1, c2, k in self.cases),
+            survivors={k: v[rows] for k, v in self.survivors.items()},
+            gains={k: (lab, g[rows]) for k, (lab, g) in self.gains.items()},
+        )
+
+    @staticmethod
+    def concat(parts: list[StabilityRows]) -> StabilityRows:
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        return StabilityRows(
+            cases=tuple(
+                (
+                    c,
+                    p,
+                    np.concatenate([x.cases[i][2] for x in parts]),
+                    np.concatenate([x.cases[i][3] for x in parts]),
+                    k,
+                )
+                for i, (c, p, _, _, k) in enumerate(first.cases)
+            ),
+            survivors={k: np.concatenate([x.survivors[k] for x in parts]) for k in first.survivors},
+            gains={
+                k: (lab, np.concatenate([x.gains[k][1] for x in parts]))
+                for k, (lab, _) in first.gains.items()
+            },
+        )
+
+    def with_gains_of(self, rows: slice) -> StabilityRows:
+        """These rows with the driver returns of ``rows`` only (the rest are not needed)."""
+        return StabilityRows(
+            cases=self.cases,
+            survivors=self.survivors,
+            gains={k: (lab, g[rows]) for k, (lab, g) in self.gains.items()},
+        )
+
+    def result(self, posture: str, drivers: dict[str, str] | None = None) -> TripolarResult:
+        """The ratios of every case; drivers from ``drivers`` (by key) or from these rows."""
+        drv = drivers if drivers is not None else self.drivers()
+        ratios = tuple(
+            CaseRatio(case, party, c1, c2, stability_ratio(c1, c2), drv[key])
+            for case, party, c1, c2, key in self.cases
+        )
+        return TripolarResult(posture=posture, ratios=ratios, survivors=dict(self.survivors))
+
+    def drivers(self) -> dict[str, str]:
+        """Each driver key's class with the largest median return over these rows."""
+        return {k: _driver(lab, g) for k, (lab, g) in self.gains.items()}
+
+
+def stability_rows(
+    states: dict[str, PartyState],
+    *,
+    params: KentThalerParams | None = None,
+    reserve_delta: float = 0.5,
+    follow_on_lambda: float = 1.0,
+    value_weights: dict[str, float] | None = None,
+) -> StabilityRows:
+    """Costs of the 6 ordered pairs and the 3 coalitions per row (three parties).
+
+    The 24 first strikes are searched together (:func:`first_strikes`: three searches, one per
+    shape of strike), so the cost of one evaluation is mostly the arithmetic on its rows.
+    """
+    p = params or KentThalerParams()
+    names = list(states)
+    if len(names) != 3:
+        from tripolar.errors import InputError
+
+        raise InputError(
+            f"three parties are needed, got {len(names)}", field="parties", expected="three"
+        )
+    vw = value_weights or {}
+    sides = {k: s.side() for k, s in states.items()}
+    avail = {k: sides[k].available(p)[0] for k in names}
+    specs: list[StrikeSpec] = []
+    gains: dict[str, tuple[tuple[str, ...], FloatArray]] = {}
+    pairs = [(a, b) for a in names for b in names if a != b]
+    for a, b in pairs:
+        c = next(x for x in names if x not in (a, b))
+        pk = class_kill_probability([states[a]], [states[b]], p)
+        res = reserve_warheads(states[c].w80, reserve_delta)
+        follow = follow_on_lambda * damage_fraction(avail[c], states[b].w80)
+        specs.append(
+            StrikeSpec(
+                [sides[a]],
+                [sides[b]],
+                pk,
+                reserve=res,
+                victim_reserve=res[:, None],
+                victim_follow_on=follow[:, None],
+            )
+        )
+        gains[f"{a}->{b}"] = _gains([states[b]], pk)
+    coalitions = []
+    for c in names:
+        pair = [x for x in names if x != c]
+        w = [vw.get(x, 1.0) for x in pair]
+        pk_in = class_kill_probability([states[x] for x in pair], [states[c]], p)
+        pk_out = class_kill_probability([states[c]], [states[x] for x in pair], p)
+        specs.append(StrikeSpec([sides[x] for x in pair], [sides[c]], pk_in, striker_weights=w))
+        specs.append(StrikeSpec([sides[c]], [sides[x] for x in pair], pk_out, victim_weights=w))
+        label = f"{pair[0]}+{pair[1]}->{c}"
+        gains[label] = _gains([states[c]], pk_in)
+        gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], pk_out)
+        coalitions.append((c, pair, label))
+    strikes = first_strikes(specs, p)
+
+    survivors: dict[str, FloatArray] = {}
+    cost: dict[tuple[str, str], tuple[FloatArray, FloatArray]] = {}
+    for (a, b), fs in zip(pairs, strikes[: len(pairs)], strict=True):
+        survivors[f"{a}->{b}"] = np.atleast_1d(fs.victim_survivors[..., 0])
+        cost[(a, b)] = (
+            np.atleast_1d(fs.cost_to_strikers[..., 0]),
+            np.atleast_1d(fs.cost_to_victims[..., 0]),
+        )
+    cases: list[tuple[str, str, FloatArray, FloatArray, str]] = []
+    for a, b in pairs:
+        c = next(x for x in names if x not in (a, b))
+        cases.append((f"{a}->{b} | {c} held out", a, cost[(a, b)][0], cost[(b, a)][1], f"{a}->{b}"))
+    rest = strikes[len(pairs) :]
+    for k, (c, pair, label) in enumerate(coalitions):
+        coal, rev = rest[2 * k], rest[2 * k + 1]
+        survivors[label] = np.atleast_1d(coal.victim_survivors[..., 0])
+        out_key = f"{c}->{pair[0]}+{pair[1]}"
+        survivors[out_key] = np.atleast_1d(rev.victim_survivors.sum(axis=-1))
+        for i, x in enumerate(pair):
+            c1 = np.atleast_1d(coal.cost_to_strikers[..., i])
+            c2 = np.atleast_1d(rev.cost_to_victims[..., i])
+            cases.append((label, x, c1, c2, label))
+        c1c = np.atleast_1d(rev.cost_to_strikers[..., 0])
+        c2c = np.atleast_1d(coal.cost_to_victims[..., 0])
+        cases.append((label, c, c1c, c2c, out_key))
+    return StabilityRows(cases=tuple(cases), survivors=survivors, gains=gains)
 
 
 def tripolar_stability(
@@ -152,77 +316,16 @@ def tripolar_stability(
     follow_on_lambda: float = 1.0,
     value_weights: dict[str, float] | None = None,
 ) -> TripolarResult:
-    """Ratios ``r`` for the 6 ordered pairs and the 3 coalitions (three parties, one posture)."""
-    p = params or KentThalerParams()
-    names = list(states)
-    if len(names) != 3:
-        from tripolar.errors import InputError
+    """Ratios ``r`` for the 6 ordered pairs and the 3 coalitions (three parties, one posture).
 
-        raise InputError(
-            f"three parties are needed, got {len(names)}", field="parties", expected="three"
-        )
-    vw = value_weights or {}
-    posture = states[names[0]].posture
-    sides = {k: s.side() for k, s in states.items()}
-    avail = {k: sides[k].available(p)[0] for k in names}
-    ratios: list[CaseRatio] = []
-    survivors: dict[str, FloatArray] = {}
-
-    # Ordered pairs with the third party held out: first strikes both ways, then ratios.
-    cost: dict[tuple[str, str], tuple[FloatArray, FloatArray, str]] = {}
-    for a in names:
-        for b in names:
-            if a == b:
-                continue
-            c = next(x for x in names if x not in (a, b))
-            pk = class_kill_probability([states[a]], [states[b]], p)
-            res_a = reserve_warheads(states[c].w80, reserve_delta)
-            res_b = reserve_warheads(states[c].w80, reserve_delta)
-            follow = follow_on_lambda * damage_fraction(avail[c], states[b].w80)
-            fs = first_strike(
-                [sides[a]],
-                [sides[b]],
-                pk,
-                p,
-                reserve=res_a,
-                victim_reserve=res_b[:, None],
-                victim_follow_on=follow[:, None],
-            )
-            survivors[f"{a}->{b}"] = np.atleast_1d(fs.victim_survivors[..., 0])
-            cost[(a, b)] = (
-                np.atleast_1d(fs.cost_to_strikers[..., 0]),
-                np.atleast_1d(fs.cost_to_victims[..., 0]),
-                _driver([states[b]], pk),
-            )
-    for a in names:
-        for b in names:
-            if a == b:
-                continue
-            c = next(x for x in names if x not in (a, b))
-            c1, _, drv = cost[(a, b)]
-            c2 = cost[(b, a)][1]
-            ratios.append(
-                CaseRatio(f"{a}->{b} | {c} held out", a, c1, c2, stability_ratio(c1, c2), drv)
-            )
-
-    # Coalitions: two strike the third together, and the third strikes both.
-    for c in names:
-        pair = [x for x in names if x != c]
-        w = [vw.get(x, 1.0) for x in pair]
-        pk_in = class_kill_probability([states[x] for x in pair], [states[c]], p)
-        coal = first_strike([sides[x] for x in pair], [sides[c]], pk_in, p, striker_weights=w)
-        pk_out = class_kill_probability([states[c]], [states[x] for x in pair], p)
-        rev = first_strike([sides[c]], [sides[x] for x in pair], pk_out, p, victim_weights=w)
-        label = f"{pair[0]}+{pair[1]}->{c}"
-        survivors[label] = np.atleast_1d(coal.victim_survivors[..., 0])
-        survivors[f"{c}->{pair[0]}+{pair[1]}"] = np.atleast_1d(rev.victim_survivors.sum(axis=-1))
-        drv_in = _driver([states[c]], pk_in)
-        drv_out = _driver([states[x] for x in pair], pk_out)
-        for i, x in enumerate(pair):
-            c1 = np.atleast_1d(coal.cost_to_strikers[..., i])
-            c2 = np.atleast_1d(rev.cost_to_victims[..., i])
-            ratios.append(CaseRatio(label, x, c1, c2, stability_ratio(c1, c2), drv_in))
-        c1c = np.atleast_1d(rev.cost_to_strikers[..., 0])
-        c2c = np.atleast_1d(coal.cost_to_victims[..., 0])
-        ratios.append(CaseRatio(label, c, c1c, c2c, stability_ratio(c1c, c2c), drv_out))
-    return TripolarResult(posture=posture, ratios=tuple(ratios), survivors=survivors)
+    Each case's driver is the victim class with the largest median counterforce return over
+    all the samples given.
+    """
+    rows = stability_rows(
+        states,
+        params=params,
+        reserve_delta=reserve_delta,
+        follow_on_lambda=follow_on_lambda,
+        value_weights=value_weights,
+    )
+    return rows.result(states[next(iter(states))].posture)
