@@ -35,10 +35,11 @@ from tripolar.exchange.first_strike import (
     reserve_warheads,
 )
 from tripolar.exchange.force import Force, ForceArrays, sample_triangular
+from tripolar.forces.records import TRILATERAL
 
 FloatArray = npt.NDArray[np.float64]
 Posture = Literal["day_to_day", "generated"]
-PARTIES: tuple[str, ...] = ("US", "RU", "CN")
+PARTIES: tuple[str, ...] = TRILATERAL
 
 
 _STATE_ARRAYS = ("untargetable", "demated", "storage_sites", "storage_hardness_psi", "w80")

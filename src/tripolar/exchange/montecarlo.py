@@ -23,6 +23,7 @@ from tripolar.exchange.alert import AlertLevels
 from tripolar.exchange.exchange import party_state
 from tripolar.exchange.first_strike import KentThalerParams
 from tripolar.exchange.force import Force
+from tripolar.forces.records import TRILATERAL
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -44,7 +45,7 @@ class Band:
         return {"median": self.median, "p05": self.p05, "p95": self.p95}
 
 
-PARTIES: tuple[str, ...] = ("US", "RU", "CN")
+PARTIES: tuple[str, ...] = TRILATERAL
 POSTURE_NAMES: tuple[str, ...] = ("day_to_day", "generated")
 
 

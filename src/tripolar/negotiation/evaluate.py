@@ -52,6 +52,7 @@ from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import counterforce_exchange, party_state
 from tripolar.exchange.force import Force, force_for_exchange
 from tripolar.forces import Posture
+from tripolar.forces.records import TRILATERAL
 from tripolar.negotiation.profiles import COALITION
 from tripolar.negotiation.utility import PartyOutcome, TreatyOutcome
 from tripolar.projection import load_scenario, project
@@ -59,7 +60,7 @@ from tripolar.treaty.compliance import LimitResult, TreatyEvaluation, evaluate
 from tripolar.treaty.counting import count_quantity
 from tripolar.treaty.schema import CountingRules, Treaty, VerificationProvisions
 
-PARTIES: tuple[str, ...] = ("US", "RU", "CN")
+PARTIES: tuple[str, ...] = TRILATERAL
 THIRD_PARTIES: tuple[str, ...] = ("UK", "FR")
 _DATASET_CODE = {"UK": "GB", "FR": "FR"}
 WARHEAD_QUANTITIES = ("deployed_warheads", "stockpile_warheads")
@@ -97,9 +98,25 @@ def transparency_level(v: VerificationProvisions) -> float:
     identifiers) is the Treaty's Protocol Part Five as summarised in CRS R41219 (Woolf 2010);
     the split of the weights is a judgement.
     """
-    t = 0.25 * (v.data_exchanges_per_year > 0)
-    t += 0.15 * v.notifications + 0.10 * v.unique_identifiers
-    t += 0.5 * min(1.0, v.total_inspections_per_year / NEW_START_INSPECTIONS_PER_YEAR)
+    return transparency_of(
+        data_exchanges=v.data_exchanges_per_year > 0,
+        notifications=v.notifications,
+        unique_identifiers=v.unique_identifiers,
+        inspections_per_year=v.total_inspections_per_year,
+    )
+
+
+def transparency_of(
+    *,
+    data_exchanges: bool,
+    notifications: bool,
+    unique_identifiers: bool,
+    inspections_per_year: float,
+) -> float:
+    """The transparency scale of :func:`transparency_level`, from the provisions in force
+    (weights 0.25, 0.15, 0.10 and 0.5 x min(1, quota / 18)); the one place they are written."""
+    t = 0.25 * bool(data_exchanges) + 0.15 * bool(notifications) + 0.10 * bool(unique_identifiers)
+    t += 0.5 * min(1.0, max(0.0, float(inspections_per_year)) / NEW_START_INSPECTIONS_PER_YEAR)
     return float(min(1.0, t))
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tripolar.errors import InputError
+from tripolar.forces.records import TRILATERAL
 from tripolar.io_yaml import load_yaml_file
 from tripolar.negotiation.analysis import NegotiationResult, negotiate, profile_sensitivity
 from tripolar.negotiation.bargaining import Sensitivity
@@ -98,7 +99,7 @@ class Family(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     description: str = ""
-    parties: list[str] = Field(default_factory=lambda: ["US", "RU", "CN"], min_length=2)
+    parties: list[str] = Field(default_factory=lambda: list(TRILATERAL), min_length=2)
     entry_into_force: dt.date | None = None
     compliance_date: dt.date | None = None
     baseline_year: int = 2025

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tripolar.errors import InputError, from_validation_error
+from tripolar.forces.records import TRILATERAL
 from tripolar.io_yaml import load_yaml_file, resolve_named_file
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
@@ -181,6 +182,6 @@ def load_profile(party_or_path: str | Path) -> Profile:
         raise from_validation_error(exc, path) from exc
 
 
-def load_profiles(parties: tuple[str, ...] = ("US", "RU", "CN")) -> dict[str, Profile]:
+def load_profiles(parties: tuple[str, ...] = TRILATERAL) -> dict[str, Profile]:
     """Bundled profiles of ``parties``, keyed by party code."""
     return {p: load_profile(p) for p in parties}

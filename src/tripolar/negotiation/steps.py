@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tripolar.negotiation.evaluate import (
-    NEW_START_INSPECTIONS_PER_YEAR,
     Baseline,
     Caps,
     no_deal_outcome,
     outcome_from_caps,
+    transparency_of,
     treaty_caps,
 )
 from tripolar.negotiation.path import PathResult, Step, plan_path
@@ -78,11 +78,12 @@ class StepPlan:
 
 
 def _transparency(v_parts: Mapping[str, bool], inspections: int) -> float:
-    t = 0.25 * v_parts.get("data exchanges", False) + 0.15 * v_parts.get("notifications", False)
-    t += 0.10 * v_parts.get("unique identifiers", False)
-    if v_parts.get("inspections", False):
-        t += 0.5 * min(1.0, inspections / NEW_START_INSPECTIONS_PER_YEAR)
-    return min(1.0, t)
+    return transparency_of(
+        data_exchanges=v_parts.get("data exchanges", False),
+        notifications=v_parts.get("notifications", False),
+        unique_identifiers=v_parts.get("unique identifiers", False),
+        inspections_per_year=inspections if v_parts.get("inspections", False) else 0,
+    )
 
 
 def target_states(

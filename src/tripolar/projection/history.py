@@ -28,11 +28,12 @@ from numpy.typing import NDArray
 
 from tripolar.data import load_dataset
 from tripolar.errors import InputError
+from tripolar.forces.records import TRILATERAL
 from tripolar.projection.richardson import RichardsonFit, fit_history
 from tripolar.projection.scenarios import Projection, richardson_projection
 
 #: Parties fitted, in this order.
-STATES: tuple[str, ...] = ("US", "RU", "CN")
+STATES: tuple[str, ...] = TRILATERAL
 #: Stockpile measure of the historical series.
 METRIC = "military_stockpile"
 #: First year of the default fit window (see the module docstring for why).

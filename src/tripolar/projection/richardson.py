@@ -33,6 +33,7 @@ from scipy.linalg import expm
 from scipy.optimize import least_squares
 
 from tripolar.errors import InputError
+from tripolar.forces.records import TRILATERAL
 
 FloatArray = NDArray[np.float64]
 
@@ -751,7 +752,7 @@ def fit_ode(
 
 def fit_history(
     history: pd.DataFrame,
-    states: Sequence[str] = ("US", "RU", "CN"),
+    states: Sequence[str] = TRILATERAL,
     year_min: int | None = None,
     year_max: int | None = None,
     method: str = "ode",
