@@ -13,10 +13,12 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from tripolar.errors import InputError
 from tripolar.verification import bulletin as bl
 from tripolar.verification import escrow as es
 from tripolar.verification.encoding import DeclarationItem
@@ -161,3 +163,6 @@ def test_truncation_replay_and_emptying(tmp_path: Path) -> None:
     replayed = BulletinFile(party=b.party, entries=[*b.entries, again])
     check = bl.verify_bulletin(replayed)
     assert not check.valid and "replays entry 1" in check.problems[0]
+    board = tmp_path / "b.json"
+    with pytest.raises(InputError, match="already entry 1"):
+        bl.append(board, "reveal", ART["reveal"])

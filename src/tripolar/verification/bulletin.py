@@ -215,6 +215,15 @@ def append(
     if problem:
         raise InputError(problem, file=p, field=kind, expected="an entry that verifies")
     data = body.model_dump(mode="json")
+    key = entry_hash(0, kind, data, GENESIS)
+    for e in bulletin.entries:
+        if entry_hash(0, e.kind, e.body, GENESIS) == key:
+            raise InputError(
+                f"this {kind} is already entry {e.seq} (a replay)",
+                file=p,
+                field=kind,
+                expected="an entry not yet on the bulletin",
+            )
     prev = bulletin.entries[-1].hash if bulletin.entries else GENESIS
     entry = BulletinEntry(
         seq=seq, kind=kind, body=data, prev=prev, hash=entry_hash(seq, kind, data, prev)
