@@ -475,18 +475,38 @@ def bulletin_append(
     if as_json:
         print_json(appended)
         return
-    console.print(f"Appended {kind} as entry {appended.seq} ({appended.hash[:16]}...)")
+    console.print(
+        f"Appended {kind} as entry {appended.seq}\n"
+        f"head {appended.hash} length {appended.seq + 1} (publish both; check copies with "
+        "bulletin verify --head --length)"
+    )
 
 
 @bulletin_app.command("verify")
 def bulletin_verify(
     bulletin: Annotated[Path, typer.Argument(help="Bulletin JSON.")],
+    head: Annotated[
+        str | None, typer.Option("--head", help="Published head hash (from an append).")
+    ] = None,
+    length: Annotated[
+        int | None, typer.Option("--length", help="Published length with that head.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Replay a bulletin: hash chain and every entry (exit 1 if anything fails)."""
+    """Replay a bulletin: hash chain and every entry (exit 1 if anything fails).
+
+    With --head and --length (as printed by an append) also detect a removed last entry,
+    an emptied or reordered bulletin; without them truncation cannot be detected.
+    """
     from tripolar.verification import bulletin as bl
 
-    check = bl.verify_bulletin(bl.load(bulletin))
+    if head is not None and not re.fullmatch(r"[0-9a-f]{64}", head):
+        raise InputError(f"{head!r}", field="--head", expected="64 lowercase hex digits")
+    if length is not None and length < 0:
+        raise InputError(f"{length}", field="--length", expected="an integer >= 0")
+    if (head is None) != (length is None):
+        raise InputError("one without the other", field="--head", expected="--head and --length")
+    check = bl.verify_bulletin(bl.load(bulletin), head=head, length=length)
     if as_json:
         print_json(check)
     else:
@@ -498,6 +518,11 @@ def bulletin_verify(
         console.print(table)
         for p in check.problems:
             console.print(f"[red]problem[/red]: {p}")
+        console.print(f"head {check.head} length {check.length}")
+        if head is None:
+            console.print(
+                "note: checked without a published head: a removed last entry cannot be seen"
+            )
         console.print(
             "[bold green]VALID[/bold green]" if check.valid else "[bold red]INVALID[/bold red]"
         )

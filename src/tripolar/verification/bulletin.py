@@ -64,6 +64,10 @@ class BulletinCheck:
     entries: int
     heads: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Hash of the last entry (``GENESIS`` for an empty bulletin) and the number of
+    #: entries: publish both after each append, and check later copies against them.
+    head: str = GENESIS
+    length: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,7 +107,11 @@ def _replay(b: BulletinFile) -> BulletinCheck:
     heads: list[TreeHead] = []
     problems: list[str] = []
     prev = GENESIS
+    bodies: dict[str, int] = {}
     for i, e in enumerate(b.entries):
+        again = bodies.setdefault(entry_hash(0, e.kind, e.body, GENESIS), i)
+        if again != i:
+            problems.append(f"entry {i}: replays entry {again} (the same {e.kind} twice)")
         if e.seq != i:
             problems.append(f"entry {i}: sequence number {e.seq}")
         if e.prev != prev:
@@ -130,6 +138,8 @@ def _replay(b: BulletinFile) -> BulletinCheck:
         entries=len(b.entries),
         heads=[h.model_dump() for h in heads],
         problems=problems,
+        head=b.entries[-1].hash if b.entries else GENESIS,
+        length=len(b.entries),
     )
 
 
@@ -138,9 +148,37 @@ def load(path: str | Path) -> BulletinFile:
     return load_json_model(path, BulletinFile)
 
 
-def verify_bulletin(bulletin: BulletinFile) -> BulletinCheck:
-    """Replay the whole bulletin: hash chain, then every entry in order."""
-    return _replay(bulletin)
+def verify_bulletin(
+    bulletin: BulletinFile, *, head: str | None = None, length: int | None = None
+) -> BulletinCheck:
+    """Replay the whole bulletin: hash chain, then every entry in order.
+
+    With a published ``head`` (the hash of entry ``length - 1``, as printed by every
+    append) and ``length``, also check that this copy still holds that entry there: a
+    removed last entry, an emptied, reordered or rewritten bulletin then fails. Entries
+    appended since are allowed. Without a published head, truncation at the end cannot
+    be detected: a shorter chain is still a valid chain.
+    """
+    check = _replay(bulletin)
+    if head is None and length is None:
+        return check
+    if head is None or length is None:
+        raise InputError("give both", field="head", expected="--head HASH and --length N")
+    n = len(bulletin.entries)
+    if length > n:
+        check.problems.append(
+            f"the published head is at length {length}, this bulletin has {n} entries "
+            "(entries removed)"
+        )
+    else:
+        at = bulletin.entries[length - 1].hash if length else GENESIS
+        if at != head:
+            check.problems.append(
+                f"entry {length - 1} is not the published head {head[:16]}... "
+                "(rewritten, reordered or truncated and re-appended)"
+            )
+    check.valid = not check.problems
+    return check
 
 
 def new_bulletin(party: str) -> BulletinFile:
@@ -177,6 +215,15 @@ def append(
     if problem:
         raise InputError(problem, file=p, field=kind, expected="an entry that verifies")
     data = body.model_dump(mode="json")
+    key = entry_hash(0, kind, data, GENESIS)
+    for e in bulletin.entries:
+        if entry_hash(0, e.kind, e.body, GENESIS) == key:
+            raise InputError(
+                f"this {kind} is already entry {e.seq} (a replay)",
+                file=p,
+                field=kind,
+                expected="an entry not yet on the bulletin",
+            )
     prev = bulletin.entries[-1].hash if bulletin.entries else GENESIS
     entry = BulletinEntry(
         seq=seq, kind=kind, body=data, prev=prev, hash=entry_hash(seq, kind, data, prev)
