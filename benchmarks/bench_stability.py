@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "exchange"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from notional import notional_forces
-
 from tripolar.exchange.alert import load_alert_levels
 from tripolar.exchange.exchange import party_state
 from tripolar.exchange.first_strike import KentThalerParams
