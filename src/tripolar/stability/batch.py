@@ -147,7 +147,7 @@ def evaluate_variants(
     ctx: EvaluationContext,
     *,
     postures: tuple[str, ...] = POSTURE_NAMES,
-    chunk_rows: int = 4 * CHUNK_ROWS,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> list[StabilityReport]:
     """The stability report of each treaty variant, as :func:`run_stability` gives it.
 

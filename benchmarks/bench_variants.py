@@ -1,0 +1,78 @@
+"""Speed of many treaty variants in one call (:func:`tripolar.stability.batch.evaluate_variants`).
+
+The variants are tri-new-start with its deployed-warhead ceiling set from 800 to 1,795 in
+steps of 5 (200 variants, each a real treaty the force cutter makes the parties meet). At 100
+samples they are evaluated together, the variant axis folded into the sample axis, and then
+one at a time through ``run_stability`` (which calls ``stability_report``) in the same run;
+the reports are checked equal. Target: at most 6 ms per variant evaluated together.
+
+Times are CPU seconds (the machine may be shared). No assertions on time.
+Run: ``.venv/bin/python benchmarks/bench_variants.py [N_VARIANTS]``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from tripolar.context import EvaluationContext
+from tripolar.exchange.alert import load_alert_levels
+from tripolar.stability.batch import evaluate_variants, variant_forces
+from tripolar.stability.run import run_stability
+from tripolar.treaty import load_treaty
+from tripolar.treaty.schema import Treaty
+
+SAMPLES = 100
+
+
+def variants(n: int) -> list[Treaty]:
+    base = load_treaty("tri-new-start")
+    out = []
+    for i in range(n):
+        d = base.model_dump(mode="json", exclude_none=True)
+        ceiling = 800 + 5 * i
+        d["id"] = f"tri-new-start-w{ceiling}"
+        for lim in d["limits"]:
+            if lim["id"] == "deployed_warheads":
+                lim["ceiling"] = ceiling
+                lim.pop("schedule", None)
+        out.append(Treaty.model_validate(d))
+    return out
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    ts = variants(n)
+    levels = load_alert_levels()
+    evaluate_variants(ts[:2], EvaluationContext(samples=SAMPLES, seed=1))  # warm-up
+
+    ctx = EvaluationContext(samples=SAMPLES, seed=1)
+    t0 = time.process_time()
+    batch = evaluate_variants(ts, ctx)
+    t_batch = time.process_time() - t0
+
+    t0 = time.process_time()
+    for t in ts:
+        variant_forces(t, EvaluationContext(samples=SAMPLES, seed=1))
+    t_cut = time.process_time() - t0
+
+    t0 = time.process_time()
+    one = [run_stability(t, levels, n_samples=SAMPLES, seed=1) for t in ts]
+    t_one = time.process_time() - t0
+    ok = all(a.to_dict() == b.to_dict() for a, b in zip(batch, one, strict=True))
+    per_b, per_o = t_batch / n * 1e3, t_one / n * 1e3
+    print(f"{n} variants of tri-new-start x 9 cases x 2 postures x {SAMPLES} samples")
+    print(f"  together (evaluate_variants): {t_batch:6.2f} s = {per_b:5.2f} ms per variant")
+    print(
+        f"    of which cutting forces (comply_all + exchange forces): {t_cut / n * 1e3:5.2f} ms"
+        " per variant"
+    )
+    print(f"  one at a time (run_stability): {t_one:6.2f} s = {per_o:5.2f} ms per variant")
+    print(
+        f"  speed-up {t_one / t_batch:.1f}x (target <= 6 ms per variant);"
+        f" same reports: {'yes' if ok else 'NO'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
