@@ -336,6 +336,7 @@ def _limit_result(
     ceiling: Range | None = None
     certain, rule = True, ""
     miss: list[str] = []
+    factor: float | None = None
     bound, spec = ceiling_spec_on(lim, party, date)
     if not is_party:
         status = "not a party"
@@ -343,30 +344,18 @@ def _limit_result(
         status = "exempt"
     else:
         ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
-        if isinstance(spec, Freeze | Cut) and ctx.same_as_counted(
+        own_level = isinstance(spec, Freeze | Cut) and ctx.same_as_counted(
             party, spec.freeze_at if isinstance(spec, Freeze) else spec.cut_from
-        ):
-            factor = 1.0 if isinstance(spec, Freeze) else 1.0 - spec.fraction
-            status, certain = ("complies" if factor >= 1.0 else "exceeds"), True
-            if c.value is not None and c.value.value == 0:
-                status = "complies"
-            return LimitResult(
-                lim.id,
-                lim.quantity,
-                date,
-                c.value,
-                ceiling,
-                status if c.value is not None else "unknown",
-                certain,
-                rule,
-                c.missing + miss,
-                c.basis,
-                c.at_least,
-                c.note,
-                c.grade,
-                factor if c.value is not None else None,
-            )
-        status, certain = _status(c.value, ceiling, c.at_least)
+        )
+        if own_level and c.value is not None:
+            # the ceiling is a multiple of this very count: the verdict is certain
+            factor = 1.0 - spec.fraction if isinstance(spec, Cut) else 1.0
+            ok = factor >= 1.0 or c.value.value == 0
+            status, certain = ("complies" if ok else "exceeds"), True
+        elif own_level:
+            status, certain = "unknown", True
+        else:
+            status, certain = _status(c.value, ceiling, c.at_least)
     return LimitResult(
         lim.id,
         lim.quantity,
@@ -381,6 +370,7 @@ def _limit_result(
         c.at_least,
         c.note,
         c.grade,
+        factor,
     )
 
 
