@@ -16,7 +16,7 @@ PARTIES = ("US", "RU", "CN")
 
 
 def _j(value: float) -> dict[str, Any]:
-    return {"value": value, "statement": "test weight", "sources": ["P1"]}
+    return {"value": value, "statement": "test weight", "sources": ["S01"]}
 
 
 def profile(

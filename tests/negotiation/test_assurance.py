@@ -23,7 +23,7 @@ R = {
     "CN": {"US": 0.7, "RU": 1.0, "coalition": 0.5},
 }
 WARHEADS = {"US": 1670.0, "RU": 1718.0, "CN": 1000.0}
-THIRD = {"UK": 225, "FR": 290}
+THIRD = {"GB": 225, "FR": 290}
 
 
 def state(t: dict[str, float], warheads: dict[str, float] | None = None) -> Any:

@@ -42,7 +42,7 @@ def test_no_deal_is_the_projection(real_baseline) -> None:  # type: ignore[no-un
         assert nd.parties[p].deployed_warheads == pytest.approx(proj.at(p, 2030)[1])
         assert not nd.parties[p].bound and nd.parties[p].transparency == 0.0
         assert set(nd.parties[p].retaliation) == {*(q for q in PARTIES if q != p), "coalition"}
-    assert nd.third_party_warheads == {"UK": 120.0, "FR": 280.0}
+    assert nd.third_party_warheads == {"GB": 120.0, "FR": 280.0}
 
 
 def test_treaty_outcome_cuts_never_grows(real_baseline) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def rec(
 R_US = {"RU": 1.0, "CN": 1.0, "coalition": 0.8}
 R_RU = {"US": 1.0, "CN": 1.0, "coalition": 0.8}
 R_CN = {"US": 0.7, "RU": 1.0, "coalition": 0.5}
-THIRD = {"UK": 225, "FR": 290}
+THIRD = {"GB": 225, "FR": 290}
 
 
 def no_deal() -> Any:
@@ -89,7 +89,7 @@ def test_bundled_profiles_have_provenance() -> None:
         for name, j in prof.judgements().items():
             assert j.basis == "judgement" and j.statement and j.sources, name
     assert PROFILES["RU"].status.parity is not None
-    assert PROFILES["RU"].status.parity.include_third_parties == ["UK", "FR"]
+    assert PROFILES["RU"].status.parity.include_third_parties == ["GB", "FR"]
     assert PROFILES["CN"].status.order is not None
     assert PROFILES["CN"].linkage["bound:CN"].value < 0
     assert PROFILES["US"].linkage["bound:CN"].value > 0
@@ -234,7 +234,7 @@ def test_missing_records_are_input_errors() -> None:
     with pytest.raises(InputError):
         make_outcome({"parties": {"US": rec(1, 1, {"RU": -0.5})}})
     no_third = make_outcome({"parties": {"US": rec(1, 1, R_US), "RU": rec(1, 1, R_RU)}})
-    with pytest.raises(InputError, match="UK"):
+    with pytest.raises(InputError, match="GB"):
         utility(PROFILES["RU"], no_third, no_third)
 
 
@@ -277,3 +277,29 @@ def test_with_weights() -> None:
         PROFILES["US"].with_weights({"status.order": 1.0})
     with pytest.raises(InputError, match="no profile"):
         load_profile("FR")
+
+
+def test_every_profile_source_resolves_to_a_dated_publication() -> None:
+    """Each judgement's source id is in the bundled sources table, with a date and a URL."""
+    from tripolar.data import load_dataset
+
+    sources = load_dataset().tables["sources"].set_index("id")
+    for party, prof in load_profiles().items():
+        for sid in _profile_source_ids(prof.model_dump()):
+            assert sid in sources.index, (party, sid)
+            row = sources.loc[sid]
+            assert str(row["date"]).strip() and str(row["url"]).startswith("http"), sid
+
+
+def _profile_source_ids(obj: object) -> set[str]:
+    out: set[str] = set()
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "sources" and isinstance(v, list):
+                out |= {str(x) for x in v}
+            else:
+                out |= _profile_source_ids(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            out |= _profile_source_ids(v)
+    return out

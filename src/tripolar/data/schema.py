@@ -56,7 +56,9 @@ TARGET_QUANTITIES: tuple[str, ...] = get_args(TargetQuantity)
 EXCHANGE_QUANTITIES: tuple[str, ...] = get_args(ExchangeQuantity)
 
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_SRC_RE = re.compile(r"^S\d+[a-z0-9]*$")
+#: The one rule for a source id (``S01``, ``S02b``): every table, profile and scenario uses it.
+SOURCE_ID_RE = re.compile(r"^S\d+[a-z0-9]*$")
+_SRC_RE = SOURCE_ID_RE
 
 
 def _split_ids(v: object) -> list[str]:

@@ -61,8 +61,8 @@ from tripolar.treaty.counting import count_quantity
 from tripolar.treaty.schema import CountingRules, Treaty, VerificationProvisions
 
 PARTIES: tuple[str, ...] = TRILATERAL
-THIRD_PARTIES: tuple[str, ...] = ("UK", "FR")
-_DATASET_CODE = {"UK": "GB", "FR": "FR"}
+#: The third parties whose forces Russia asks to count (dataset state codes: GB is the UK).
+THIRD_PARTIES: tuple[str, ...] = ("GB", "FR")
 WARHEAD_QUANTITIES = ("deployed_warheads", "stockpile_warheads")
 _MEASURE_QUANTITY = {
     "deployed_strategic": "deployed_warheads",
@@ -218,7 +218,7 @@ def build_baseline(
     third = {}
     ds = ctx.dataset()
     for tp in THIRD_PARTIES:
-        row = ds.stockpile(_DATASET_CODE[tp], data_year, "deployed_strategic")
+        row = ds.stockpile(tp, data_year, "deployed_strategic")
         if row is not None:
             third[tp] = float(row["value"])
     return Baseline(

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from tripolar.data.schema import SOURCE_ID_RE
 from tripolar.errors import InputError, from_validation_error
 from tripolar.forces.records import TRILATERAL
 from tripolar.io_yaml import load_yaml_file, resolve_named_file
@@ -29,7 +30,6 @@ from tripolar.io_yaml import load_yaml_file, resolve_named_file
 PROFILE_DIR = Path(__file__).with_name("profiles")
 COALITION = "coalition"
 
-_SOURCE_RE = re.compile(r"^[SP]\d+[a-z0-9]*$")
 _PARTY_RE = re.compile(r"^[A-Z]{2,3}$")
 
 
@@ -49,8 +49,8 @@ class Judgement(_Strict):
     @model_validator(mode="after")
     def _ids(self) -> Judgement:
         for s in self.sources:
-            if not _SOURCE_RE.match(s):
-                raise ValueError(f"source id {s!r} is not of the form S<n> or P<n>")
+            if not SOURCE_ID_RE.match(s):
+                raise ValueError(f"source id {s!r} is not of the form S01, S02b")
         if self.value != self.value or abs(self.value) == float("inf"):
             raise ValueError("weight must be a finite number")
         return self

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from tripolar.data.schema import SOURCE_ID_RE
 from tripolar.errors import InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file, resolve_named_file
 from tripolar.projection.richardson import RichardsonFit, trajectories, trajectory
@@ -51,7 +52,6 @@ Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
 SourceId = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
 PartyName = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
 
-_SOURCE_RE = re.compile(r"^S\d+[a-z0-9]*$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 #: Directory of the bundled scenario files.
@@ -79,7 +79,7 @@ class Estimate(_Strict):
     @model_validator(mode="after")
     def _provenance(self) -> Estimate:
         for s in self.sources:
-            if not _SOURCE_RE.match(s):
+            if not SOURCE_ID_RE.match(s):
                 raise ValueError(f"source id {s!r} is not of the form S<number>[suffix]")
         if self.basis in ("published", "derived") and not self.sources:
             raise ValueError(f"a {self.basis} value needs at least one source id")
