@@ -1,0 +1,772 @@
+"""The rules-based parser: sentences -> numbers -> claims (state, metric, amount, date).
+
+The grammar is written out in ``docs/claims.md``; this module implements it with regular
+expressions over one sentence at a time. A number becomes a claim only when it counts
+something in :data:`tripolar.claims.lexicon.HEAD_NOUNS` (or, elided, continues a clause
+that names one); numbers that are years, money, distances or other units are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from tripolar.claims import lexicon as lx
+
+# -- spans and amounts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A set of counts ``lo..hi``; open ends exclude the bound ("more than 500")."""
+
+    lo: float
+    hi: float
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def overlaps(self, low: float, high: float) -> bool:
+        """Whether any count in ``[low, high]`` (a data band) lies in this interval."""
+        lo_ok = high > self.lo if self.lo_open else high >= self.lo
+        hi_ok = low < self.hi if self.hi_open else low <= self.hi
+        return lo_ok and hi_ok
+
+    def text(self) -> str:
+        if math.isinf(self.hi):
+            return f"{'>' if self.lo_open else '≥'} {_fmt(self.lo)}"
+        if self.lo <= 0 and not self.lo_open and self.lo != self.hi:
+            return f"{'<' if self.hi_open else '≤'} {_fmt(self.hi)}"
+        if self.lo == self.hi:
+            return _fmt(self.lo)
+        return f"{_fmt(self.lo)}–{_fmt(self.hi)}"
+
+
+def _fmt(v: float) -> str:
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.3g}"
+
+
+def complement(ivs: list[Interval]) -> list[Interval]:
+    """Counts (>= 0) outside ``ivs`` (a single interval in practice): a negated claim."""
+    out: list[Interval] = []
+    for iv in ivs:
+        if iv.lo > 0 or iv.lo_open:
+            out.append(Interval(0.0, iv.lo, hi_open=not iv.lo_open))
+        if not math.isinf(iv.hi):
+            out.append(Interval(iv.hi, math.inf, lo_open=not iv.hi_open))
+    return out
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A parsed number with its approximation: the counts the claim allows."""
+
+    text: str
+    kind: str  # exact | about | more_than | at_least | ... | range | vague | none
+    number: float
+    intervals: tuple[Interval, ...]
+
+    def describe(self) -> str:
+        return " or ".join(iv.text() for iv in self.intervals)
+
+
+@dataclass
+class ParsedClaim:
+    """One claim found in the text, before it is checked against the data."""
+
+    kind: str  # quantity | comparison | qualitative
+    sentence: str
+    sentence_start: int
+    start: int  # character offsets in the whole text
+    end: int
+    text: str
+    state: str | None
+    metric: str | None
+    amount: Amount | None = None
+    year: int | None = None  # a year written in the sentence
+    projection: bool = False
+    negated: bool = False
+    other_state: str | None = None  # comparisons
+    relation: str | None = None  # comparisons: more, fewer, ratio, parity, fraction
+    ratio: tuple[Interval, ...] = ()  # comparisons: allowed subject/other ratios
+    predicate: str | None = None  # qualitative: most_deployed, most_not_alert, ...
+    notes: list[str] = field(default_factory=list)
+
+
+# -- text helpers ---------------------------------------------------------------------------
+
+
+def _lower(s: str) -> str:
+    # a lower-cased copy of the same length, so that spans carry over
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
+
+
+_ABBREV = re.compile(
+    r"(?:\b(?:U\.S|U\.K|U\.N|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|St|No|vs|approx|Jan|Feb|Mar|Apr|Aug|Sept?"
+    r"|Oct|Nov|Dec|Inc|Corp|Lt|Col|Adm|Prof|e\.g|i\.e|etc|al)|\b[A-Z])\.$"
+)
+_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9$])|\n\s*\n")
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """Split ``text`` into (offset, sentence); abbreviations such as "U.S." do not end one."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        piece = text[start : m.start()]
+        if "\n" not in m.group(0) and _ABBREV.search(piece.rstrip("\"'”’)]")):
+            continue
+        out.append((start, piece))
+        start = m.end()
+    out.append((start, text[start:]))
+    res: list[tuple[int, str]] = []
+    for off, s in out:
+        stripped = s.strip()
+        if stripped:
+            res.append((off + s.index(stripped[0]), " ".join(stripped.split("\n"))))
+    return res
+
+
+@dataclass(frozen=True)
+class _State:
+    start: int
+    end: int
+    code: str
+
+
+def find_states(s: str) -> list[_State]:
+    out: list[_State] = []
+    for m in lx.STATE_RE.finditer(s):
+        assert m.lastgroup is not None
+        code = lx.STATE_GROUP[m.lastgroup]
+        if code == "WORLD" and lx.NOT_WORLD_AFTER.match(s, m.end()):
+            continue
+        out.append(_State(m.start(), m.end(), code))
+    return out
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_N = rf"(?:(?:{_DIGITS})(?:\s+(?:thousand|hundred))?|{lx.WORD_NUMBER})"
+NUMBER_RE = re.compile(
+    rf"(?<![\w.,$€£-])(?<![a-z]-)"
+    rf"(?:(?P<qual>{lx.QUAL_ALT})\s*)?"
+    rf"(?:between\s+(?P<b1>{_N})\s+and\s+(?P<b2>{_N})"
+    rf"|(?:from\s+)?(?P<r1>{_N})\s*(?:-|–|—|to)\s*(?P<r2>{_N})(?![\w])"
+    rf"|(?P<vague>{lx.VAGUE_ALT})"
+    rf"|(?P<n>{_N}))"
+    rf"(?P<post>\s+or\s+so|-plus|\+|\s+or\s+more|\s+or\s+fewer|\s+or\s+less)?"
+    rf"(?![\w])"
+)
+NO_RE = re.compile(
+    r"(?<![\w-])(?:has|have|had|with|deploys?|keeps?|holds?|possess(?:es)?|fields?)\s+"
+    r"(?P<no>no)\s+(?=(?:(?:deployed|strategic|nuclear|operational|ballistic|missile|active)\s+)*"
+    rf"(?:{lx.HEAD_RE.pattern}))"
+)
+_TOKEN = re.compile(r"[a-z][a-z'’-]*|\d[\d,.]*|[^\s\w]")
+_ELISION_OK = frozenset(
+    """in on at by as and or while whereas but which that is are was were has have had for to
+    according this last a the among each apiece with from since after before when under of
+    now today currently altogether combined""".split()
+)
+_VAGUE_RES = [(re.compile(rf"^(?:{p})$"), band) for p, band in lx.VAGUE]
+
+
+def word_number(text: str) -> float | None:
+    """Value of an English number phrase ("five hundred", "three hundred and twenty")."""
+    words = [w for w in re.split(r"[\s-]+", text.strip()) if w and w != "and"]
+    if not words:
+        return None
+    total = 0
+    current = 0
+    seen_atom = False
+    for i, w in enumerate(words):
+        if w == "a":
+            if i != 0 or len(words) < 2 or words[1] not in ("hundred", "thousand"):
+                return None
+            current = 1
+        elif w in lx.UNITS:
+            current += lx.UNITS[w]
+            seen_atom = True
+        elif w in lx.TENS:
+            current += lx.TENS[w]
+            seen_atom = True
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+    if not seen_atom and words[0] != "a":
+        return None
+    return float(total + current)
+
+
+def number_value(text: str) -> float | None:
+    t = text.strip()
+    m = re.match(rf"^({_DIGITS})(?:\s+(thousand|hundred))?$", t)
+    if m:
+        v = float(m.group(1).replace(",", ""))
+        if m.group(2) == "thousand":
+            v *= 1000
+        elif m.group(2) == "hundred":
+            v *= 100
+        return v
+    return word_number(t)
+
+
+def _rounding(n: float, text: str) -> float:
+    """Half a unit of the last significant digit of a round number of 100 or more."""
+    if n < 100 or not float(n).is_integer():
+        return 0.0
+    k = int(n)
+    z = 0
+    while k % 10 == 0 and k > 0:
+        k //= 10
+        z += 1
+    return 0.5 * 10**z if z else 0.0
+
+
+def make_amount(
+    text: str, kind: str, n: float, lo: float | None = None, hi: float | None = None
+) -> Amount:
+    """The counts a claim allows, by the tolerance rules of docs/claims.md."""
+    tol = _rounding(n, text)
+    inf = math.inf
+    if kind == "range":
+        assert lo is not None and hi is not None
+        ivs = [Interval(lo, hi)]
+    elif kind == "range_about":
+        assert lo is not None and hi is not None
+        ivs = [Interval(lo * (1 - lx.ABOUT_TOLERANCE), hi * (1 + lx.ABOUT_TOLERANCE))]
+    elif kind == "vague":
+        assert lo is not None and hi is not None
+        ivs = [Interval(lo, hi)]
+    elif kind == "about":
+        d = max(n * lx.ABOUT_TOLERANCE, tol)
+        ivs = [Interval(n - d, n + d)]
+    elif kind == "more_than":
+        ivs = [Interval(n, inf, lo_open=True)]
+    elif kind == "at_least":
+        ivs = [Interval(n, inf)]
+    elif kind == "fewer_than":
+        ivs = [Interval(0.0, n, hi_open=True)]
+    elif kind == "at_most":
+        ivs = [Interval(0.0, n)]
+    elif kind == "nearly":
+        ivs = [Interval(n * (1 - lx.NEARLY_TOLERANCE), n)]
+    elif kind == "just_over":
+        ivs = [Interval(n, n * (1 + lx.NEARLY_TOLERANCE), lo_open=True)]
+    elif kind == "just_under":
+        ivs = [Interval(n * (1 - lx.NEARLY_TOLERANCE), n, hi_open=True)]
+    else:  # exact, with the rounding a round number implies
+        ivs = [Interval(n - tol, n + tol)]
+    return Amount(text=text, kind=kind, number=n, intervals=tuple(ivs))
+
+
+def _qual_kind(q: str | None) -> str:
+    if not q:
+        return "exact"
+    q = " ".join(q.split())
+    for rx, kind in lx.QUAL_KIND:
+        if rx.match(q):
+            return kind
+    return "about"
+
+
+@dataclass
+class _Num:
+    start: int
+    end: int
+    amount: Amount
+    is_year: bool = False
+    year: int | None = None
+    small: bool = False  # words or digits < 10: need an explicit noun
+
+
+def find_numbers(low: str) -> list[_Num]:
+    out: list[_Num] = []
+    for m in NUMBER_RE.finditer(low):
+        qual = m.group("qual")
+        kind = _qual_kind(qual)
+        post = (m.group("post") or "").strip()
+        if post in ("or so",):
+            kind = "about"
+        elif post in ("-plus", "+", "or more"):
+            kind = "at_least"
+        elif post in ("or fewer", "or less"):
+            kind = "at_most"
+        text = m.group(0)
+        if m.group("b1") or m.group("r1"):
+            a = number_value(m.group("b1") or m.group("r1"))
+            b = number_value(m.group("b2") or m.group("r2"))
+            if a is None or b is None:
+                continue
+            both_years = all(
+                re.fullmatch(r"(?:19|20)\d\d", (g or "").strip())
+                for g in (m.group("b1") or m.group("r1"), m.group("b2") or m.group("r2"))
+            )
+            if both_years and not qual:
+                out.append(_Num(m.start(), m.end(), make_amount(text, "exact", b), True, int(b)))
+                continue
+            lo_v, hi_v = min(a, b), max(a, b)
+            amt = make_amount(text, "range_about" if kind == "about" else "range", hi_v, lo_v, hi_v)
+            out.append(_Num(m.start(), m.end(), amt))
+            continue
+        if m.group("vague"):
+            v = " ".join(m.group("vague").split())
+            band = next(b for rx, b in _VAGUE_RES if rx.match(v))
+            if band[0] == band[1]:
+                amt = make_amount(text, kind, band[0])
+            else:
+                amt = make_amount(text, "vague", band[1], band[0], band[1])
+            out.append(_Num(m.start(), m.end(), amt))
+            continue
+        raw = m.group("n")
+        n = number_value(raw)
+        if n is None:
+            continue
+        start = m.start() if qual else m.start("n")
+        is_year = bool(re.fullmatch(r"(?:19|20)\d\d", raw.strip())) and not qual and not post
+        small = not raw.strip()[0].isdigit() or n < 10
+        amt = make_amount(text if qual else raw, kind, n)
+        out.append(_Num(start, m.end(), amt, is_year, int(n) if is_year else None, small))
+    for m in NO_RE.finditer(low):
+        out.append(_Num(m.start("no"), m.end("no"), make_amount("no", "exact", 0.0), small=True))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+# -- metric ---------------------------------------------------------------------------------
+
+
+def head_after(low: str, pos: int, limit: int) -> tuple[str | None, int, bool]:
+    """The noun a number counts: (class or None, end of the noun, whether something else).
+
+    Walks up to five words after ``pos`` (modifiers such as "deployed strategic" may come
+    first); a unit such as "kilometres" or an unknown noun means the number counts
+    something else.
+    """
+    seg = low[pos:limit]
+    m0 = lx.OTHER_UNIT_RE.match(seg.lstrip())
+    if m0:
+        return None, pos, True
+    i = 0
+    words = 0
+    while i < len(seg) and words < 6:
+        while i < len(seg) and seg[i].isspace():
+            i += 1
+        if i >= len(seg):
+            break
+        hm = lx.HEAD_RE.match(seg, i)
+        if hm:
+            assert hm.lastgroup is not None
+            return lx.HEAD_GROUP[hm.lastgroup], pos + hm.end(), False
+        tm = _TOKEN.match(seg, i)
+        if tm is None:
+            break
+        tok = tm.group(0)
+        if tok in lx.MODIFIER_WORDS:
+            i = tm.end()
+            words += 1
+            continue
+        if words == 0 and tok[0].isalpha() and tok not in _ELISION_OK:
+            return None, pos, True  # "500 scientists": counts something else
+        break
+    return None, pos, False
+
+
+_BOUNDARY = re.compile(r";|:|—|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bwhich\b|\bthan\b|\bof\s+which\b")
+_COMMA_BOUNDARY = re.compile(r",|;|:|—|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bwhich\b")
+
+
+def _clause_start(low: str, pos: int, floor: int) -> int:
+    start = floor
+    for m in _BOUNDARY.finditer(low, floor, pos):
+        start = m.end()
+    return start
+
+
+def _clause_end(low: str, pos: int, ceil: int) -> int:
+    m = re.compile(r"[,;:.()—]|\band\b|\bwhile\b|\bbut\b|\bwhich\b|\bwhereas\b").search(low, pos, ceil)
+    return m.start() if m else ceil
+
+
+_VERB_RE = re.compile(
+    r"\b(?:has|have|had|holds?|held|possess(?:es)?|keeps?|kept|maintains?|owns?|fields?|boasts?"
+    r"|counts?|is|are|was|were|stands?|deploys?|stockpiles?)\b"
+)
+_CUES = (lx.ALERT_RE, lx.RETIRED_RE, lx.RESERVE_RE, lx.DEPLOYED_RE, lx.STOCKPILE_RE, lx.TOTAL_RE)
+
+
+def _has_cue(window: str) -> bool:
+    return any(rx.search(window) for rx in _CUES) or bool(lx.STRATEGIC_RE.search(window))
+
+
+def metric_class(metric: str) -> str:
+    """The noun class of a metric (warheads, launchers, icbms, ssbns, silos)."""
+    if metric in lx.WARHEAD_METRICS:
+        return "warheads"
+    return "launchers" if metric == "deployed_launchers" else metric
+
+
+def metric_from_cues(cls: str | None, window: str) -> tuple[str | None, list[str]]:
+    """The dataset metric for a noun class and the cue words around it."""
+    notes: list[str] = []
+    if cls in ("icbms", "ssbns", "silos"):
+        return cls, notes
+    if cls == "launchers":
+        return "deployed_launchers", notes
+    if cls is None and not _has_cue(window):
+        return None, notes
+    if lx.ALERT_RE.search(window):
+        return "high_alert", notes
+    if lx.RETIRED_RE.search(window):
+        return "retired", notes
+    deployed = bool(lx.DEPLOYED_RE.search(window))
+    if lx.NONSTRATEGIC_RE.search(window) and deployed:
+        return "deployed_nonstrategic", notes
+    if lx.RESERVE_RE.search(window) and not deployed:
+        return "reserve", notes
+    if deployed and lx.STRATEGIC_RE.search(window):
+        return "deployed_strategic", notes
+    if deployed:
+        return "deployed_warheads", notes
+    if lx.STRATEGIC_RE.search(window):
+        notes.append("'strategic warheads' read as deployed strategic warheads")
+        return "deployed_strategic", notes
+    if lx.STOCKPILE_RE.search(window):
+        return "military_stockpile", notes
+    if lx.TOTAL_RE.search(window):
+        return "total_inventory", notes
+    notes.append("warheads with no qualifier read as the total inventory (SIPRI's headline figure)")
+    return "total_inventory", notes
+
+
+# -- comparisons and qualitative claims ------------------------------------------------------
+
+_RATIO_ALT = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in lx.RATIO_WORDS), key=len, reverse=True))
+_POSS = r"(?:that\s+of\s+|those\s+of\s+|the\s+arsenal\s+of\s+|the\s+stockpile\s+of\s+)?"
+COMP_TAIL = re.compile(
+    r"(?P<deg>slightly|a\s+little|somewhat|marginally|just|far|much|significantly|considerably"
+    r"|substantially|vastly|many)?\s*(?P<dir>more|fewer|less|larger|bigger|greater|smaller)"
+    rf"\s+(?P<mid>(?:[\w-]+\s+){{0,4}}?)than\s+{_POSS}$"
+)
+RATIO_TAIL = re.compile(
+    r"(?P<about>about|around|roughly|nearly|almost|approximately|more\s+than|over)?\s*"
+    rf"(?P<r>{_RATIO_ALT})\s+"
+    r"(?:as\s+(?:many|large|big)\s+(?P<mid>(?:[\w-]+\s+){0,3}?)as\s+|more\s+(?:[\w-]+\s+){0,3}?than\s+"
+    r"|larger\s+than\s+|bigger\s+than\s+|the\s+size\s+of\s+|of\s+)?"
+    rf"{_POSS}$"
+)
+FRACTION_TAIL = re.compile(rf"(?:a\s+)?(?P<small>small\s+|tiny\s+)?fraction\s+of\s+{_POSS}$")
+PARITY_TAIL = re.compile(
+    r"(?:(?:rough|approximate|near|numerical)[\s-]+)?parity\s+with\s+$"
+    r"|(?:roughly|about|approximately|nearly|broadly|more\s+or\s+less)?\s*"
+    r"(?:equal\s+to|on\s+a?\s*par\s+with|the\s+same\s+as|comparable\s+to|level\s+with"
+    rf"|as\s+many\s+(?P<mid>(?:[\w-]+\s+){{0,3}}?)as)\s+{_POSS}$"
+)
+PARITY_TWO = re.compile(
+    r"\b(?:(?:rough|approximate|near|numerical)[\s-]+)?parity\b(?!\s+with)|\broughly\s+equal\b(?!\s+to)"
+    r"|\bevenly\s+matched\b|\babout\s+equal\b(?!\s+to)"
+)
+QUAL_RE = re.compile(
+    r"(?P<q>the\s+vast\s+majority|the\s+majority|the\s+bulk|most|nearly\s+all|almost\s+all|all|none)"
+    r"\s+of\s+(?P<ref>which|them|these|those|(?:its|their)\s+(?:[\w-]+\s+){0,2}?(?:warheads|weapons|arsenal|stockpile))"
+    r"\s+(?:are|is|remain|were|stay|sit)\s+(?P<neg>not\s+)?(?:kept\s+)?"
+    r"(?P<pred>on\s+high[\s-]alert|on\s+alert|deployed|in\s+(?:central\s+)?storage|stored|in\s+reserve|non-deployed)"
+)
+KEEP_RE = re.compile(
+    r"(?:keeps?|holds?|stores?)\s+(?P<q>most|all|nearly\s+all|almost\s+all|the\s+bulk)\s+(?:of\s+)?"
+    r"(?P<ref>its|their)\s+(?:nuclear\s+)?(?:warheads|weapons|arsenal)\s+"
+    r"(?P<pred>in\s+(?:central\s+)?storage|in\s+reserve|de-?mated|stored|off\s+alert|separate\w*\s+from)"
+)
+
+
+def _ratio_intervals(r: float, about: str | None) -> tuple[Interval, ...]:
+    a = " ".join((about or "").split())
+    if a in ("more than", "over"):
+        return (Interval(r, math.inf, lo_open=True),)
+    if a in ("nearly", "almost"):
+        return (Interval(r * (1 - lx.RATIO_TOLERANCE), r),)
+    tol = lx.RATIO_TOLERANCE_ABOUT if a else lx.RATIO_TOLERANCE
+    return (Interval(r * (1 - tol), r * (1 + tol)),)
+
+
+def _comparison_at(low: str, st: _State) -> tuple[str, tuple[Interval, ...], int, str] | None:
+    """A comparison phrase ending just before the state ``st``: (relation, ratios, start, mid)."""
+    head = low[max(0, st.start - 90) : st.start]
+    off = max(0, st.start - 90)
+    if not head.endswith(" "):
+        return None
+    m = RATIO_TAIL.search(head)
+    if m:
+        r = lx.RATIO_WORDS[" ".join(m.group("r").split())]
+        return "ratio", _ratio_intervals(r, m.group("about")), off + m.start(), m.group("mid") or ""
+    m = FRACTION_TAIL.search(head)
+    if m:
+        share = 0.2 if m.group("small") else lx.FRACTION_OF
+        return "fraction", (Interval(0.0, share),), off + m.start(), ""
+    m = PARITY_TAIL.search(head)
+    if m:
+        t = lx.PARITY_TOLERANCE
+        return "parity", (Interval(1 - t, 1 / (1 - t)),), off + m.start(), m.group("mid") or ""
+    m = COMP_TAIL.search(head)
+    if m:
+        d = m.group("dir")
+        deg = " ".join((m.group("deg") or "").split())
+        more = d in ("more", "larger", "bigger", "greater")
+        if deg in ("slightly", "a little", "somewhat", "marginally", "just"):
+            iv = (
+                Interval(1.0, 1 + lx.SLIGHTLY, lo_open=True)
+                if more
+                else Interval(1 / (1 + lx.SLIGHTLY), 1.0, hi_open=True)
+            )
+        elif deg in ("far", "much", "significantly", "considerably", "substantially", "vastly", "many"):
+            iv = Interval(lx.FAR, math.inf) if more else Interval(0.0, 1 / lx.FAR)
+        else:
+            iv = Interval(1.0, math.inf, lo_open=True) if more else Interval(0.0, 1.0, hi_open=True)
+        return ("more" if more else "fewer"), (iv,), off + m.start(), m.group("mid") or ""
+    return None
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+
+def _year_for(years: list[_Num], pos: int, lo: int, hi: int) -> _Num | None:
+    inside = [y for y in years if lo <= y.start < hi]
+    pool = inside or years
+    if not pool:
+        return None
+    return min(pool, key=lambda y: abs(y.start - pos))
+
+
+def parse_text(text: str) -> list[ParsedClaim]:
+    """Every claim in ``text``, in order of appearance."""
+    claims: list[ParsedClaim] = []
+    last_state: str | None = None
+    for off, sent in sentences(text):
+        low = _lower(sent)
+        states = find_states(sent)
+        nums = find_numbers(low)
+        years = [n for n in nums if n.is_year]
+        sent_claims: list[ParsedClaim] = []
+        comp_targets: set[int] = set()
+        comps: list[tuple[_State, tuple[str, tuple[Interval, ...], int, str]]] = []
+        for st in states:
+            c = _comparison_at(low, st)
+            if c is not None:
+                comps.append((st, c))
+                comp_targets.add(st.start)
+        subject_states = [s for s in states if s.start not in comp_targets]
+        counted = [n for n in nums if not n.is_year]
+        for k, num in enumerate(counted):
+            prev_end = counted[k - 1].end if k else 0
+            next_start = counted[k + 1].start if k + 1 < len(counted) else len(sent)
+            if lx.MONEY_BEFORE_RE.search(low[max(0, num.start - 5) : num.start]):
+                continue
+            if re.match(r"\s*(?:times|-fold|fold)\b", low[num.end :]):
+                continue  # a ratio, handled as a comparison
+            cls, head_end, other = head_after(low, num.end, next_start)
+            if other:
+                continue
+            cstart = _clause_start(low, num.start, prev_end)
+            cend = _clause_end(low, max(head_end, num.end), next_start)
+            left = low[cstart : num.start]
+            right = low[num.end : cend]
+            window = left + " " + right
+            metric: str | None
+            notes: list[str] = []
+            if cls is None:
+                if num.small:
+                    continue
+                left_cls = None
+                for hm in lx.HEAD_RE.finditer(left):
+                    left_cls = lx.HEAD_GROUP[hm.lastgroup] if hm.lastgroup else None
+                prev = next((c for c in reversed(sent_claims) if c.kind == "quantity"), None)
+                if left_cls is not None or _has_cue(window):
+                    metric, notes = metric_from_cues(left_cls or "warheads", window)
+                elif prev is not None and prev.metric is not None:
+                    if _VERB_RE.search(left):
+                        metric, notes = metric_from_cues(metric_class(prev.metric), window)
+                        notes.append("the counted noun is elided; read as that of the claim before it")
+                    else:  # gapping: "... and Russia 1,718"
+                        metric = prev.metric
+                        notes = ["the counted noun is elided; read as the claim before it"]
+                else:
+                    continue
+            else:
+                metric, notes = metric_from_cues(cls, window)
+            # the state: nearest before in the clause, then after in the clause, then the
+            # sentence's previous claim, then the last state named earlier in the text
+            before = [s for s in subject_states if cstart <= s.start < num.start]
+            after = [s for s in subject_states if num.end <= s.start < cend]
+            wide_before = [s for s in subject_states if s.start < num.start]
+            state: str | None
+            if before:
+                state = before[-1].code
+            elif after:
+                state = after[0].code
+            elif sent_claims and sent_claims[-1].state:
+                state = sent_claims[-1].state
+            elif wide_before:
+                state = wide_before[-1].code
+            else:
+                state = last_state
+                if state is not None:
+                    notes.append("no state in the sentence; read as the state named before it")
+            chunk_start = cstart
+            for bm in _COMMA_BOUNDARY.finditer(low, cstart, num.start):
+                chunk_start = bm.end()
+            chunk = low[chunk_start : num.start]
+            negated = bool(lx.NEGATION_RE.search(chunk))
+            amount = num.amount
+            if negated:
+                amount = Amount(
+                    text=amount.text,
+                    kind=amount.kind,
+                    number=amount.number,
+                    intervals=tuple(complement(list(amount.intervals))),
+                )
+                notes.append("negated: the claim is that the figure lies outside the amount")
+            yr = _year_for(years, num.start, cstart, cend)
+            projection = bool(lx.PROJECTION_RE.search(low[cstart:cend]))
+            if yr is not None and re.search(r"\bby\s+(?:the\s+end\s+of\s+)?$", low[: yr.start]):
+                projection = True
+            end = max(head_end, num.end)
+            pc = ParsedClaim(
+                kind="quantity",
+                sentence=sent,
+                sentence_start=off,
+                start=off + num.start,
+                end=off + end,
+                text=sent[num.start : end],
+                state=state,
+                metric=metric,
+                amount=amount,
+                year=yr.year if yr else None,
+                projection=projection,
+                negated=negated,
+                notes=notes,
+            )
+            sent_claims.append(pc)
+        # comparisons
+        for st, (rel, ratios, cstart_rel, mid) in comps:
+            prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < cstart_rel]
+            subj_before = [s for s in subject_states if s.start < cstart_rel]
+            subject = prior[-1].state if prior else (subj_before[-1].code if subj_before else last_state)
+            if subject == st.code:
+                subj_other = [s for s in subj_before if s.code != st.code]
+                subject = subj_other[-1].code if subj_other else None
+            metric = None
+            cnotes: list[str] = []
+            if prior and prior[-1].metric:
+                metric = prior[-1].metric
+            else:
+                lo_b = subj_before[-1].start if subj_before else 0
+                window = low[lo_b : st.end + 40]
+                hm = lx.HEAD_RE.search(window)
+                cls = lx.HEAD_GROUP[hm.lastgroup] if hm is not None and hm.lastgroup else None
+                metric, cnotes = metric_from_cues(cls, window)
+            yr = _year_for(years, cstart_rel, 0, len(sent))
+            sent_claims.append(
+                ParsedClaim(
+                    kind="comparison",
+                    sentence=sent,
+                    sentence_start=off,
+                    start=off + cstart_rel,
+                    end=off + st.end,
+                    text=sent[cstart_rel : st.end].strip(),
+                    state=subject,
+                    metric=metric,
+                    year=yr.year if yr else None,
+                    projection=bool(lx.PROJECTION_RE.search(low)),
+                    other_state=st.code,
+                    relation=rel,
+                    ratio=ratios,
+                    notes=cnotes,
+                )
+            )
+        for pm in PARITY_TWO.finditer(low):
+            two = [s for s in subject_states if s.start < pm.start()]
+            codes: list[str] = []
+            for s in two:
+                if s.code not in codes:
+                    codes.append(s.code)
+            if len(codes) < 2:
+                continue
+            window = low[two[0].start : pm.end() + 40]
+            hm = lx.HEAD_RE.search(window)
+            cls = lx.HEAD_GROUP[hm.lastgroup] if hm is not None and hm.lastgroup else None
+            metric, cnotes = metric_from_cues(cls, window)
+            t = lx.PARITY_TOLERANCE
+            yr = _year_for(years, pm.start(), 0, len(sent))
+            sent_claims.append(
+                ParsedClaim(
+                    kind="comparison",
+                    sentence=sent,
+                    sentence_start=off,
+                    start=off + pm.start(),
+                    end=off + pm.end(),
+                    text=sent[pm.start() : pm.end()],
+                    state=codes[-2],
+                    metric=metric,
+                    year=yr.year if yr else None,
+                    other_state=codes[-1],
+                    relation="parity",
+                    ratio=(Interval(1 - t, 1 / (1 - t)),),
+                    notes=cnotes,
+                )
+            )
+        # qualitative
+        for rx in (QUAL_RE, KEEP_RE):
+            for qm in rx.finditer(low):
+                ref = qm.group("ref")
+                prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < qm.start()]
+                subj = [s for s in subject_states if s.start < qm.start()]
+                qstate = subj[-1].code if subj else last_state
+                qmetric = "military_stockpile"
+                if ref in ("which", "them", "these", "those") and prior:
+                    qstate, qmetric = prior[-1].state, prior[-1].metric or qmetric
+                elif "arsenal" in ref:
+                    qmetric = "total_inventory"
+                q = " ".join(qm.group("q").split())
+                pred = " ".join(qm.group("pred").split())
+                neg = bool(qm.groupdict().get("neg"))
+                if "alert" in pred:
+                    base = "alert"
+                elif pred == "deployed":
+                    base = "deployed"
+                else:
+                    base = "stored"
+                if base == "deployed" and neg:
+                    base, neg = "stored", False
+                if pred == "off alert":
+                    base, neg = "alert", True
+                quant = {"the vast majority": "most", "the majority": "most", "the bulk": "most"}.get(q, q)
+                quant = {"almost all": "nearly all"}.get(quant, quant)
+                predicate = f"{quant}:{'not_' if neg else ''}{base}"
+                yr = _year_for(years, qm.start(), 0, len(sent))
+                sent_claims.append(
+                    ParsedClaim(
+                        kind="qualitative",
+                        sentence=sent,
+                        sentence_start=off,
+                        start=off + qm.start(),
+                        end=off + qm.end(),
+                        text=sent[qm.start() : qm.end()],
+                        state=qstate,
+                        metric=qmetric,
+                        year=yr.year if yr else None,
+                        predicate=predicate,
+                    )
+                )
+        sent_claims.sort(key=lambda c: c.start)
+        claims.extend(sent_claims)
+        if subject_states:
+            last_state = subject_states[-1].code
+    return claims
