@@ -52,7 +52,7 @@ class ClaimResult:
             return c.amount.describe()
         if c.kind == "comparison":
             other = lx.STATE_LABELS.get(c.other_state or "", c.other_state)
-            return f"ratio to {other}: " + " or ".join(_ratio_text(iv) for iv in c.ratio)
+            return f"×{' or '.join(_ratio_text(iv) for iv in c.ratio)} {c.other_state}"
         return (c.predicate or "").replace("_", " ").replace(":", ": ")
 
     def to_dict(self) -> dict[str, Any]:

@@ -662,16 +662,15 @@ def parse_text(text: str) -> list[ParsedClaim]:
             if subject == st.code:
                 subj_other = [s for s in subj_before if s.code != st.code]
                 subject = subj_other[-1].code if subj_other else None
-            metric = None
-            cnotes: list[str] = []
-            if prior and prior[-1].metric:
-                metric = prior[-1].metric
-            else:
-                lo_b = subj_before[-1].start if subj_before else 0
-                window = low[lo_b : st.end + 40]
-                hm = lx.HEAD_RE.search(window)
-                cls = lx.HEAD_GROUP[hm.lastgroup] if hm is not None and hm.lastgroup else None
-                metric, cnotes = metric_from_cues(cls, window)
+            # what is compared: the cue words of the comparison's own clause ("its arsenal
+            # is a fraction of ..."), else the claim it follows ("1,700 warheads, more than")
+            wstart = _clause_start(low, cstart_rel, 0)
+            window = low[wstart:cstart_rel] + " " + (mid or "") + " " + low[st.end : st.end + 30]
+            hm = lx.HEAD_RE.search(window)
+            cls = lx.HEAD_GROUP[hm.lastgroup] if hm is not None and hm.lastgroup else None
+            metric, cnotes = metric_from_cues(cls, window)
+            if cls is None and not _has_cue(window) and prior and prior[-1].metric:
+                metric, cnotes = prior[-1].metric, []
             yr = _year_for(years, cstart_rel, 0, len(sent))
             sent_claims.append(
                 ParsedClaim(
