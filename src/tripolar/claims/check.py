@@ -26,6 +26,10 @@ from tripolar.errors import InputError
 #: Largest text the checker reads: 1 MiB (a long report is a few hundred kilobytes).
 MAX_TEXT_BYTES = 1024 * 1024
 
+#: "outdated" looks back this many years before the claimed date; a figure that was true
+#: longer ago than that makes the claim wrong, not merely out of date.
+OUTDATED_YEARS = 10
+
 SUPPORTED = "supported"
 OUTDATED = "outdated"
 CONTRADICTED = "contradicted"
@@ -229,7 +233,7 @@ def _judge(
         return ClaimResult(c, NOT_CHECKABLE, reason, year, fig, other, notes=notes)
     if ok:
         return ClaimResult(c, SUPPORTED, reason, year, fig, other, notes=notes)
-    for y in reversed([y for y in years if y < year]):
+    for y in reversed([y for y in years if year - OUTDATED_YEARS <= y < year]):
         ok_y, _r, fig_y, _o = test(y)
         if ok_y:
             r = f"matches the {y} estimate, not {year}'s: {reason}"

@@ -91,9 +91,9 @@ class Figures:
     def years(self, state: str, metric: str) -> list[int]:
         """Years for which the dataset can give ``metric`` for ``state``, ascending."""
         if metric in lx.WARHEAD_METRICS:
-            parts = _DERIVED_STOCK.get(metric, (metric,))
-            sets = [{y for (s, m, y) in self._stock if s == state and m == p} for p in parts]
-            return sorted(set.intersection(*sets)) if sets else []
+            if metric == "deployed_warheads":
+                return sorted({y for (s, m, y) in self._stock if s == state and m == "deployed_strategic"})
+            return sorted({y for (s, m, y) in self._stock if s == state and m == metric})
         if metric in ("deployed_launchers", "icbms", "ssbns"):
             ys = {
                 int(r["as_of"])
@@ -123,6 +123,10 @@ class Figures:
             return HIGH_ALERT_REASON
         if metric in lx.WARHEAD_METRICS:
             parts = _DERIVED_STOCK.get(metric, (metric,))
+            if metric == "deployed_warheads" and (state, "deployed_nonstrategic", year) not in self._stock:
+                # no separate non-strategic row (China, Britain, France): all deployed
+                # warheads are in the strategic figure
+                parts = ("deployed_strategic",)
             recs = [self._stock.get((state, p, year)) for p in parts]
             if any(r is None for r in recs):
                 return f"the dataset has no {lx.METRIC_LABELS[metric]} figure for {label} in {year}"
@@ -137,7 +141,7 @@ class Figures:
                 sum(b[2] for b in bands),
                 tuple(ids),
                 _worst([str(r["grade"]) for r in recs if r is not None]),
-                "" if len(parts) == 1 else " + ".join(parts),
+                " + ".join(parts) if metric == "deployed_warheads" else "",
             )
         if state == "WORLD":
             return f"the dataset has no world total of {lx.METRIC_LABELS[metric]}"

@@ -58,12 +58,12 @@ STATE_ALIASES: dict[str, tuple[str, ...]] = {
     "IL": (r"Israeli?", r"Jerusalem"),
     "KP": (r"North Korean?", r"Pyongyang", r"DPRK"),
     "WORLD": (
-        r"the world",
-        r"worldwide",
-        r"globally",
-        r"[Gg]lobal",
-        r"(?:all |the )?nine nuclear-armed (?:states|countries|nations)",
-        r"(?:all |the )?nuclear-armed (?:states|countries|nations)",
+        r"(?i:the world)",
+        r"(?i:worldwide)",
+        r"(?i:globally)",
+        r"(?i:global)",
+        r"(?i:(?:all |the )?nine nuclear-armed (?:states|countries|nations))",
+        r"(?i:(?:all |the )?nuclear-armed (?:states|countries|nations))",
     ),
 }
 
@@ -170,14 +170,18 @@ OTHER_UNIT_RE = re.compile(
     r"|scientists?\b|engineers?\b|casualties\b|deaths?\b|victims?\b|cities\b|targets?\b"
     r"|reactors?\b|centrifuges?\b|pages?\b)"
 )
+#: A bare "missiles" (not "ballistic missile submarines", not "ICBMs") counts missiles of
+#: some kind, which the checker does not know how to count.
+OTHER_NOUN_RE = re.compile(r"(?:missiles?|rockets?|cruise\s+missiles?)\b")
 MONEY_BEFORE_RE = re.compile(r"(?:\$|€|£|us\$|usd\s*|eur\s*)\s*$")
 
 # -- metric cues ----------------------------------------------------------------------------
 ALERT_RE = re.compile(r"high[\s-]alert|on\s+alert|hair[\s-]trigger|launch[\s-]ready|ready\s+to\s+launch")
+INVENTORY_RE = re.compile(r"inventory|including\s+retired|\bin\s+total\b")
 RETIRED_RE = re.compile(r"retired|awaiting\s+dismantl|dismantlement|slated\s+for\s+dismantl")
 RESERVE_RE = re.compile(r"\breserve\b|non-?deployed|in\s+(?:central\s+)?storage|\bstored\b")
 DEPLOYED_RE = re.compile(
-    r"(?<![\w-])deploy(?:ed|s)?\b|\bfielded\b|\bmated\b|on\s+(?:its\s+|their\s+)?(?:missiles|launchers)"
+    r"(?<![\w-])deploy(?:ed|s|ment)?\b|\bfielded\b|\bmated\b|on\s+(?:its\s+|their\s+)?(?:missiles|launchers)"
 )
 NONSTRATEGIC_RE = re.compile(r"non-?strategic|\btactical\b")
 STRATEGIC_RE = re.compile(r"(?<![\w-])strategic\b")
@@ -191,7 +195,7 @@ QUALIFIERS: tuple[tuple[str, str], ...] = (
     (r"just\s+under|slightly\s+fewer\s+than|slightly\s+less\s+than|just\s+below|a\s+little\s+under", "just_under"),
     (r"no\s+fewer\s+than|no\s+less\s+than|at\s+least|a\s+minimum\s+of", "at_least"),
     (r"no\s+more\s+than|at\s+most|up\s+to|a\s+maximum\s+of|not\s+more\s+than", "at_most"),
-    (r"more\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|over\s+and\s+above", "more_than"),
+    (r"more\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|exceeds|exceeded|over\s+and\s+above", "more_than"),
     (r"fewer\s+than|less\s+than|under|below", "fewer_than"),
     (r"nearly|almost|close\s+to|approaching", "nearly"),
     (
@@ -249,7 +253,7 @@ NEGATION_RE = re.compile(
     r"|haven't|cannot|can't|nor)\b|n't\b"
 )
 PROJECTION_RE = re.compile(
-    r"\b(?:will|would|could|might|may|plans?\s+to|planning\s+to|aims?\s+to|expected\s+to"
+    r"\b(?:will|plans?\s+to|planning\s+to|aims?\s+to|expected\s+to"
     r"|projected|projects|on\s+track\s+to|set\s+to|likely\s+to|by\s+the\s+end\s+of\s+the\s+decade"
     r"|forecasts?)\b"
 )

@@ -163,7 +163,8 @@ NUMBER_RE = re.compile(
 )
 NO_RE = re.compile(
     r"(?<![\w-])(?:has|have|had|with|deploys?|keeps?|holds?|possess(?:es)?|fields?)\s+"
-    r"(?P<no>no)\s+(?=(?:(?:deployed|strategic|nuclear|operational|ballistic|missile|active)\s+)*"
+    r"(?P<no>no)\s+(?=(?:(?:deployed|strategic|non-strategic|nonstrategic|tactical|nuclear|operational"
+    r"|ballistic|missile|active|nuclear-armed)\s+)*"
     rf"(?:{lx.HEAD_RE.pattern}))"
 )
 _TOKEN = re.compile(r"[a-z][a-z'’-]*|\d[\d,.]*|[^\s\w]")
@@ -347,16 +348,15 @@ def find_numbers(low: str) -> list[_Num]:
 def head_after(low: str, pos: int, limit: int) -> tuple[str | None, int, bool]:
     """The noun a number counts: (class or None, end of the noun, whether something else).
 
-    Walks up to five words after ``pos`` (modifiers such as "deployed strategic" may come
-    first); a unit such as "kilometres" or an unknown noun means the number counts
-    something else.
+    Walks up to six words after ``pos``: modifiers ("deployed strategic") and names
+    ("Minuteman III", "Ohio-class") may come before the noun. A unit such as "kilometres",
+    a bare "missiles", or a first word that is neither a modifier nor a linking word
+    ("500 scientists") means the number counts something else.
     """
     seg = low[pos:limit]
-    m0 = lx.OTHER_UNIT_RE.match(seg.lstrip())
-    if m0:
-        return None, pos, True
     i = 0
     words = 0
+    first_unknown = False
     while i < len(seg) and words < 6:
         while i < len(seg) and seg[i].isspace():
             i += 1
@@ -366,18 +366,21 @@ def head_after(low: str, pos: int, limit: int) -> tuple[str | None, int, bool]:
         if hm:
             assert hm.lastgroup is not None
             return lx.HEAD_GROUP[hm.lastgroup], pos + hm.end(), False
+        if lx.OTHER_UNIT_RE.match(seg, i) or lx.OTHER_NOUN_RE.match(seg, i):
+            return None, pos, True
         tm = _TOKEN.match(seg, i)
         if tm is None:
             break
         tok = tm.group(0)
         if tok in lx.MODIFIER_WORDS:
-            i = tm.end()
-            words += 1
-            continue
-        if words == 0 and tok[0].isalpha() and tok not in _ELISION_OK:
-            return None, pos, True  # "500 scientists": counts something else
-        break
-    return None, pos, False
+            pass
+        elif not tok[0].isalnum() or tok in _ELISION_OK:
+            break
+        elif words == 0:
+            first_unknown = True
+        i = tm.end()
+        words += 1
+    return None, pos, first_unknown
 
 
 _BOUNDARY = re.compile(r";|:|—|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bwhich\b|\bthan\b|\bof\s+which\b")
@@ -425,6 +428,8 @@ def metric_from_cues(cls: str | None, window: str) -> tuple[str | None, list[str
         return None, notes
     if lx.ALERT_RE.search(window):
         return "high_alert", notes
+    if lx.INVENTORY_RE.search(window):
+        return "total_inventory", notes
     if lx.RETIRED_RE.search(window):
         return "retired", notes
     deployed = bool(lx.DEPLOYED_RE.search(window))
@@ -477,7 +482,7 @@ PARITY_TWO = re.compile(
 QUAL_RE = re.compile(
     r"(?P<q>the\s+vast\s+majority|the\s+majority|the\s+bulk|most|nearly\s+all|almost\s+all|all|none)"
     r"\s+of\s+(?P<ref>which|them|these|those|(?:its|their)\s+(?:[\w-]+\s+){0,2}?(?:warheads|weapons|arsenal|stockpile))"
-    r"\s+(?:are|is|remain|were|stay|sit)\s+(?P<neg>not\s+)?(?:kept\s+)?"
+    r"\s+(?:(?:are|is|remain|were|stay|sit)\s+)?(?P<neg>not\s+)?(?:kept\s+)?"
     r"(?P<pred>on\s+high[\s-]alert|on\s+alert|deployed|in\s+(?:central\s+)?storage|stored|in\s+reserve|non-deployed)"
 )
 KEEP_RE = re.compile(
@@ -553,7 +558,12 @@ def parse_text(text: str) -> list[ParsedClaim]:
         low = _lower(sent)
         states = find_states(sent)
         nums = find_numbers(low)
-        years = [n for n in nums if n.is_year]
+        # "since 2010" is not the date of the claim, only the start of a period
+        years = [
+            n
+            for n in nums
+            if n.is_year and not re.search(r"\b(?:since|from|after|before|until|till)\s+$", low[: n.start])
+        ]
         sent_claims: list[ParsedClaim] = []
         comp_targets: set[int] = set()
         comps: list[tuple[_State, tuple[str, tuple[Interval, ...], int, str]]] = []
@@ -722,8 +732,10 @@ def parse_text(text: str) -> list[ParsedClaim]:
                 )
             )
         # qualitative
-        for rx in (QUAL_RE, KEEP_RE):
+        for rx in (KEEP_RE, QUAL_RE):
             for qm in rx.finditer(low):
+                if any(c.kind == "qualitative" and c.start - off <= qm.start() < c.end - off for c in sent_claims):
+                    continue  # the same words, matched by the other qualitative pattern
                 ref = qm.group("ref")
                 prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < qm.start()]
                 subj = [s for s in subject_states if s.start < qm.start()]
