@@ -224,10 +224,13 @@ def _judge(
     years: list[int],
     as_of: int | None,
     test: Callable[[int], tuple[bool | None, str, Figure | None, Figure | None]],
+    latest: int,
 ) -> ClaimResult:
     year, why, notes = _resolve_year(c, years, as_of)
     if year is None:
-        return ClaimResult(c, NOT_CHECKABLE, why or "no figure in the dataset", notes=notes)
+        if why is None:  # no year at all: the figure look-up says why
+            _ok, why, _f, _o = test(c.year or as_of or latest)
+        return ClaimResult(c, NOT_CHECKABLE, why, notes=notes)
     ok, reason, fig, other = test(year)
     if ok is None:
         return ClaimResult(c, NOT_CHECKABLE, reason, year, fig, other, notes=notes)
@@ -262,7 +265,7 @@ def _check_quantity(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimRe
 
     if metric == "high_alert":
         return ClaimResult(c, NOT_CHECKABLE, _alert_reason())
-    res = _judge(c, figs.years(state, metric), as_of, test)
+    res = _judge(c, figs.years(state, metric), as_of, test, figs.latest_year())
     if res.verdict == CONTRADICTED and metric in lx.WARHEAD_METRICS and res.year is not None:
         for alt in ("total_inventory", "military_stockpile", "deployed_strategic", "deployed_warheads"):
             if alt == metric:
@@ -305,7 +308,7 @@ def _check_comparison(c: ParsedClaim, figs: Figures, as_of: int | None) -> Claim
 
     ya = figs.years(a_state, metric)
     yb = set(figs.years(b_state, metric))
-    return _judge(c, [y for y in ya if y in yb], as_of, test)
+    return _judge(c, [y for y in ya if y in yb], as_of, test, figs.latest_year())
 
 
 def _check_qualitative(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimResult:
@@ -360,7 +363,7 @@ def _check_qualitative(c: ParsedClaim, figs: Figures, as_of: int | None) -> Clai
             ok = hi >= need
         return ok, share, ref, dep
 
-    return _judge(c, figs.years(state, ref_metric), as_of, test)
+    return _judge(c, figs.years(state, ref_metric), as_of, test, figs.latest_year())
 
 
 def check_claim(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimResult:

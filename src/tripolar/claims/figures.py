@@ -90,6 +90,9 @@ class Figures:
     # -- years -----------------------------------------------------------------------------
     def years(self, state: str, metric: str) -> list[int]:
         """Years for which the dataset can give ``metric`` for ``state``, ascending."""
+        if "+" in state:
+            sets = [set(self.years(p, metric)) for p in state.split("+")]
+            return sorted(set.intersection(*sets))
         if metric in lx.WARHEAD_METRICS:
             if metric == "deployed_warheads":
                 return sorted({y for (s, m, y) in self._stock if s == state and m == "deployed_strategic"})
@@ -118,6 +121,8 @@ class Figures:
         return self._cache[key]
 
     def _figure(self, state: str, metric: str, year: int) -> Figure | str:
+        if "+" in state:
+            return self._sum(state, metric, year)
         label = lx.STATE_LABELS.get(state, state)
         if metric == "high_alert":
             return HIGH_ALERT_REASON
@@ -152,6 +157,24 @@ class Figures:
         if metric == "silos":
             return self._silos(state, year)
         return f"no dataset metric for {metric}"
+
+    def _sum(self, state: str, metric: str, year: int) -> Figure | str:
+        parts = [self.figure(p, metric, year) for p in state.split("+")]
+        for f in parts:
+            if isinstance(f, str):
+                return f
+        figs = [f for f in parts if isinstance(f, Figure)]
+        return Figure(
+            state,
+            metric,
+            year,
+            sum(f.value for f in figs),
+            sum(f.low for f in figs),
+            sum(f.high for f in figs),
+            tuple(sorted({i for f in figs for i in f.source_ids})),
+            _worst([f.grade for f in figs]),
+            "sum of " + ", ".join(state.split("+")),
+        )
 
     def _launchers(self, state: str, metric: str, year: int) -> Figure | str:
         from tripolar.errors import InputError

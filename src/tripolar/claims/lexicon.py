@@ -209,6 +209,8 @@ QUAL_KIND = [(re.compile(rf"^(?:{p})$"), kind) for p, kind in QUALIFIERS]
 
 #: Relative tolerance of "about" and its kin, as a fraction of the number.
 ABOUT_TOLERANCE = 0.10
+#: Largest rounding read into a bare number, as a fraction of it ("1,000" -> 950..1,050).
+ROUNDING_CAP = 0.05
 #: How far "nearly X" reaches below X, and "just over X" above X.
 NEARLY_TOLERANCE = 0.10
 

@@ -45,7 +45,7 @@ class Interval:
 def _fmt(v: float) -> str:
     if float(v).is_integer():
         return f"{int(v):,}"
-    return f"{v:,.3g}"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 def complement(ivs: list[Interval]) -> list[Interval]:
@@ -220,8 +220,10 @@ def number_value(text: str) -> float | None:
     return word_number(t)
 
 
-def _rounding(n: float, text: str) -> float:
-    """Half a unit of the last significant digit of a round number of 100 or more."""
+def rounding(n: float) -> float:
+    """The rounding a bare round number implies: half a unit of its last significant digit
+    (1,700 -> 50), for numbers of 100 or more, and at most :data:`lexicon.ROUNDING_CAP`
+    of the number (1,000 -> 50, not 500)."""
     if n < 100 or not float(n).is_integer():
         return 0.0
     k = int(n)
@@ -229,14 +231,14 @@ def _rounding(n: float, text: str) -> float:
     while k % 10 == 0 and k > 0:
         k //= 10
         z += 1
-    return 0.5 * 10**z if z else 0.0
+    return min(0.5 * 10**z, lx.ROUNDING_CAP * n) if z else 0.0
 
 
 def make_amount(
     text: str, kind: str, n: float, lo: float | None = None, hi: float | None = None
 ) -> Amount:
     """The counts a claim allows, by the tolerance rules of docs/claims.md."""
-    tol = _rounding(n, text)
+    tol = rounding(n)
     inf = math.inf
     if kind == "range":
         assert lo is not None and hi is not None
@@ -248,7 +250,7 @@ def make_amount(
         assert lo is not None and hi is not None
         ivs = [Interval(lo, hi)]
     elif kind == "about":
-        d = max(n * lx.ABOUT_TOLERANCE, tol)
+        d = n * lx.ABOUT_TOLERANCE
         ivs = [Interval(n - d, n + d)]
     elif kind == "more_than":
         ivs = [Interval(n, inf, lo_open=True)]
@@ -542,6 +544,27 @@ def _comparison_at(low: str, st: _State) -> tuple[str, tuple[Interval, ...], int
 # -- the parser -----------------------------------------------------------------------------
 
 
+_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+)$")
+
+
+def _state_list(low: str, states: list[_State], last: _State, floor: int) -> list[str]:
+    """The codes of a list of states ending at ``last`` ("Britain and France", "India,
+    Pakistan and North Korea"), in order; just ``last`` when it stands alone."""
+    group = [last]
+    idx = states.index(last)
+    while idx > 0:
+        prev = states[idx - 1]
+        if prev.start < floor or not _LIST_SEP.match(low[prev.end : group[0].start]):
+            break
+        group.insert(0, prev)
+        idx -= 1
+    codes: list[str] = []
+    for g in group:
+        if g.code not in codes:
+            codes.append(g.code)
+    return codes
+
+
 def _year_for(years: list[_Num], pos: int, lo: int, hi: int) -> _Num | None:
     inside = [y for y in years if lo <= y.start < hi]
     pool = inside or years
@@ -617,8 +640,10 @@ def parse_text(text: str) -> list[ParsedClaim]:
             after = [s for s in subject_states if num.end <= s.start < cend]
             wide_before = [s for s in subject_states if s.start < num.start]
             state: str | None
+            group: list[str] = []
             if before:
                 state = before[-1].code
+                group = _state_list(low, subject_states, before[-1], prev_end)
             elif after:
                 state = after[0].code
             elif sent_claims and sent_claims[-1].state:
@@ -648,22 +673,36 @@ def parse_text(text: str) -> list[ParsedClaim]:
             if yr is not None and re.search(r"\bby\s+(?:the\s+end\s+of\s+)?$", low[: yr.start]):
                 projection = True
             end = max(head_end, num.end)
-            pc = ParsedClaim(
-                kind="quantity",
-                sentence=sent,
-                sentence_start=off,
-                start=off + num.start,
-                end=off + end,
-                text=sent[num.start : end],
-                state=state,
-                metric=metric,
-                amount=amount,
-                year=yr.year if yr else None,
-                projection=projection,
-                negated=negated,
-                notes=notes,
-            )
-            sent_claims.append(pc)
+            states_for = [state]
+            if len(group) > 1:
+                between = low[before[-1].end : num.start] + " " + low[num.end : min(cend + 12, len(low))]
+                if re.search(r"\b(?:each|apiece|every\s+one)\b", between):
+                    states_for = list(group)
+                    notes.append("'each': one claim per state")
+                elif re.search(r"\b(?:together|combined|jointly|between\s+them|in\s+all)\b", between):
+                    states_for = ["+".join(group)]
+                    notes.append("'together': the states' figures are summed")
+                else:
+                    states_for = [None]
+                    notes.append("several states named without 'each' or 'together'")
+            for st_code in states_for:
+                sent_claims.append(
+                    ParsedClaim(
+                        kind="quantity",
+                        sentence=sent,
+                        sentence_start=off,
+                        start=off + num.start,
+                        end=off + end,
+                        text=sent[num.start : end],
+                        state=st_code,
+                        metric=metric,
+                        amount=amount,
+                        year=yr.year if yr else None,
+                        projection=projection,
+                        negated=negated,
+                        notes=list(notes),
+                    )
+                )
         # comparisons
         for st, (rel, ratios, cstart_rel, mid) in comps:
             prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < cstart_rel]
