@@ -705,6 +705,8 @@ def parse_text(text: str) -> list[ParsedClaim]:
                 )
         # comparisons
         for st, (rel, ratios, cstart_rel, mid) in comps:
+            while cstart_rel < st.start and sent[cstart_rel].isspace():
+                cstart_rel += 1
             prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < cstart_rel]
             subj_before = [s for s in subject_states if s.start < cstart_rel]
             subject = prior[-1].state if prior else (subj_before[-1].code if subj_before else last_state)
@@ -728,7 +730,7 @@ def parse_text(text: str) -> list[ParsedClaim]:
                     sentence_start=off,
                     start=off + cstart_rel,
                     end=off + st.end,
-                    text=sent[cstart_rel : st.end].strip(),
+                    text=sent[cstart_rel : st.end],
                     state=subject,
                     metric=metric,
                     year=yr.year if yr else None,
