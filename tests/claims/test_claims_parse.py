@@ -86,7 +86,11 @@ def test_interval_open_ends() -> None:
 
 def test_sentences_keep_abbreviations() -> None:
     parts = sentences("The U.S. has 400 ICBMs. Russia has more. Mr. Smith agreed.")
-    assert [s for _o, s in parts] == ["The U.S. has 400 ICBMs.", "Russia has more.", "Mr. Smith agreed."]
+    assert [s for _o, s in parts] == [
+        "The U.S. has 400 ICBMs.",
+        "Russia has more.",
+        "Mr. Smith agreed.",
+    ]
 
 
 def test_years_money_and_distances_are_not_counts() -> None:
@@ -127,7 +131,9 @@ def test_state_forms() -> None:
 
 
 def test_comparison_kinds() -> None:
-    claims = parse_text("The US has about 1,700 deployed strategic warheads, slightly more than Russia.")
+    claims = parse_text(
+        "The US has about 1,700 deployed strategic warheads, slightly more than Russia."
+    )
     comp = [c for c in claims if c.kind == "comparison"]
     assert len(comp) == 1 and comp[0].state == "US" and comp[0].other_state == "RU"
     assert comp[0].metric == "deployed_strategic"

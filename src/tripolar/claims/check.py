@@ -55,7 +55,6 @@ class ClaimResult:
         if c.kind == "quantity" and c.amount is not None:
             return c.amount.describe()
         if c.kind == "comparison":
-            other = lx.STATE_LABELS.get(c.other_state or "", c.other_state)
             return f"×{' or '.join(_ratio_text(iv) for iv in c.ratio)} {c.other_state}"
         return (c.predicate or "").replace("_", " ").replace(":", ": ")
 
@@ -167,7 +166,9 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_TEXT_BYTES) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 ({exc.reason})", file=name, expected="UTF-8 text") from exc
+        raise InputError(
+            f"not valid UTF-8 ({exc.reason})", file=name, expected="UTF-8 text"
+        ) from exc
     if not text.strip():
         raise InputError("empty text", file=name, expected="English prose to check")
     return text
@@ -188,7 +189,9 @@ def parse_as_of(value: str | None) -> int | None:
         except ValueError:
             ok = None
     if not ok or not 1945 <= int(v[:4]) <= 2100:
-        raise InputError(f"not a date: {value!r}", field="--as-of", expected="YYYY, YYYY-MM or YYYY-MM-DD")
+        raise InputError(
+            f"not a date: {value!r}", field="--as-of", expected="YYYY, YYYY-MM or YYYY-MM-DD"
+        )
     return int(v[:4])
 
 
@@ -205,7 +208,11 @@ def _resolve_year(
     latest = years[-1]
     want = c.year if c.year is not None else as_of
     if c.projection or (c.year is not None and c.year > max(latest, as_of or latest)):
-        return None, "a projection or a future date; the dataset holds estimates, not forecasts", notes
+        return (
+            None,
+            "a projection or a future date; the dataset holds estimates, not forecasts",
+            notes,
+        )
     if want is None:
         notes.append(f"no date in the text: compared with the latest estimate ({latest})")
         return latest, None, notes
@@ -215,7 +222,9 @@ def _resolve_year(
         notes.append(f"the dataset's latest estimate is {latest}; compared with it")
         return latest, None, notes
     earlier = [y for y in years if y < want]
-    near = ", ".join(str(y) for y in ([earlier[-1]] if earlier else []) + [y for y in years if y > want][:1])
+    near = ", ".join(
+        str(y) for y in ([earlier[-1]] if earlier else []) + [y for y in years if y > want][:1]
+    )
     return None, f"the dataset has no estimate for {want} (nearest: {near})", notes
 
 
@@ -237,7 +246,7 @@ def _judge(
     if ok:
         return ClaimResult(c, SUPPORTED, reason, year, fig, other, notes=notes)
     for y in reversed([y for y in years if year - OUTDATED_YEARS <= y < year]):
-        ok_y, _r, fig_y, _o = test(y)
+        ok_y, _r, _f, _o = test(y)
         if ok_y:
             r = f"matches the {y} estimate, not {year}'s: {reason}"
             return ClaimResult(c, OUTDATED, r, year, fig, other, matched_year=y, notes=notes)
@@ -267,12 +276,19 @@ def _check_quantity(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimRe
         return ClaimResult(c, NOT_CHECKABLE, _alert_reason())
     res = _judge(c, figs.years(state, metric), as_of, test, figs.latest_year())
     if res.verdict == CONTRADICTED and metric in lx.WARHEAD_METRICS and res.year is not None:
-        for alt in ("total_inventory", "military_stockpile", "deployed_strategic", "deployed_warheads"):
+        for alt in (
+            "total_inventory",
+            "military_stockpile",
+            "deployed_strategic",
+            "deployed_warheads",
+        ):
             if alt == metric:
                 continue
             f = figs.figure(state, alt, res.year)
             if isinstance(f, Figure) and any(iv.overlaps(f.low, f.high) for iv in amount.intervals):
-                res.notes.append(f"the amount matches the {lx.METRIC_LABELS[alt]} ({_band_text(f)})")
+                res.notes.append(
+                    f"the amount matches the {lx.METRIC_LABELS[alt]} ({_band_text(f)})"
+                )
                 break
     return res
 
@@ -320,8 +336,8 @@ def _check_qualitative(c: ParsedClaim, figs: Figures, as_of: int | None) -> Clai
         return ClaimResult(
             c,
             NOT_CHECKABLE,
-            f"the {what} share of {lx.METRIC_LABELS.get(ref_metric, ref_metric)} is not in the dataset"
-            + ("; " + _alert_reason() if "alert" in pred else ""),
+            f"the {what} share of {lx.METRIC_LABELS.get(ref_metric, ref_metric)} "
+            "is not in the dataset" + ("; " + _alert_reason() if "alert" in pred else ""),
         )
 
     def test(year: int) -> tuple[bool | None, str, Figure | None, Figure | None]:
@@ -333,7 +349,9 @@ def _check_qualitative(c: ParsedClaim, figs: Figures, as_of: int | None) -> Clai
             return None, dep, ref, None
         s_lo = dep.low / ref.high if ref.high else 0.0
         s_hi = dep.high / ref.low if ref.low else 1.0
-        share = f"deployed {_band_text(dep)} of {_band_text(ref)} ({100 * dep.value / ref.value:.0f}%)"
+        share = (
+            f"deployed {_band_text(dep)} of {_band_text(ref)} ({100 * dep.value / ref.value:.0f}%)"
+        )
         need = {"most": 0.5, "nearly all": 0.9, "all": 1.0, "none": 0.0}[quant]
         if pred in ("deployed", "not_stored"):
             lo, hi = s_lo, s_hi
@@ -381,7 +399,9 @@ def check_claim(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimResult
     return _check_quantity(c, figs, as_of)
 
 
-def check_text(text: str, *, as_of: str | None = None, data_dir: str | Path | None = None) -> ClaimReport:
+def check_text(
+    text: str, *, as_of: str | None = None, data_dir: str | Path | None = None
+) -> ClaimReport:
     """Find the quantitative claims about nuclear arsenals in ``text`` and check each.
 
     ``as_of`` is the article's date (``YYYY[-MM[-DD]]``): undated claims ("today") are

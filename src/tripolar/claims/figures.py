@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from tripolar.claims import lexicon as lx
 from tripolar.data.loader import Dataset
@@ -65,6 +65,10 @@ def _band(rec: dict[str, Any]) -> tuple[float, float, float]:
     return v, v if lo is None else lo, v if hi is None else hi
 
 
+def _records(df: Any) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], df.to_dict("records"))
+
+
 _GRADE_ORDER = "ABRC"
 
 
@@ -81,11 +85,12 @@ class Figures:
         self._cache: dict[tuple[str, str, int], Figure | str] = {}
         sp = ds.tables["stockpiles"]
         self._stock: dict[tuple[str, str, int], dict[str, Any]] = {}
-        for rec in sp.to_dict("records"):
+        for rec in _records(sp):
             if _num(rec.get("value")) is not None:
                 self._stock[(str(rec["state"]), str(rec["metric"]), int(rec["year"]))] = rec
-        self._systems = {str(r["system_id"]): r for r in ds.tables["systems"].to_dict("records")}
-        self._sysfig = ds.tables["system_figures"].to_dict("records")
+        records = _records
+        self._systems = {str(r["system_id"]): r for r in records(ds.tables["systems"])}
+        self._sysfig = records(ds.tables["system_figures"])
 
     # -- years -----------------------------------------------------------------------------
     def years(self, state: str, metric: str) -> list[int]:
@@ -95,7 +100,9 @@ class Figures:
             return sorted(set.intersection(*sets))
         if metric in lx.WARHEAD_METRICS:
             if metric == "deployed_warheads":
-                return sorted({y for (s, m, y) in self._stock if s == state and m == "deployed_strategic"})
+                return sorted(
+                    {y for (s, m, y) in self._stock if s == state and m == "deployed_strategic"}
+                )
             return sorted({y for (s, m, y) in self._stock if s == state and m == metric})
         if metric in ("deployed_launchers", "icbms", "ssbns"):
             ys = {
@@ -128,7 +135,10 @@ class Figures:
             return HIGH_ALERT_REASON
         if metric in lx.WARHEAD_METRICS:
             parts = _DERIVED_STOCK.get(metric, (metric,))
-            if metric == "deployed_warheads" and (state, "deployed_nonstrategic", year) not in self._stock:
+            if (
+                metric == "deployed_warheads"
+                and (state, "deployed_nonstrategic", year) not in self._stock
+            ):
                 # no separate non-strategic row (China, Britain, France): all deployed
                 # warheads are in the strategic figure
                 parts = ("deployed_strategic",)
@@ -253,7 +263,7 @@ class Figures:
         tg = self.ds.tables["targets"]
         rows = [
             r
-            for r in tg.to_dict("records")
+            for r in _records(tg)
             if r["state"] == state
             and r["target_type"] == "silo_field"
             and r["quantity"] == "aim_points"

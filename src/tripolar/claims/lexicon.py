@@ -74,7 +74,8 @@ _STATE_ALTS = sorted(
 #: One pattern, a named group per alias (``s0``, ``s1``...); :data:`STATE_GROUP` maps them.
 STATE_RE = re.compile(
     "|".join(
-        rf"(?P<s{i}>(?<![\w.])(?:{pat})(?:'s|’s)?(?![\w]))" for i, (pat, _) in enumerate(_STATE_ALTS)
+        rf"(?P<s{i}>(?<![\w.])(?:{pat})(?:'s|’s)?(?![\w]))"
+        for i, (pat, _) in enumerate(_STATE_ALTS)
     )
 )
 STATE_GROUP: dict[str, str] = {f"s{i}": code for i, (_, code) in enumerate(_STATE_ALTS)}
@@ -152,11 +153,54 @@ HEAD_GROUP = {f"h{i}": cls for i, (_, cls) in enumerate(HEAD_NOUNS)}
 
 #: Words that may sit between a number and its noun ("1,700 deployed strategic warheads").
 MODIFIER_WORDS = frozenset(
-    """deployed strategic nuclear operational active assembled non-deployed nondeployed
-    stored reserve retired tactical non-strategic nonstrategic additional more new fielded
-    ready land-based sea-based ballistic missile intercontinental mobile road-mobile
-    silo-based nuclear-capable nuclear-tipped atomic thermonuclear of its their the which
-    them these usable available total such older modern modernised modernized""".split()
+    [
+        "deployed",
+        "strategic",
+        "nuclear",
+        "operational",
+        "active",
+        "assembled",
+        "non-deployed",
+        "nondeployed",
+        "stored",
+        "reserve",
+        "retired",
+        "tactical",
+        "non-strategic",
+        "nonstrategic",
+        "additional",
+        "more",
+        "new",
+        "fielded",
+        "ready",
+        "land-based",
+        "sea-based",
+        "ballistic",
+        "missile",
+        "intercontinental",
+        "mobile",
+        "road-mobile",
+        "silo-based",
+        "nuclear-capable",
+        "nuclear-tipped",
+        "atomic",
+        "thermonuclear",
+        "of",
+        "its",
+        "their",
+        "the",
+        "which",
+        "them",
+        "these",
+        "usable",
+        "available",
+        "total",
+        "such",
+        "older",
+        "modern",
+        "modernised",
+        "modernized",
+    ]
 )
 
 #: Units and nouns that show a number counts something else ("500 kilometres").
@@ -176,7 +220,9 @@ OTHER_NOUN_RE = re.compile(r"(?:missiles?|rockets?|cruise\s+missiles?)\b")
 MONEY_BEFORE_RE = re.compile(r"(?:\$|€|£|us\$|usd\s*|eur\s*)\s*$")
 
 # -- metric cues ----------------------------------------------------------------------------
-ALERT_RE = re.compile(r"high[\s-]alert|on\s+alert|hair[\s-]trigger|launch[\s-]ready|ready\s+to\s+launch")
+ALERT_RE = re.compile(
+    r"high[\s-]alert|on\s+alert|hair[\s-]trigger|launch[\s-]ready|ready\s+to\s+launch"
+)
 INVENTORY_RE = re.compile(r"inventory|including\s+retired|\bin\s+total\b")
 RETIRED_RE = re.compile(r"retired|awaiting\s+dismantl|dismantlement|slated\s+for\s+dismantl")
 RESERVE_RE = re.compile(r"\breserve\b|non-?deployed|in\s+(?:central\s+)?storage|\bstored\b")
@@ -186,16 +232,27 @@ DEPLOYED_RE = re.compile(
 NONSTRATEGIC_RE = re.compile(r"non-?strategic|\btactical\b")
 STRATEGIC_RE = re.compile(r"(?<![\w-])strategic\b")
 STOCKPILE_RE = re.compile(r"stockpil|military\s+stockpile|\boperational\b|\bassembled\b")
-TOTAL_RE = re.compile(r"inventory|\bin\s+total\b|\btotal\b|arsenals?\b|all\s+told|including\s+retired")
+TOTAL_RE = re.compile(
+    r"inventory|\bin\s+total\b|\btotal\b|arsenals?\b|all\s+told|including\s+retired"
+)
 
 # -- approximations -------------------------------------------------------------------------
 #: qualifier text (regex) -> kind. Kinds are explained in docs/claims.md.
 QUALIFIERS: tuple[tuple[str, str], ...] = (
-    (r"slightly\s+more\s+than|just\s+over|a\s+little\s+over|just\s+above|just\s+more\s+than", "just_over"),
-    (r"just\s+under|slightly\s+fewer\s+than|slightly\s+less\s+than|just\s+below|a\s+little\s+under", "just_under"),
+    (
+        r"slightly\s+more\s+than|just\s+over|a\s+little\s+over|just\s+above|just\s+more\s+than",
+        "just_over",
+    ),
+    (
+        r"just\s+under|slightly\s+fewer\s+than|slightly\s+less\s+than|just\s+below|a\s+little\s+under",
+        "just_under",
+    ),
     (r"no\s+fewer\s+than|no\s+less\s+than|at\s+least|a\s+minimum\s+of", "at_least"),
     (r"no\s+more\s+than|at\s+most|up\s+to|a\s+maximum\s+of|not\s+more\s+than", "at_most"),
-    (r"more\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|exceeds|exceeded|over\s+and\s+above", "more_than"),
+    (
+        r"more\s+than|over|above|in\s+excess\s+of|upwards\s+of|exceeding|exceeds|exceeded|over\s+and\s+above",
+        "more_than",
+    ),
     (r"fewer\s+than|less\s+than|under|below", "fewer_than"),
     (r"nearly|almost|close\s+to|approaching", "nearly"),
     (
@@ -218,13 +275,35 @@ NEARLY_TOLERANCE = 0.10
 UNITS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
     )
 }
 TENS = {
     w: 10 * i
-    for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split())
+    for i, w in enumerate(
+        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
     if w != "_"
 }
 WORD_ATOM = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))

@@ -169,9 +169,50 @@ NO_RE = re.compile(
 )
 _TOKEN = re.compile(r"[a-z][a-z'’-]*|\d[\d,.]*|[^\s\w]")
 _ELISION_OK = frozenset(
-    """in on at by as and or while whereas but which that is are was were has have had for to
-    according this last a the among each apiece with from since after before when under of
-    now today currently altogether combined""".split()
+    [
+        "in",
+        "on",
+        "at",
+        "by",
+        "as",
+        "and",
+        "or",
+        "while",
+        "whereas",
+        "but",
+        "which",
+        "that",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "for",
+        "to",
+        "according",
+        "this",
+        "last",
+        "a",
+        "the",
+        "among",
+        "each",
+        "apiece",
+        "with",
+        "from",
+        "since",
+        "after",
+        "before",
+        "when",
+        "under",
+        "of",
+        "now",
+        "today",
+        "currently",
+        "altogether",
+        "combined",
+    ]
 )
 _VAGUE_RES = [(re.compile(rf"^(?:{p})$"), band) for p, band in lx.VAGUE]
 
@@ -385,7 +426,9 @@ def head_after(low: str, pos: int, limit: int) -> tuple[str | None, int, bool]:
     return None, pos, first_unknown
 
 
-_BOUNDARY = re.compile(r";|:|—|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bwhich\b|\bthan\b|\bof\s+which\b")
+_BOUNDARY = re.compile(
+    r";|:|—|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bwhich\b|\bthan\b|\bof\s+which\b"
+)
 _COMMA_BOUNDARY = re.compile(r",|;|:|—|\(|\)|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bwhich\b")
 
 
@@ -397,7 +440,9 @@ def _clause_start(low: str, pos: int, floor: int) -> int:
 
 
 def _clause_end(low: str, pos: int, ceil: int) -> int:
-    m = re.compile(r"[,;:.()—]|\band\b|\bwhile\b|\bbut\b|\bwhich\b|\bwhereas\b").search(low, pos, ceil)
+    m = re.compile(r"[,;:.()—]|\band\b|\bwhile\b|\bbut\b|\bwhich\b|\bwhereas\b").search(
+        low, pos, ceil
+    )
     return m.start() if m else ceil
 
 
@@ -456,7 +501,9 @@ def metric_from_cues(cls: str | None, window: str) -> tuple[str | None, list[str
 
 # -- comparisons and qualitative claims ------------------------------------------------------
 
-_RATIO_ALT = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in lx.RATIO_WORDS), key=len, reverse=True))
+_RATIO_ALT = "|".join(
+    sorted((re.escape(k).replace(r"\ ", r"\s+") for k in lx.RATIO_WORDS), key=len, reverse=True)
+)
 _POSS = r"(?:that\s+of\s+|those\s+of\s+|the\s+arsenal\s+of\s+|the\s+stockpile\s+of\s+)?"
 COMP_TAIL = re.compile(
     r"(?P<deg>slightly|a\s+little|somewhat|marginally|just|far|much|significantly|considerably"
@@ -533,7 +580,15 @@ def _comparison_at(low: str, st: _State) -> tuple[str, tuple[Interval, ...], int
                 if more
                 else Interval(1 / (1 + lx.SLIGHTLY), 1.0, hi_open=True)
             )
-        elif deg in ("far", "much", "significantly", "considerably", "substantially", "vastly", "many"):
+        elif deg in (
+            "far",
+            "much",
+            "significantly",
+            "considerably",
+            "substantially",
+            "vastly",
+            "many",
+        ):
             iv = Interval(lx.FAR, math.inf) if more else Interval(0.0, 1 / lx.FAR)
         else:
             iv = Interval(1.0, math.inf, lo_open=True) if more else Interval(0.0, 1.0, hi_open=True)
@@ -585,7 +640,8 @@ def parse_text(text: str) -> list[ParsedClaim]:
         years = [
             n
             for n in nums
-            if n.is_year and not re.search(r"\b(?:since|from|after|before|until|till)\s+$", low[: n.start])
+            if n.is_year
+            and not re.search(r"\b(?:since|from|after|before|until|till)\s+$", low[: n.start])
         ]
         sent_claims: list[ParsedClaim] = []
         comp_targets: set[int] = set()
@@ -626,7 +682,9 @@ def parse_text(text: str) -> list[ParsedClaim]:
                 elif prev is not None and prev.metric is not None:
                     if _VERB_RE.search(left):
                         metric, notes = metric_from_cues(metric_class(prev.metric), window)
-                        notes.append("the counted noun is elided; read as that of the claim before it")
+                        notes.append(
+                            "the counted noun is elided; read as that of the claim before it"
+                        )
                     else:  # gapping: "... and Russia 1,718"
                         metric = prev.metric
                         notes = ["the counted noun is elided; read as the claim before it"]
@@ -675,11 +733,15 @@ def parse_text(text: str) -> list[ParsedClaim]:
             end = max(head_end, num.end)
             states_for = [state]
             if len(group) > 1:
-                between = low[before[-1].end : num.start] + " " + low[num.end : min(cend + 12, len(low))]
+                between = (
+                    low[before[-1].end : num.start] + " " + low[num.end : min(cend + 12, len(low))]
+                )
                 if re.search(r"\b(?:each|apiece|every\s+one)\b", between):
                     states_for = list(group)
                     notes.append("'each': one claim per state")
-                elif re.search(r"\b(?:together|combined|jointly|between\s+them|in\s+all)\b", between):
+                elif re.search(
+                    r"\b(?:together|combined|jointly|between\s+them|in\s+all)\b", between
+                ):
                     states_for = ["+".join(group)]
                     notes.append("'together': the states' figures are summed")
                 else:
@@ -709,7 +771,9 @@ def parse_text(text: str) -> list[ParsedClaim]:
                 cstart_rel += 1
             prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < cstart_rel]
             subj_before = [s for s in subject_states if s.start < cstart_rel]
-            subject = prior[-1].state if prior else (subj_before[-1].code if subj_before else last_state)
+            subject = (
+                prior[-1].state if prior else (subj_before[-1].code if subj_before else last_state)
+            )
             if subject == st.code:
                 subj_other = [s for s in subj_before if s.code != st.code]
                 subject = subj_other[-1].code if subj_other else None
@@ -717,8 +781,8 @@ def parse_text(text: str) -> list[ParsedClaim]:
             # is a fraction of ..."), else the claim it follows ("1,700 warheads, more than")
             wstart = _clause_start(low, cstart_rel, 0)
             window = low[wstart:cstart_rel] + " " + (mid or "") + " " + low[st.end : st.end + 30]
-            hm = lx.HEAD_RE.search(window)
-            cls = lx.HEAD_GROUP[hm.lastgroup] if hm is not None and hm.lastgroup else None
+            hm2 = lx.HEAD_RE.search(window)
+            cls = lx.HEAD_GROUP[hm2.lastgroup] if hm2 is not None and hm2.lastgroup else None
             metric, cnotes = metric_from_cues(cls, window)
             if cls is None and not _has_cue(window) and prior and prior[-1].metric:
                 metric, cnotes = prior[-1].metric, []
@@ -750,8 +814,8 @@ def parse_text(text: str) -> list[ParsedClaim]:
             if len(codes) < 2:
                 continue
             window = low[two[0].start : pm.end() + 40]
-            hm = lx.HEAD_RE.search(window)
-            cls = lx.HEAD_GROUP[hm.lastgroup] if hm is not None and hm.lastgroup else None
+            hm2 = lx.HEAD_RE.search(window)
+            cls = lx.HEAD_GROUP[hm2.lastgroup] if hm2 is not None and hm2.lastgroup else None
             metric, cnotes = metric_from_cues(cls, window)
             t = lx.PARITY_TOLERANCE
             yr = _year_for(years, pm.start(), 0, len(sent))
@@ -775,10 +839,15 @@ def parse_text(text: str) -> list[ParsedClaim]:
         # qualitative
         for rx in (KEEP_RE, QUAL_RE):
             for qm in rx.finditer(low):
-                if any(c.kind == "qualitative" and c.start - off <= qm.start() < c.end - off for c in sent_claims):
+                if any(
+                    c.kind == "qualitative" and c.start - off <= qm.start() < c.end - off
+                    for c in sent_claims
+                ):
                     continue  # the same words, matched by the other qualitative pattern
                 ref = qm.group("ref")
-                prior = [c for c in sent_claims if c.kind == "quantity" and c.start - off < qm.start()]
+                prior = [
+                    c for c in sent_claims if c.kind == "quantity" and c.start - off < qm.start()
+                ]
                 subj = [s for s in subject_states if s.start < qm.start()]
                 qstate = subj[-1].code if subj else last_state
                 qmetric = "military_stockpile"
@@ -799,7 +868,11 @@ def parse_text(text: str) -> list[ParsedClaim]:
                     base, neg = "stored", False
                 if pred == "off alert":
                     base, neg = "alert", True
-                quant = {"the vast majority": "most", "the majority": "most", "the bulk": "most"}.get(q, q)
+                quant = {
+                    "the vast majority": "most",
+                    "the majority": "most",
+                    "the bulk": "most",
+                }.get(q, q)
                 quant = {"almost all": "nearly all"}.get(quant, quant)
                 predicate = f"{quant}:{'not_' if neg else ''}{base}"
                 yr = _year_for(years, qm.start(), 0, len(sent))

@@ -21,7 +21,9 @@ def claims(
     file: Annotated[str, typer.Argument(help="A UTF-8 text file (at most 1 MiB), or - for stdin.")],
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="The article's date, YYYY[-MM[-DD]]: undated claims are read as of it."),
+        typer.Option(
+            "--as-of", help="The article's date, YYYY[-MM[-DD]]: undated claims are read as of it."
+        ),
     ] = None,
     data: Annotated[
         Path | None,
@@ -62,10 +64,18 @@ def claims(
         fig = r.figure
         data_txt = "—"
         if fig is not None:
-            data_txt = _n(fig.value) if fig.low == fig.high else f"{_n(fig.value)} ({_n(fig.low)}–{_n(fig.high)})"
+            data_txt = (
+                _n(fig.value)
+                if fig.low == fig.high
+                else f"{_n(fig.value)} ({_n(fig.low)}–{_n(fig.high)})"
+            )
             if r.other is not None:
                 o = r.other
-                data_txt += f" vs {_n(o.value)}" if o.low == o.high else f" vs {_n(o.value)} ({_n(o.low)}–{_n(o.high)})"
+                data_txt += (
+                    f" vs {_n(o.value)}"
+                    if o.low == o.high
+                    else f" vs {_n(o.value)} ({_n(o.low)}–{_n(o.high)})"
+                )
         srcs = sorted({*(fig.source_ids if fig else ()), *(r.other.source_ids if r.other else ())})
         verdict = r.verdict + (f" ({r.matched_year})" if r.matched_year else "")
         table.add_row(
