@@ -56,7 +56,16 @@ class ClaimResult:
             return c.amount.describe()
         if c.kind == "comparison":
             return f"×{' or '.join(_ratio_text(iv) for iv in c.ratio)} {c.other_state}"
-        return (c.predicate or "").replace("_", " ").replace(":", ": ")
+        quant, _, pred = (c.predicate or ":").partition(":")
+        words = {
+            "deployed": "deployed",
+            "not_deployed": "not deployed",
+            "stored": "stored",
+            "not_stored": "not stored",
+            "alert": "on alert",
+            "not_alert": "not on alert",
+        }
+        return f"{quant} {words.get(pred, pred)}"
 
     def to_dict(self) -> dict[str, Any]:
         c = self.claim

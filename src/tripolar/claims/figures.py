@@ -207,11 +207,25 @@ class Figures:
             )
         v = lo = hi = 0.0
         ids: set[str] = set()
+        grades: list[str] = []
         for h in held:
             r = h.deployed_launchers
             assert r is not None
             v, lo, hi = v + r.value, lo + r.low, hi + r.high
-            ids.update(h.sources)
+            # provenance of the launcher count itself, not of the system's other figures
+            rows = [
+                f
+                for f in self._sysfig
+                if f["system_id"] == h.system_id
+                and f["quantity"] == "launchers_deployed"
+                and len(str(f["as_of"])) == 4
+                and int(f["as_of"]) <= year
+                and _num(f["value"]) is not None
+            ]
+            if rows:
+                row = max(rows, key=lambda f: str(f["as_of"]))
+                ids.update(row["source_ids"] or [])
+                grades.append(str(row["grade"]))
         carried = tuple(n for n in posture.notes if "carried forward" in n)
         return Figure(
             state,
@@ -221,7 +235,7 @@ class Figures:
             lo,
             hi,
             tuple(sorted(ids)),
-            "—",
+            _worst(grades),
             "sum of deployed launchers per system (build_posture"
             + (", figures carried forward from earlier estimates)" if carried else ")"),
             carried,

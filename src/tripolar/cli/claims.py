@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tripolar.cli.common import console, print_json
+
+if TYPE_CHECKING:
+    from tripolar.claims.figures import Figure
 
 _STYLE = {
     "supported": "green",
@@ -49,7 +52,10 @@ def claims(
         return
     from rich.table import Table
 
-    table = Table(title=f"Claims in {'<stdin>' if file == '-' else file}", show_lines=False)
+    title = f"Claims in {'<stdin>' if file == '-' else file}" + (
+        f", as of {as_of}" if as_of else ""
+    )
+    table = Table(title=title, show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("claim", overflow="fold", max_width=30)
     table.add_column("state", no_wrap=True)
@@ -63,19 +69,12 @@ def claims(
         c = r.claim
         fig = r.figure
         data_txt = "—"
-        if fig is not None:
-            data_txt = (
-                _n(fig.value)
-                if fig.low == fig.high
-                else f"{_n(fig.value)} ({_n(fig.low)}–{_n(fig.high)})"
-            )
+        if fig is not None and c.kind == "qualitative" and r.other is not None:
+            data_txt = f"{_band(r.other)} of {_band(fig)} deployed"
+        elif fig is not None:
+            data_txt = _band(fig)
             if r.other is not None:
-                o = r.other
-                data_txt += (
-                    f" vs {_n(o.value)}"
-                    if o.low == o.high
-                    else f" vs {_n(o.value)} ({_n(o.low)}–{_n(o.high)})"
-                )
+                data_txt += f" vs {_band(r.other)}"
         srcs = sorted({*(fig.source_ids if fig else ()), *(r.other.source_ids if r.other else ())})
         verdict = r.verdict + (f" ({r.matched_year})" if r.matched_year else "")
         table.add_row(
@@ -97,6 +96,10 @@ def claims(
         ", ".join(f"{n} {v}" for v, n in s.items()) + f" (dataset {report.dataset_hash[:12]})",
         highlight=False,
     )
+
+
+def _band(f: Figure) -> str:
+    return _n(f.value) if f.low == f.high else f"{_n(f.value)} ({_n(f.low)}–{_n(f.high)})"
 
 
 def _n(x: float) -> str:
