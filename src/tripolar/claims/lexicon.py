@@ -333,6 +333,11 @@ NEGATION_RE = re.compile(
     r"\b(?:not|never|no\s+longer|doesn't|does\s+not|don't|didn't|isn't|aren't|hasn't"
     r"|haven't|cannot|can't|nor)\b|n't\b"
 )
+#: Words before a number that make it a limit, not a holding ("limits each side to 1,550").
+LIMIT_RE = re.compile(
+    r"\b(?:limits?|limited|limiting|caps?|capped|ceilings?|allow(?:s|ed)?|permit(?:s|ted)?"
+    r"|restrict(?:s|ed)?|goal\s+of|target\s+of)\b"
+)
 PROJECTION_RE = re.compile(
     r"\b(?:will|plans?\s+to|planning\s+to|aims?\s+to|expected\s+to"
     r"|projected|projects|on\s+track\s+to|set\s+to|likely\s+to|by\s+the\s+end\s+of\s+the\s+decade"

@@ -620,9 +620,11 @@ def _state_list(low: str, states: list[_State], last: _State, floor: int) -> lis
     return codes
 
 
-def _year_for(years: list[_Num], pos: int, lo: int, hi: int) -> _Num | None:
+def _year_for(
+    years: list[_Num], pos: int, lo: int, hi: int, *, clause_only: bool = False
+) -> _Num | None:
     inside = [y for y in years if lo <= y.start < hi]
-    pool = inside or years
+    pool = inside if (inside or clause_only) else years
     if not pool:
         return None
     return min(pool, key=lambda y: abs(y.start - pos))
@@ -660,6 +662,8 @@ def parse_text(text: str) -> list[ParsedClaim]:
                 continue
             if re.match(r"\s*(?:times|-fold|fold)\b", low[num.end :]):
                 continue  # a ratio, handled as a comparison
+            if re.match(r"-[a-z]", low[num.end :]):
+                continue  # a compound adjective: "a 1,000-kilometre range", "12-tube boats"
             cls, head_end, other = head_after(low, num.end, next_start)
             if other:
                 continue
@@ -716,6 +720,8 @@ def parse_text(text: str) -> list[ParsedClaim]:
             for bm in _COMMA_BOUNDARY.finditer(low, cstart, num.start):
                 chunk_start = bm.end()
             chunk = low[chunk_start : num.start]
+            if lx.LIMIT_RE.search(chunk):
+                continue  # a treaty limit or a ceiling, not a count of what a state holds
             negated = bool(lx.NEGATION_RE.search(chunk))
             amount = num.amount
             if negated:
@@ -726,10 +732,17 @@ def parse_text(text: str) -> list[ParsedClaim]:
                     intervals=tuple(complement(list(amount.intervals))),
                 )
                 notes.append("negated: the claim is that the figure lies outside the amount")
-            yr = _year_for(years, num.start, cstart, cend)
+            # the year of the claim's own clause; a year in another clause ("signed in
+            # 2010, ... and Russia now deploys") dates something else
+            yr = _year_for(years, num.start, cstart, cend, clause_only=True)
             projection = bool(lx.PROJECTION_RE.search(low[cstart:cend]))
             if yr is not None and re.search(r"\bby\s+(?:the\s+end\s+of\s+)?$", low[: yr.start]):
                 projection = True
+            prev_q = next((c for c in reversed(sent_claims) if c.kind == "quantity"), None)
+            now = re.search(
+                r"\b(?:now|today|currently|at\s+present|this\s+year)\b", low[cstart:cend]
+            )
+            year_val = yr.year if yr else (prev_q.year if prev_q is not None and not now else None)
             end = max(head_end, num.end)
             states_for = [state]
             if len(group) > 1:
@@ -759,7 +772,7 @@ def parse_text(text: str) -> list[ParsedClaim]:
                         state=st_code,
                         metric=metric,
                         amount=amount,
-                        year=yr.year if yr else None,
+                        year=year_val,
                         projection=projection,
                         negated=negated,
                         notes=list(notes),
