@@ -147,3 +147,20 @@ def test_negation_scope() -> None:
     assert _one("North Korea does not have 500 warheads.").negated
     # "never" governs "confirmed", in its own clause, not the amount
     assert not _one("Israel, which has never confirmed it, holds about 90 warheads.").negated
+
+
+_VOCAB = (
+    "the of and Russia China U.S. Britain 1,700 about more than warheads deployed silos ICBMs "
+    "submarines , . ; which most are not on high alert in 2024 twice as many as fewer parity "
+    "500-600 between 3 and a dozen five hundred $1.5 billion km each together no"
+).split()
+
+
+@given(st.lists(st.sampled_from(_VOCAB), max_size=60))
+def test_any_text_parses_and_spans_hold(words: list[str]) -> None:
+    """The parser never fails on text made of its own vocabulary, and every span it reports
+    is the claim's text."""
+    text = " ".join(words)
+    for c in parse_text(text):
+        assert text[c.start : c.end] == c.text
+        assert c.kind in ("quantity", "comparison", "qualitative")
