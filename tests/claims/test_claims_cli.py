@@ -67,6 +67,11 @@ def test_stdin(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no
     assert code == 0 and json.loads(out)["claims"][0]["state"] == "IL"
 
 
+def test_no_claims_json(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _err = cli("claims", _file(tmp_path, b"Talks resumed in Geneva."), "--json")
+    assert code == 0 and json.loads(out)["claims"] == []
+
+
 def test_no_claims_is_not_an_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("claims", _file(tmp_path, b"Talks resumed in Geneva after three years."))
     assert (code, out.strip(), err) == (0, "no claims found", "")

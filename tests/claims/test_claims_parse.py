@@ -149,11 +149,56 @@ def test_negation_scope() -> None:
     assert not _one("Israel, which has never confirmed it, holds about 90 warheads.").negated
 
 
-_VOCAB = (
-    "the of and Russia China U.S. Britain 1,700 about more than warheads deployed silos ICBMs "
-    "submarines , . ; which most are not on high alert in 2024 twice as many as fewer parity "
-    "500-600 between 3 and a dozen five hundred $1.5 billion km each together no"
-).split()
+_VOCAB = [
+    "the",
+    "of",
+    "and",
+    "Russia",
+    "China",
+    "U.S.",
+    "Britain",
+    "1,700",
+    "about",
+    "more",
+    "than",
+    "warheads",
+    "deployed",
+    "silos",
+    "ICBMs",
+    "submarines",
+    ",",
+    ".",
+    ";",
+    "which",
+    "most",
+    "are",
+    "not",
+    "on",
+    "high",
+    "alert",
+    "in",
+    "2024",
+    "twice",
+    "as",
+    "many",
+    "as",
+    "fewer",
+    "parity",
+    "500-600",
+    "between",
+    "3",
+    "and",
+    "a",
+    "dozen",
+    "five",
+    "hundred",
+    "$1.5",
+    "billion",
+    "km",
+    "each",
+    "together",
+    "no",
+]
 
 
 @given(st.lists(st.sampled_from(_VOCAB), max_size=60))

@@ -208,15 +208,19 @@ def parse_as_of(value: str | None) -> int | None:
 
 
 def _resolve_year(
-    c: ParsedClaim, years: list[int], as_of: int | None
+    c: ParsedClaim, years: list[int], as_of: int | None, horizon: int
 ) -> tuple[int | None, str | None, list[str]]:
-    """(year to compare, reason if none, notes)."""
+    """(year to compare, reason if none, notes).
+
+    ``horizon`` is the latest year of any estimate in the dataset: a claimed year after it
+    (and after the article's date) is in the future of the data, so a projection.
+    """
     notes: list[str] = []
     if not years:
         return None, None, notes
     latest = years[-1]
     want = c.year if c.year is not None else as_of
-    if c.projection or (c.year is not None and c.year > max(latest, as_of or latest)):
+    if c.projection or (c.year is not None and c.year > max(latest, as_of or latest, horizon)):
         return (
             None,
             "a projection or a future date; the dataset holds estimates, not forecasts",
@@ -243,8 +247,9 @@ def _judge(
     as_of: int | None,
     test: Callable[[int], tuple[bool | None, str, Figure | None, Figure | None]],
     latest: int,
+    horizon: int,
 ) -> ClaimResult:
-    year, why, notes = _resolve_year(c, years, as_of)
+    year, why, notes = _resolve_year(c, years, as_of, horizon)
     if year is None:
         if why is None:  # no year at all: the figure look-up says why
             _ok, why, _f, _o = test(c.year or as_of or latest)
@@ -283,7 +288,7 @@ def _check_quantity(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimRe
 
     if metric == "high_alert":
         return ClaimResult(c, NOT_CHECKABLE, _alert_reason())
-    res = _judge(c, figs.years(state, metric), as_of, test, figs.latest_year())
+    res = _judge(c, figs.years(state, metric), as_of, test, figs.latest_year(), figs.horizon())
     if res.verdict == CONTRADICTED and metric in lx.WARHEAD_METRICS and res.year is not None:
         for alt in (
             "total_inventory",
@@ -333,7 +338,7 @@ def _check_comparison(c: ParsedClaim, figs: Figures, as_of: int | None) -> Claim
 
     ya = figs.years(a_state, metric)
     yb = set(figs.years(b_state, metric))
-    return _judge(c, [y for y in ya if y in yb], as_of, test, figs.latest_year())
+    return _judge(c, [y for y in ya if y in yb], as_of, test, figs.latest_year(), figs.horizon())
 
 
 def _check_qualitative(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimResult:
@@ -390,7 +395,7 @@ def _check_qualitative(c: ParsedClaim, figs: Figures, as_of: int | None) -> Clai
             ok = hi >= need
         return ok, share, ref, dep
 
-    return _judge(c, figs.years(state, ref_metric), as_of, test, figs.latest_year())
+    return _judge(c, figs.years(state, ref_metric), as_of, test, figs.latest_year(), figs.horizon())
 
 
 def check_claim(c: ParsedClaim, figs: Figures, as_of: int | None) -> ClaimResult:

@@ -117,7 +117,12 @@ class Figures:
         return []
 
     def latest_year(self) -> int:
+        """The latest year of the per-state estimates."""
         return max(y for (s, _m, y) in self._stock if s != "WORLD")
+
+    def horizon(self) -> int:
+        """The latest year of any estimate (the world total may run a year ahead)."""
+        return max(y for (_s, _m, y) in self._stock)
 
     # -- figures ---------------------------------------------------------------------------
     def figure(self, state: str, metric: str, year: int) -> Figure | str:
