@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from tripolar.claims import lexicon as lx
+from tripolar.claims.amounts import Interval
 from tripolar.claims.figures import HIGH_ALERT_REASON, Figure, Figures
-from tripolar.claims.parse import Interval, ParsedClaim, parse_text
+from tripolar.claims.parse import ParsedClaim, parse_text
 from tripolar.errors import InputError
 
 #: Largest text the checker reads: 1 MiB (a long report is a few hundred kilobytes).
