@@ -505,20 +505,21 @@ def page_context(report: Report) -> dict[str, Any]:
     """The values the template renders (rows, numbers as spans, SVG figures)."""
     a = report.assessment
     parties = list(a.postures)
+    system_rows = {p: _force_rows(report, p) for p in parties}
+    stock_rows = {p: _stockpile_rows(report, p) for p in parties}
     forces = [
         {
             "party": p,
             "posture": a.postures[p],
-            "systems": _force_rows(report, p),
-            "stockpile": _stockpile_rows(report, p),
+            "systems": system_rows[p],
+            "stockpile": stock_rows[p],
         }
         for p in parties
     ]
     used: set[str] = set()
     for p in parties:
         used.update(a.postures[p].sources)
-    for f in forces:
-        for row in (*f["systems"], *f["stockpile"]):
+        for row in (*system_rows[p], *stock_rows[p]):
             used.update(_split(row["src"]))
     treaties = []
     for pa in a.proposals:
