@@ -543,6 +543,12 @@ def page_context(report: Report) -> dict[str, Any]:
                     f"stability/{pa.treaty.id}/least_stable/r",
                     run=stability_run_id(pa.treaty.id),
                 ),
+                "summary_r": _num(
+                    f"{rep.least_stable['r']:.2f}",
+                    rep.least_stable["r"],
+                    f"summary/{pa.treaty.id}/least_stable/r",
+                    run=stability_run_id(pa.treaty.id),
+                ),
                 "column": pa.stability,
                 "verification": _verification_rows(pa),
                 "verification_rule": None if pa.verification is None else pa.verification.rule,
@@ -557,6 +563,9 @@ def page_context(report: Report) -> dict[str, Any]:
                     run=ASSESS_RUN,
                 ),
                 "stability_run": stability_run_id(pa.treaty.id),
+                "verdicts": {
+                    party: pe.verdict for party, pe in pa.evaluation.parties.items() if pe.is_party
+                },
             }
         )
     for n in a.notes:
@@ -570,6 +579,7 @@ def page_context(report: Report) -> dict[str, Any]:
         "runs": report.runs,
         "forces": forces,
         "treaties": treaties,
+        "summary_parties": parties,
         "count_legend": COUNT_LEGEND,
         "notes": a.notes,
         "utility_svg": _utility_svg(report),
