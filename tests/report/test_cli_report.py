@@ -58,3 +58,39 @@ def test_bad_suffix_is_one_line(cli, tmp_path: Path) -> None:  # type: ignore[no
     code, _, err = cli("report", "--treaty", "new-start", "--out", str(tmp_path / "r.docx"))
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: ") and "--out" in err
+
+
+def test_data_option_reaches_the_report(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``--data DIR``: a changed figure shows in the forces table, and the report names the
+    changed dataset's hash, not the bundled one."""
+    import csv
+    import shutil
+
+    from report.page import parse
+    from tripolar.data.loader import bundled_dir, load_dataset
+
+    d = tmp_path / "data"
+    shutil.copytree(bundled_dir(), d)
+    path = d / "system_figures.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    (hit,) = [
+        r
+        for r in rows
+        if (r["system_id"], r["as_of"], r["quantity"]) == ("us-mmiii", "2025", "launchers_deployed")
+    ]
+    hit["value"] = "380"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    out = tmp_path / "r.html"
+    code, stdout, err = cli(
+        "report", "--treaty", "new-start", "--samples", "20", "--data", str(d), "--out", str(out)
+    )
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    changed, bundled = load_dataset(d).content_hash, load_dataset().content_hash
+    assert changed != bundled and changed in text and bundled not in text
+    assert changed[:12] in stdout
+    assert parse(text).nums["force/US/us-mmiii/launchers_deployed"]["value"] == "380.0"
