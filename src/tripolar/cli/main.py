@@ -91,6 +91,9 @@ def _register() -> None:
     from tripolar.cli import claims
 
     claims.register(app)
+    from tripolar.cli import report
+
+    report.register(app)
 
 
 _register()
