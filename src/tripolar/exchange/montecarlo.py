@@ -131,6 +131,7 @@ class ExchangeReport:
     posture: str
     seed: int
     n_samples: int
+    objective: str
     surviving_warheads: Band
     spend: Band
     reserve: float
@@ -145,6 +146,7 @@ class ExchangeReport:
             "posture": self.posture,
             "seed": self.seed,
             "samples": self.n_samples,
+            "objective": self.objective,
             "surviving_warheads": self.surviving_warheads.to_dict(),
             "spend": self.spend.to_dict(),
             "reserve": self.reserve,
@@ -162,11 +164,21 @@ def run_exchange(
     year: int = 2025,
     n_samples: int = 1000,
     seed: int = 1,
+    objective: str = "cost",
 ) -> ExchangeReport:
-    """The attackers (one, or two pooled) strike ``victim`` at the Kent-Thaler stop rule.
+    """The attackers (one, or two pooled) strike ``victim``.
 
-    A single attacker withholds its reserve against the third party; a coalition has none.
+    ``objective="cost"``: at the Kent-Thaler stop rule (the striker's cost-minimising spend);
+    ``"damage"``: at the damage-limiting spend (every usable counterforce warhead outside the
+    reserve; a coalition takes, per sample, the best of pooling and either member alone). A
+    single attacker withholds its reserve against the third party; a coalition has none.
     """
+    if objective not in ("cost", "damage"):
+        from tripolar.errors import InputError
+
+        raise InputError(
+            f"unknown objective {objective!r}", field="--objective", expected="cost or damage"
+        )
     from tripolar.exchange.exchange import counterforce_exchange
     from tripolar.forces import build_posture
 
@@ -183,7 +195,7 @@ def run_exchange(
         None if third is None or len(attackers) > 1 else states[third],
         params=replace(KentThalerParams(), search="bound"),
         reserve_delta=levels.parameters.reserve_delta.value,
-        spend="kent_thaler",
+        spend="kent_thaler" if objective == "cost" else "damage",
     )
     by_system = {
         sid: {
@@ -199,6 +211,7 @@ def run_exchange(
         posture=posture,
         seed=seed,
         n_samples=n_samples,
+        objective=objective,
         surviving_warheads=Band.of(res.victim_retaliatory_capacity),
         spend=Band.of(res.spend),
         reserve=float(np.median(res.reserve)),
