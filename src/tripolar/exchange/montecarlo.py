@@ -97,11 +97,12 @@ def real_forces(
     """Exchange forces from postures (``tripolar.forces.Posture``), made compliant first.
 
     With a ``treaty`` the postures are cut with :func:`tripolar.treaty.force_cut.comply_all`
-    under ``rule``; then each goes through :func:`tripolar.exchange.force.force_for_exchange`.
-    Combined and baseline ceilings are resolved from ``context``'s dataset. Returns the
+    under ``rule``; then each goes through :func:`tripolar.exchange.force.force_for_exchange`,
+    with the leg figures of ``context``'s dataset (the bundled one without a context) for legs
+    whose holdings carry no counts (China's SLBM and bomber legs). Combined and baseline ceilings are resolved from ``context``'s dataset. Returns the
     forces, the assumptions used and the compliance reports (by party).
     """
-    from tripolar.exchange.force import force_for_exchange
+    from tripolar.exchange.force import dataset_leg_figures, force_for_exchange
     from tripolar.treaty.force_cut import comply_all
 
     notes: list[str] = []
@@ -113,9 +114,15 @@ def real_forces(
         notes.append(f"forces cut to comply with {treaty.id} under the rule {rule!r}")
         for rep in reports.values():
             notes.extend(f"{rep.party} not enforced: {u}" for u in rep.unenforced)
+    if context is not None:
+        ds = context.dataset()
+    else:
+        from tripolar.data import load_dataset
+
+        ds = load_dataset(None)
     forces: dict[str, Force] = {}
     for k, p in ps.items():
-        f, n = force_for_exchange(p, levels)
+        f, n = force_for_exchange(p, levels, dataset_leg_figures(ds, p.party, p.date.year))
         forces[k] = f
         notes.extend(n)
     return forces, notes, compliance
