@@ -99,8 +99,9 @@ def real_forces(
     With a ``treaty`` the postures are cut with :func:`tripolar.treaty.force_cut.comply_all`
     under ``rule``; then each goes through :func:`tripolar.exchange.force.force_for_exchange`,
     with the leg figures of ``context``'s dataset (the bundled one without a context) for legs
-    whose holdings carry no counts (China's SLBM and bomber legs). Combined and baseline ceilings are resolved from ``context``'s dataset. Returns the
-    forces, the assumptions used and the compliance reports (by party).
+    whose holdings carry no counts (China's SLBM and bomber legs). Combined and baseline
+    ceilings are resolved from ``context``'s dataset. Returns the forces, the assumptions used
+    and the compliance reports (by party).
     """
     from tripolar.exchange.force import dataset_leg_figures, force_for_exchange
     from tripolar.treaty.force_cut import comply_all
