@@ -99,10 +99,7 @@ def exchange_cmd(
         print_json(res)
         return
     d = res.to_dict()
-    goal = "cost-minimising" if d["objective"] == "cost" else "damage-limiting"
-    t = Table(
-        title=f"{'+'.join(attackers)} strikes {v} ({d['posture']}, {goal} spend, {samples} samples)"
-    )
+    t = Table(title=f"{'+'.join(attackers)} strikes {v} ({d['posture']}, {samples} samples)")
     t.add_column("victim system")
     t.add_column("warheads before", justify="right")
     t.add_column("surviving (median)", justify="right")
@@ -111,6 +108,13 @@ def exchange_cmd(
     console.print(t)
     console.print(f"surviving warheads: {_band(d['surviving_warheads'])}")
     console.print(f"counterforce spend: {_band(d['spend'])}; reserve kept: {d['reserve']:,.0f}")
+    if d["objective"] == "cost":
+        console.print("objective: cost-minimising spend (the Kent-Thaler stop rule)")
+    else:
+        console.print(
+            "objective: damage-limiting spend (every usable counterforce warhead outside the "
+            "reserve; a coalition takes the best of pooling and either member alone)"
+        )
     console.print(f"[dim]{len(d['assumptions'])} assumptions listed in --json[/dim]")
 
 
