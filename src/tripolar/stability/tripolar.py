@@ -273,9 +273,11 @@ def stability_rows(
     specs: list[StrikeSpec] = []
     gains: dict[str, tuple[tuple[str, ...], FloatArray]] = {}
     pairs = [(a, b) for a in names for b in names if a != b]
+    pair_pk: dict[tuple[str, str], FloatArray] = {}
     for a, b in pairs:
         c = next(x for x in names if x not in (a, b))
         pk = class_kill_probability([states[a]], [states[b]], p)
+        pair_pk[(a, b)] = pk
         res = reserve_warheads(states[c].w80, reserve_delta)
         follow = follow_on_lambda * damage_fraction(avail[c], states[b].w80)
         specs.append(
@@ -303,9 +305,10 @@ def stability_rows(
         coalitions.append((c, pair, label))
     outcomes = first_strike_outcomes(specs, p)
     strikes = outcomes["cost"]
-    # Each coalition member alone on the victim with its whole usable force (no reserve).
+    # Each coalition member alone on the victim with its whole usable force (no reserve); its
+    # kill probability is the ordered pair's.
     solo_specs = [
-        StrikeSpec([sides[x]], [sides[c]], class_kill_probability([states[x]], [states[c]], p))
+        StrikeSpec([sides[x]], [sides[c]], pair_pk[(x, c)])
         for c, pair, _ in coalitions
         for x in pair
     ]
