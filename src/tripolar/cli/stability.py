@@ -66,6 +66,14 @@ def exchange_cmd(
     alert: AlertOpt = None,
     year: YearOpt = 2025,
     json_out: JsonOpt = False,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="cost: the striker's cost-minimising spend (Kent-Thaler); damage: the spend "
+            "that destroys the most.",
+        ),
+    ] = "cost",
 ) -> None:
     """One counterforce strike on real forces: the victim's surviving warheads."""
     from tripolar.exchange.alert import load_alert_levels
@@ -85,6 +93,7 @@ def exchange_cmd(
         year=year,
         n_samples=_samples(samples),
         seed=seed,
+        objective=objective.strip().lower(),
     )
     if json_out:
         print_json(res)
@@ -99,6 +108,13 @@ def exchange_cmd(
     console.print(t)
     console.print(f"surviving warheads: {_band(d['surviving_warheads'])}")
     console.print(f"counterforce spend: {_band(d['spend'])}; reserve kept: {d['reserve']:,.0f}")
+    if d["objective"] == "cost":
+        console.print("objective: cost-minimising spend (the Kent-Thaler stop rule)")
+    else:
+        console.print(
+            "objective: damage-limiting spend (every usable counterforce warhead outside the "
+            "reserve; a coalition takes the best of pooling and either member alone)"
+        )
     console.print(f"[dim]{len(d['assumptions'])} assumptions listed in --json[/dim]")
 
 
@@ -154,6 +170,7 @@ def _render(rep: Any) -> None:
     t.add_column("posture")
     t.add_column("case")
     t.add_column("victim survivors", justify="right")
+    t.add_column("damage-limiting", justify="right")
     t.add_column("r (attackers; victim)")
     t.add_column("fsi", justify="right")
     for c in rep.cases:
@@ -165,6 +182,7 @@ def _render(rep: Any) -> None:
             c.posture.replace("_", "-"),
             c.label,
             _band(d["surviving_warheads"]),
+            _band(d["damage_limiting_survivors"]),
             rs,
             f"{d['stability_index']['fsi']['median']:.2f}",
         )
@@ -174,7 +192,26 @@ def _render(rep: Any) -> None:
         f"least stable: {ls['case']} ({ls['posture'].replace('_', '-')}), "
         f"r_{ls['party']} = {ls['r']:.2f}; driver {ls['driver']}"
     )
+    console.print(
+        "victim survivors: at the striker's cost-minimising spend (the Kent-Thaler stop rule; "
+        "the index r and fsi use this outcome, since r compares costs of the strike the "
+        "striker would choose); damage-limiting: at the spend that destroys the most "
+        "(every usable counterforce warhead outside the reserve; a coalition takes the best "
+        "of pooling and either member alone), the worst case for the victim"
+    )
+    console.print("forces in the exchange (warheads, central values): " + _forces_line(rep))
     console.print(f"[dim]{len(rep.assumptions)} assumptions listed in --json[/dim]")
+
+
+def _forces_line(rep: Any) -> str:
+    parts = []
+    for party, f in rep.forces.items():
+        legs = ", ".join(
+            f"{s.system_id} {s.launchers.value * s.warheads_per_launcher.value:,.0f}"
+            for s in f.systems
+        )
+        parts.append(f"{party}: {legs}")
+    return "; ".join(parts)
 
 
 def register(app: typer.Typer) -> None:

@@ -251,15 +251,30 @@ def counterforce_exchange(
     *,
     params: KentThalerParams | None = None,
     reserve_delta: float = 0.5,
-    spend: Literal["full", "kent_thaler"] = "full",
+    spend: Literal["full", "kent_thaler", "damage"] = "full",
 ) -> ExchangeResult:
     """One (or two pooled) attackers strike ``victim``; ``third`` (if any) is held out.
 
     ``spend="full"`` uses every usable counterforce warhead not in the reserve, up to the point
     where every target class has ``max_warheads_per_target`` layers; ``"kent_thaler"`` uses the
-    attacker's cost-minimising spend (R-3765 stop rule). The reserve against ``third`` is
-    ``w80_third ln(1/(1 - reserve_delta)) / ln 5`` (zero without a third party).
+    attacker's cost-minimising spend (R-3765 stop rule). ``"damage"`` is the damage-limiting
+    outcome: ``"full"`` for one attacker; for two, per sample the plan leaving the fewest
+    survivors among the pooled strike and each member alone with its whole usable force (the
+    pooled kill probability is a warhead-weighted mean, so pooling a less accurate partner's
+    warheads can leave more survivors than the better member alone; tripolar's rule, so that
+    two against one is never better for the victim than one). ``strike`` is then the pooled
+    strike. The reserve against ``third`` is ``w80_third ln(1/(1 - reserve_delta)) / ln 5``
+    (zero without a third party).
     """
+    if spend == "damage" and len(attackers) == 2:
+        return _best_plan(
+            [
+                counterforce_exchange(
+                    plan, victim, third, params=params, reserve_delta=reserve_delta
+                )
+                for plan in (list(attackers), [attackers[0]], [attackers[1]])
+            ]
+        )
     p = params or KentThalerParams()
     pk = class_kill_probability(attackers, [victim], p)
     reserve = (
@@ -302,6 +317,34 @@ def counterforce_exchange(
         victim_retaliatory_capacity=by_system.sum(axis=1),
         attacker_remaining=np.asarray(total_attacker - fs_s, dtype=np.float64),
         strike=fs,
+    )
+
+
+def _best_plan(plans: list[ExchangeResult]) -> ExchangeResult:
+    """Per sample, the plan whose victim keeps the fewest warheads (the first on ties); the
+    attackers, ``strike`` and labels of the first (pooled) plan."""
+    cap = np.stack([r.victim_retaliatory_capacity for r in plans])
+    pick = np.argmin(cap, axis=0)
+
+    def sel(name: str) -> FloatArray:
+        vals = np.stack(
+            [np.broadcast_to(getattr(r, name), getattr(plans[0], name).shape) for r in plans]
+        )
+        idx = pick.reshape((1, -1) + (1,) * (vals.ndim - 2))
+        return np.asarray(np.take_along_axis(vals, idx, axis=0)[0], dtype=np.float64)
+
+    first = plans[0]
+    # Both members' warheads less what the chosen plan spends (a member striking alone leaves
+    # its partner's whole force unspent).
+    total = first.attacker_remaining + first.spend
+    spent = sel("spend")
+    return replace(
+        first,
+        spend=spent,
+        counterforce_available=sel("counterforce_available"),
+        victim_survivors_by_system=sel("victim_survivors_by_system"),
+        victim_retaliatory_capacity=sel("victim_retaliatory_capacity"),
+        attacker_remaining=np.asarray(total - spent, dtype=np.float64),
     )
 
 

@@ -43,6 +43,10 @@ BoolArray = npt.NDArray[np.bool_]
 LN5 = math.log(5.0)
 
 SearchMethod = Literal["grid", "bound"]
+#: What the striker's spend serves: ``"cost"`` the Kent-Thaler stop rule (least striker cost),
+#: ``"damage"`` the damage-limiting spend (every usable counterforce warhead outside the
+#: reserve, up to the useful maximum: the victim's survivors never rise with the spend).
+Objective = Literal["cost", "damage"]
 
 
 @dataclass(frozen=True)
@@ -713,6 +717,7 @@ def first_strike(
     victim_reserve: npt.ArrayLike = 0.0,
     victim_follow_on: npt.ArrayLike = 0.0,
     spend: npt.ArrayLike | None = None,
+    objective: Objective = "cost",
 ) -> FirstStrike:
     """A first strike by ``strikers`` (warheads pooled) on ``victims``, Kent-Thaler stop rule.
 
@@ -723,7 +728,8 @@ def first_strike(
     survivors are split among them by ``striker_weights``; with several victims the kept
     warheads are split by ``victim_weights`` (both default to equal shares); the striker
     objective is the sum of the strikers' costs. Passing ``spend`` skips the search and
-    evaluates that counterforce spend (clipped to what is usable and useful).
+    evaluates that counterforce spend (clipped to what is usable and useful);
+    ``objective="damage"`` evaluates the :func:`damage_limiting_spend` instead of searching.
 
     Three-party terms (tripolar's, zero by default): each victim withholds up to
     ``victim_reserve`` of its survivors (shape ``(V,)`` or ``(S, V)``) from retaliation, and
@@ -743,7 +749,9 @@ def first_strike(
         victim_reserve,
         victim_follow_on,
     )
-    if spend is None:
+    if spend is None and objective == "damage":
+        s = damage_limiting_spend(prep)
+    elif spend is None:
         s = _search(prep.prob, prep.n_hi)
     else:
         n = prep.n_hi.shape[0]
@@ -766,15 +774,37 @@ class StrikeSpec:
     victim_follow_on: npt.ArrayLike = 0.0
 
 
+def damage_limiting_spend(prep: _Prepared) -> FloatArray:
+    """The spend that maximises the victim's losses: all usable counterforce warheads outside
+    the reserve, but no more than the last option absorbs (survivors are non-increasing in the
+    spend, so nothing leaves fewer)."""
+    return np.asarray(np.minimum(prep.cf_avail, prep.opts.total_spend), dtype=np.float64)
+
+
 def first_strikes(
-    specs: Sequence[StrikeSpec], params: KentThalerParams | None = None
+    specs: Sequence[StrikeSpec],
+    params: KentThalerParams | None = None,
+    *,
+    objective: Objective = "cost",
 ) -> list[FirstStrike]:
     """Several first strikes, each as :func:`first_strike` gives it (same answers).
 
     Strikes with the same numbers of strikers and victims are searched together, rows end to
     end, so that a three-party evaluation makes three searches instead of a dozen: the answer
-    of each row depends on that row only, so folding changes no result.
+    of each row depends on that row only, so folding changes no result. With
+    ``objective="damage"`` no search is made: each strike is evaluated at its
+    :func:`damage_limiting_spend`.
     """
+    return first_strike_outcomes(specs, params, objectives=(objective,))[objective]
+
+
+def first_strike_outcomes(
+    specs: Sequence[StrikeSpec],
+    params: KentThalerParams | None = None,
+    *,
+    objectives: Sequence[Objective] = ("cost", "damage"),
+) -> dict[str, list[FirstStrike]]:
+    """:func:`first_strikes` under each of ``objectives``, set up once (same answers)."""
     p = params or KentThalerParams()
     preps = [
         _prepare(
@@ -790,6 +820,15 @@ def first_strikes(
         )
         for sp in specs
     ]
+    out: dict[str, list[FirstStrike]] = {}
+    if "damage" in objectives:
+        out["damage"] = [_finish(pr, damage_limiting_spend(pr)) for pr in preps]
+    if "cost" in objectives:
+        out["cost"] = _cost_minimising(preps)
+    return out
+
+
+def _cost_minimising(preps: list[_Prepared]) -> list[FirstStrike]:
     groups: dict[tuple[int, int], list[int]] = {}
     for i, pr in enumerate(preps):
         key = (pr.prob.w80_strikers.shape[1], pr.prob.w80_victims.shape[1])

@@ -310,7 +310,126 @@ def _mean_loading(holdings: list[Any]) -> float:
     return sum(m for m, _ in pairs) / len(pairs)
 
 
-def exchange_posture(posture: Posture) -> tuple[Posture, list[str]]:
+@dataclass(frozen=True)
+class LegFigure:
+    """One figure of a leg row of the dataset (``system_figures.csv``) with its provenance."""
+
+    quantity: str
+    value: Range
+    as_of: str
+    grade: str
+    sources: tuple[str, ...]
+    note: str
+
+    def cite(self) -> str:
+        src = ";".join(self.sources) or "no source"
+        return f"{self.quantity} {self.value.value:,.0f} ({self.as_of}, {src}, grade {self.grade})"
+
+
+@dataclass(frozen=True)
+class LegFigures:
+    """The leg-level figures of one category of a party (Russia's and China's legs), the
+    latest annual estimate at or before the year per quantity."""
+
+    system_id: str
+    category: str
+    basing: str
+    figures: dict[str, LegFigure]
+
+    def get(self, quantity: str) -> LegFigure | None:
+        return self.figures.get(quantity)
+
+
+#: Leg figures by (dataset content hash, party, year): read once per dataset.
+_LEG_CACHE: dict[tuple[str, str, int], dict[str, LegFigures]] = {}
+
+
+def dataset_leg_figures(dataset: Any, party: str, year: int) -> dict[str, LegFigures]:
+    """The leg rows of ``party`` in ``dataset`` (``systems.csv`` rows of level ``leg``), by
+    category, with their figures from ``system_figures.csv`` (latest annual ``as_of`` up to
+    ``year``). Used by :func:`exchange_posture` for legs whose posture holdings carry no
+    launcher or warhead counts."""
+    key = (str(dataset.content_hash), party, int(year))
+    hit = _LEG_CACHE.get(key)
+    if hit is not None:
+        return hit
+    systems = dataset.tables["systems"]
+    legs = systems[(systems["state"] == party) & (systems["level"] == "leg")]
+    figs = dataset.tables["system_figures"]
+    out: dict[str, LegFigures] = {}
+    for rec in legs.to_dict("records"):
+        sid = str(rec["system_id"])
+        rows = figs[figs["system_id"] == sid].to_dict("records")
+        latest: dict[str, dict[str, Any]] = {}
+        for r in sorted(rows, key=lambda r: str(r["as_of"])):
+            as_of = str(r["as_of"])
+            v = r["value"]
+            if len(as_of) != 4 or int(as_of) > int(year) or v is None or v != v:
+                continue
+            latest[str(r["quantity"])] = r
+        figures = {}
+        for q, r in latest.items():
+            lo = r["low"] if r["low"] == r["low"] and r["low"] is not None else None
+            hi = r["high"] if r["high"] == r["high"] and r["high"] is not None else None
+            figures[q] = LegFigure(
+                quantity=q,
+                value=Range.of(float(r["value"]), lo, hi),
+                as_of=str(r["as_of"]),
+                grade=str(r["grade"]),
+                sources=tuple(r["source_ids"] or ()),
+                note=str(r["note"] or ""),
+            )
+        out[str(rec["category"])] = LegFigures(
+            sid, str(rec["category"]), str(rec["basing"] or ""), figures
+        )
+    if len(_LEG_CACHE) >= 32:
+        _LEG_CACHE.pop(next(iter(_LEG_CACHE)))
+    _LEG_CACHE[key] = out
+    return out
+
+
+def _from_leg(cat: str, pc: dict[str, Any], leg: LegFigures, party: str) -> str | None:
+    """Fill a pooled category without launcher or warhead counts from its leg figures.
+
+    Warheads: the leg's ``warheads_assigned`` (the warheads a public estimate assigns to the
+    leg), all taken to be loaded on its launchers when mated. Launchers: the leg's
+    ``launchers_total`` where given (every tube or launcher taken to hold a missile), else
+    left to the launcher rule below (warheads / mean maximum loading). Returns the assumption
+    (None where the leg has no warhead figure).
+    """
+    wh = leg.get("warheads_assigned")
+    if wh is None or wh.value.value <= 0:
+        return None
+    pc["id"] = leg.system_id
+    pc["wh"] = wh.value
+    pc["wh_complete"] = True
+    lau = leg.get("launchers_total")
+    how = f"{party} {cat}: launchers and loaded warheads not in the posture; modelled from the "
+    how += f"dataset's leg figures {leg.system_id}: warheads = {wh.cite()}"
+    if lau is not None and lau.value.value > 0:
+        pc["lau"] = lau.value
+        pc["lau_complete"] = True
+        how += f"; launchers = {lau.cite()}"
+        extra = [leg.get(q) for q in ("boats", "tubes_per_boat")]
+        if all(x is not None for x in extra):
+            how += " [" + ", ".join(x.cite() for x in extra if x is not None) + "]"
+        how += (
+            f"; every launcher assumed loaded, {wh.value.value / lau.value.value:.2f} "
+            "warheads each (assumption)"
+        )
+    else:
+        how += "; launchers not public (see the launcher rule below)"
+    how += (
+        "; each launcher is one aim point as for every party; targetable share, de-mated share "
+        "and hardness from alert_levels.yaml (assumed); added after any treaty cut, since the "
+        "posture holds no counts for this leg that a treaty rule could cut"
+    )
+    return how
+
+
+def exchange_posture(
+    posture: Posture, legs: dict[str, LegFigures] | None = None
+) -> tuple[Posture, list[str]]:
     """The posture as the exchange needs it: every system with launchers and loaded warheads.
 
     Rules (tripolar's; each one used is returned as an assumption):
@@ -330,7 +449,11 @@ def exchange_posture(posture: Posture) -> tuple[Posture, list[str]]:
     * Warheads of a pooled category that are not public (China): launchers x the
       category's mean maximum loading, all such warheads together capped at the military
       stockpile less the warheads known elsewhere.
-    * A category whose launchers and warheads are both unknown is left out.
+    * A category whose launchers and warheads are both unknown takes them from its leg
+      figures ``legs`` (by category, from :func:`dataset_leg_figures`) where the leg has a
+      ``warheads_assigned`` figure (China's SLBM and bomber legs): warheads = that figure,
+      launchers = ``launchers_total`` where given, else the launcher rule below; otherwise
+      it is left out.
     * A pooled class takes the model's default yield and CEP for its category (its systems'
       figures differ and their shares are not public).
     """
@@ -369,7 +492,11 @@ def exchange_posture(posture: Posture) -> tuple[Posture, list[str]]:
         lau_known = [h.deployed_launchers for h in hs if h.deployed_launchers is not None]
         wh_known = [h.warheads_loaded for h in hs if h.warheads_loaded is not None]
         pooled[cat] = {
-            "id": leg.system_id if leg is not None else f"{party.lower()}-{cat}-pooled",
+            "id": leg.system_id
+            if leg is not None
+            else legs[cat].system_id
+            if legs and cat in legs
+            else f"{party.lower()}-{cat}-pooled",
             "basing": basings.pop() if len(basings) == 1 else _CATEGORY_BASING[cat],
             "lau": sum((r for r in lau_known), Range.exact(0.0)),
             "lau_complete": all(h.deployed_launchers is not None for h in hs),
@@ -383,6 +510,12 @@ def exchange_posture(posture: Posture) -> tuple[Posture, list[str]]:
             + ", ".join(pooled[cat]["members"])
             + f" pooled into one class {pooled[cat]['id']} (basing {pooled[cat]['basing']})"
         )
+    # Launchers and warheads not public: the leg figures of the dataset, where it has them.
+    for cat, pc in pooled.items():
+        if legs and cat in legs and pc["lau"].value <= 0 and pc["wh"].value <= 0:
+            note = _from_leg(cat, pc, legs[cat], party)
+            if note is not None:
+                notes.append(note)
     # Warheads not public: launchers x mean loading, capped by the stockpile.
     for cat, pc in pooled.items():
         if pc["wh"].value <= 0 and not pc["wh_complete"] and pc["lau"].value > 0:
@@ -449,13 +582,15 @@ def exchange_posture(posture: Posture) -> tuple[Posture, list[str]]:
     return posture.model_copy(update={"systems": out}), notes
 
 
-def force_for_exchange(posture: Posture, params: AlertLevels) -> tuple[Force, list[str]]:
+def force_for_exchange(
+    posture: Posture, params: AlertLevels, legs: dict[str, LegFigures] | None = None
+) -> tuple[Force, list[str]]:
     """:func:`exchange_posture` then :func:`force_from_posture`, with every assumption used.
 
     The list names the pooling and derivation rules applied, the figures of each system that
     are model parameters rather than data, and the posture's own derivation notes.
     """
-    ready, notes = exchange_posture(posture)
+    ready, notes = exchange_posture(posture, legs)
     force = force_from_posture(ready, params)
     for s in force.systems:
         notes.append(

@@ -97,11 +97,13 @@ def real_forces(
     """Exchange forces from postures (``tripolar.forces.Posture``), made compliant first.
 
     With a ``treaty`` the postures are cut with :func:`tripolar.treaty.force_cut.comply_all`
-    under ``rule``; then each goes through :func:`tripolar.exchange.force.force_for_exchange`.
-    Combined and baseline ceilings are resolved from ``context``'s dataset. Returns the
-    forces, the assumptions used and the compliance reports (by party).
+    under ``rule``; then each goes through :func:`tripolar.exchange.force.force_for_exchange`,
+    with the leg figures of ``context``'s dataset (the bundled one without a context) for legs
+    whose holdings carry no counts (China's SLBM and bomber legs). Combined and baseline
+    ceilings are resolved from ``context``'s dataset. Returns the forces, the assumptions used
+    and the compliance reports (by party).
     """
-    from tripolar.exchange.force import force_for_exchange
+    from tripolar.exchange.force import dataset_leg_figures, force_for_exchange
     from tripolar.treaty.force_cut import comply_all
 
     notes: list[str] = []
@@ -113,9 +115,15 @@ def real_forces(
         notes.append(f"forces cut to comply with {treaty.id} under the rule {rule!r}")
         for rep in reports.values():
             notes.extend(f"{rep.party} not enforced: {u}" for u in rep.unenforced)
+    if context is not None:
+        ds = context.dataset()
+    else:
+        from tripolar.data import load_dataset
+
+        ds = load_dataset(None)
     forces: dict[str, Force] = {}
     for k, p in ps.items():
-        f, n = force_for_exchange(p, levels)
+        f, n = force_for_exchange(p, levels, dataset_leg_figures(ds, p.party, p.date.year))
         forces[k] = f
         notes.extend(n)
     return forces, notes, compliance
@@ -131,6 +139,7 @@ class ExchangeReport:
     posture: str
     seed: int
     n_samples: int
+    objective: str
     surviving_warheads: Band
     spend: Band
     reserve: float
@@ -145,6 +154,7 @@ class ExchangeReport:
             "posture": self.posture,
             "seed": self.seed,
             "samples": self.n_samples,
+            "objective": self.objective,
             "surviving_warheads": self.surviving_warheads.to_dict(),
             "spend": self.spend.to_dict(),
             "reserve": self.reserve,
@@ -162,11 +172,21 @@ def run_exchange(
     year: int = 2025,
     n_samples: int = 1000,
     seed: int = 1,
+    objective: str = "cost",
 ) -> ExchangeReport:
-    """The attackers (one, or two pooled) strike ``victim`` at the Kent-Thaler stop rule.
+    """The attackers (one, or two pooled) strike ``victim``.
 
-    A single attacker withholds its reserve against the third party; a coalition has none.
+    ``objective="cost"``: at the Kent-Thaler stop rule (the striker's cost-minimising spend);
+    ``"damage"``: at the damage-limiting spend (every usable counterforce warhead outside the
+    reserve; a coalition takes, per sample, the best of pooling and either member alone). A
+    single attacker withholds its reserve against the third party; a coalition has none.
     """
+    if objective not in ("cost", "damage"):
+        from tripolar.errors import InputError
+
+        raise InputError(
+            f"unknown objective {objective!r}", field="--objective", expected="cost or damage"
+        )
     from tripolar.exchange.exchange import counterforce_exchange
     from tripolar.forces import build_posture
 
@@ -183,7 +203,7 @@ def run_exchange(
         None if third is None or len(attackers) > 1 else states[third],
         params=replace(KentThalerParams(), search="bound"),
         reserve_delta=levels.parameters.reserve_delta.value,
-        spend="kent_thaler",
+        spend="kent_thaler" if objective == "cost" else "damage",
     )
     by_system = {
         sid: {
@@ -199,6 +219,7 @@ def run_exchange(
         posture=posture,
         seed=seed,
         n_samples=n_samples,
+        objective=objective,
         surviving_warheads=Band.of(res.victim_retaliatory_capacity),
         spend=Band.of(res.spend),
         reserve=float(np.median(res.reserve)),

@@ -61,7 +61,9 @@ def variant_forces(
 ) -> tuple[dict[str, Force], list[str], dict[str, Any]]:
     """Exchange forces of the context's year cut to comply with ``treaty`` under ``ctx.rule``;
     returns the forces, the assumptions used and the compliance reports (by party)."""
-    return real_forces(ctx.postures(PARTIES), _levels(ctx), treaty=treaty, rule=ctx.rule)
+    return real_forces(
+        ctx.postures(PARTIES), _levels(ctx), treaty=treaty, rule=ctx.rule, context=ctx
+    )
 
 
 def _signature(forces: dict[str, Force]) -> tuple[Any, ...]:

@@ -218,6 +218,12 @@ class StabilityCase:
     ``r_B`` (the coalition striking first), ``r_C`` (C striking both first) and
     ``fsi = min(r_A, r_B) r_C``: a coalition is taken to be as ready to strike as its readier
     member (tripolar's rule).
+
+    ``surviving_warheads`` are the victim's survivors at the striker's cost-minimising spend
+    (the Kent-Thaler stop rule, the outcome the index is built on);
+    ``damage_limiting_survivors`` at the damage-limiting spend (every usable counterforce
+    warhead outside the reserve; for a coalition the best of pooling and either member
+    alone), the worst case for the victim.
     """
 
     attackers: tuple[str, ...]
@@ -226,6 +232,7 @@ class StabilityCase:
     surviving_warheads: Band
     stability_index: dict[str, Band]
     driver: str
+    damage_limiting_survivors: Band
 
     @property
     def r_min(self) -> float:
@@ -241,6 +248,7 @@ class StabilityCase:
             "victim": self.victim,
             "posture": self.posture,
             "surviving_warheads": self.surviving_warheads.to_dict(),
+            "damage_limiting_survivors": self.damage_limiting_survivors.to_dict(),
             "stability_index": {k: v.to_dict() for k, v in self.stability_index.items()},
             "driver": self.driver,
         }
@@ -294,6 +302,9 @@ class StabilityReport:
                 "survivors_median": c.surviving_warheads.median,
                 "survivors_p05": c.surviving_warheads.p05,
                 "survivors_p95": c.surviving_warheads.p95,
+                "damage_limiting_median": c.damage_limiting_survivors.median,
+                "damage_limiting_p05": c.damage_limiting_survivors.p05,
+                "damage_limiting_p95": c.damage_limiting_survivors.p95,
             }
             row.update({k: v.median for k, v in c.stability_index.items()})
             rows.append(row)
@@ -321,6 +332,7 @@ def _cases(res: TripolarResult) -> list[StabilityCase]:
                     Band.of(res.survivors[f"{a}->{b}"]),
                     {f"r_{a}": Band.of(ra), f"r_{b}": Band.of(rb), "fsi": Band.of(ra * rb)},
                     drv,
+                    Band.of(res.damage_survivors[f"{a}->{b}"]),
                 )
             )
     for c in parties:
@@ -342,6 +354,7 @@ def _cases(res: TripolarResult) -> list[StabilityCase]:
                     "fsi": Band.of(np.minimum(r0, r1) * rc),
                 },
                 drv,
+                Band.of(res.damage_survivors[label]),
             )
         )
     return out

@@ -37,6 +37,7 @@ from tripolar.exchange.first_strike import (
     KentThalerParams,
     StrikeSpec,
     damage_fraction,
+    first_strike_outcomes,
     first_strikes,
     reserve_warheads,
 )
@@ -102,7 +103,10 @@ class TripolarResult:
     posture: str
     ratios: tuple[CaseRatio, ...]
     #: case label ("US->RU", "US+RU->CN", "CN->US+RU") -> victims' surviving warheads (S,)
+    #: at the striker's cost-minimising spend (the Kent-Thaler stop rule; the index's outcome)
     survivors: dict[str, FloatArray] = field(default_factory=dict)
+    #: the same at the damage-limiting spend (:func:`stability_rows`)
+    damage_survivors: dict[str, FloatArray] = field(default_factory=dict)
 
     def least_stable(self) -> CaseRatio:
         """The case and party with the smallest median ``r``."""
@@ -166,6 +170,7 @@ class StabilityRows:
     cases: tuple[tuple[str, str, FloatArray, FloatArray, str], ...]
     survivors: dict[str, FloatArray]
     gains: dict[str, tuple[tuple[str, ...], FloatArray]]
+    damage_survivors: dict[str, FloatArray] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -176,6 +181,7 @@ class StabilityRows:
             cases=tuple((c, p, c1[rows], c2[rows], k) for c, p, c1, c2, k in self.cases),
             survivors={k: v[rows] for k, v in self.survivors.items()},
             gains={k: (lab, g[rows]) for k, (lab, g) in self.gains.items()},
+            damage_survivors={k: v[rows] for k, v in self.damage_survivors.items()},
         )
 
     @staticmethod
@@ -199,6 +205,10 @@ class StabilityRows:
                 k: (lab, np.concatenate([x.gains[k][1] for x in parts]))
                 for k, (lab, _) in first.gains.items()
             },
+            damage_survivors={
+                k: np.concatenate([x.damage_survivors[k] for x in parts])
+                for k in first.damage_survivors
+            },
         )
 
     def with_gains_of(self, rows: slice) -> StabilityRows:
@@ -207,6 +217,7 @@ class StabilityRows:
             cases=self.cases,
             survivors=self.survivors,
             gains={k: (lab, g[rows]) for k, (lab, g) in self.gains.items()},
+            damage_survivors=self.damage_survivors,
         )
 
     def result(self, posture: str, drivers: dict[str, str] | None = None) -> TripolarResult:
@@ -216,7 +227,12 @@ class StabilityRows:
             CaseRatio(case, party, c1, c2, stability_ratio(c1, c2), drv[key])
             for case, party, c1, c2, key in self.cases
         )
-        return TripolarResult(posture=posture, ratios=ratios, survivors=dict(self.survivors))
+        return TripolarResult(
+            posture=posture,
+            ratios=ratios,
+            survivors=dict(self.survivors),
+            damage_survivors=dict(self.damage_survivors),
+        )
 
     def drivers(self) -> dict[str, str]:
         """Each driver key's class with the largest median return over these rows."""
@@ -235,6 +251,13 @@ def stability_rows(
 
     The 24 first strikes are searched together (:func:`first_strikes`: three searches, one per
     shape of strike), so the cost of one evaluation is mostly the arithmetic on its rows.
+
+    Survivors are given for two objectives. ``survivors``: at the striker's cost-minimising
+    spend (the Kent-Thaler stop rule), the outcome the ratios use. ``damage_survivors``: at the
+    damage-limiting spend (every usable counterforce warhead outside the reserve); for a
+    coalition, the fewest survivors of three plans (the pooled strike, and each member alone
+    with its whole usable force, no reserve being needed against a partner), so that two
+    against one never leaves the victim more than either member alone would.
     """
     p = params or KentThalerParams()
     names = list(states)
@@ -250,9 +273,11 @@ def stability_rows(
     specs: list[StrikeSpec] = []
     gains: dict[str, tuple[tuple[str, ...], FloatArray]] = {}
     pairs = [(a, b) for a in names for b in names if a != b]
+    pair_pk: dict[tuple[str, str], FloatArray] = {}
     for a, b in pairs:
         c = next(x for x in names if x not in (a, b))
         pk = class_kill_probability([states[a]], [states[b]], p)
+        pair_pk[(a, b)] = pk
         res = reserve_warheads(states[c].w80, reserve_delta)
         follow = follow_on_lambda * damage_fraction(avail[c], states[b].w80)
         specs.append(
@@ -278,7 +303,27 @@ def stability_rows(
         gains[label] = _gains([states[c]], pk_in)
         gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], pk_out)
         coalitions.append((c, pair, label))
-    strikes = first_strikes(specs, p)
+    outcomes = first_strike_outcomes(specs, p)
+    strikes = outcomes["cost"]
+    # Each coalition member alone on the victim with its whole usable force (no reserve); its
+    # kill probability is the ordered pair's.
+    solo_specs = [
+        StrikeSpec([sides[x]], [sides[c]], pair_pk[(x, c)])
+        for c, pair, _ in coalitions
+        for x in pair
+    ]
+    solo = first_strikes(solo_specs, p, objective="damage")
+    damage: dict[str, FloatArray] = {}
+    for (a, b), fs in zip(pairs, outcomes["damage"][: len(pairs)], strict=True):
+        damage[f"{a}->{b}"] = np.atleast_1d(fs.victim_survivors[..., 0])
+    for k, (c, pair, label) in enumerate(coalitions):
+        pooled = outcomes["damage"][len(pairs) + 2 * k]
+        plans = [pooled, solo[2 * k], solo[2 * k + 1]]
+        damage[label] = np.atleast_1d(
+            np.minimum.reduce([fs.victim_survivors[..., 0] for fs in plans])
+        )
+        rev = outcomes["damage"][len(pairs) + 2 * k + 1]
+        damage[f"{c}->{pair[0]}+{pair[1]}"] = np.atleast_1d(rev.victim_survivors.sum(axis=-1))
 
     survivors: dict[str, FloatArray] = {}
     cost: dict[tuple[str, str], tuple[FloatArray, FloatArray]] = {}
@@ -305,7 +350,9 @@ def stability_rows(
         c1c = np.atleast_1d(rev.cost_to_strikers[..., 0])
         c2c = np.atleast_1d(coal.cost_to_victims[..., 0])
         cases.append((label, c, c1c, c2c, out_key))
-    return StabilityRows(cases=tuple(cases), survivors=survivors, gains=gains)
+    return StabilityRows(
+        cases=tuple(cases), survivors=survivors, gains=gains, damage_survivors=damage
+    )
 
 
 def tripolar_stability(
