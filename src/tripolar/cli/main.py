@@ -88,6 +88,9 @@ def _register() -> None:
     from tripolar.cli import negotiate
 
     negotiate.register(app)
+    from tripolar.cli import sweep
+
+    sweep.register(app)
 
 
 _register()
