@@ -320,3 +320,43 @@ def report(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(sweep_app, name="sweep")
+
+
+def landscape(ref: str, treaties: list[Any], store: str | None, threshold: float = 0.5) -> Any:
+    """Per treaty, its place in a sweep's all-stable set (``tripolar assess --landscape``)."""
+    from tripolar.sweep.analysis import nearest_stable, stable_set
+    from tripolar.sweep.results import load, sweep_of
+
+    results = _resolve(ref, store)
+    spec = sweep_of(results)
+    st = stable_set(load(results), spec, threshold)
+    return [nearest_stable(t, st, spec) for t in treaties], spec, st
+
+
+def landscape_renderable(items: list[Any], spec: SweepFile, st: StableSet) -> Any:
+    from rich.table import Table
+
+    table = Table(
+        title=f"landscape: sweep {spec.name}, all-stable = every r median > {st.threshold:g}",
+        title_justify="left",
+    )
+    for col in ("proposal", "on sweep axes", "all-stable", "nearest all-stable (change)", "ZOPA"):
+        table.add_column(col)
+    for it in items:
+        if it.coordinates is None:
+            table.add_row(it.treaty, f"not comparable: {it.reason}", "-", "-", "-")
+            continue
+        coords = ", ".join(f"{k}={v:g}" for k, v in it.coordinates.items())
+        near = (
+            "none in the sweep"
+            if it.nearest is None
+            else ", ".join(f"{k}={v:g} ({it.change[k]:+g})" for k, v in it.nearest.items())
+        )
+        table.add_row(
+            it.treaty,
+            coords,
+            "yes" if it.in_all_stable else "no",
+            near,
+            "-" if it.nearest_in_zopa is None else ("yes" if it.nearest_in_zopa else "no"),
+        )
+    return table
