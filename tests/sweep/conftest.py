@@ -14,8 +14,10 @@ seed: 3
 chunk_points: {chunk}
 design: {{kind: grid}}
 axes:
-  - {{name: warheads_us_ru, kind: ceiling, limit: deployed_warheads, parties: [US, RU], values: [800, 1550]}}
-  - {{name: warheads_cn, kind: ceiling, limit: deployed_warheads, parties: [CN], values: [300, 1000]}}
+  - {{name: warheads_us_ru, kind: ceiling, limit: deployed_warheads, parties: [US, RU],
+      values: [800, 1550]}}
+  - {{name: warheads_cn, kind: ceiling, limit: deployed_warheads, parties: [CN],
+      values: [300, 1000]}}
   - {{name: silo_hardness_psi, kind: silo_hardness_psi, values: [1000, 4000]}}
 """
 

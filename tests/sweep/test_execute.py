@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from tests.sweep.conftest import tiny_text
+
+from tripolar.context import EvaluationContext
+from tripolar.exchange.alert import load_alert_levels
 from tripolar.stability.batch import evaluate_variants
 from tripolar.sweep import load, run_sweep
 from tripolar.sweep.evaluate import evaluate_chunk, stability_columns
 from tripolar.sweep.execute import chunk_file, missing_chunks
 from tripolar.sweep.family import base_treaty, point_context, variant
 from tripolar.sweep.spec import SweepFile, point_values
-from tripolar.context import EvaluationContext
-from tripolar.exchange.alert import load_alert_levels
 
 distributed = pytest.importorskip("distributed")
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from tests.sweep.conftest import tiny_text
+
 from tripolar.errors import InputError
+from tripolar.exchange.alert import load_alert_levels
 from tripolar.sweep.family import point_levels, variant
 from tripolar.sweep.spec import SweepFile, load_sweep_file, point_values, sweep_hash
-from tripolar.exchange.alert import load_alert_levels
 from tripolar.treaty.io import load_treaty
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -40,7 +40,7 @@ def test_bad_sweep_file_one_line_exit_2_nothing_written(
     f = tmp_path / "bad.yaml"
     f.write_text(tiny_text() + edit + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    code, stdout, err = cli("sweep", "run", str(f), "--out", str(out), "--no-save")
+    code, _stdout, err = cli("sweep", "run", str(f), "--out", str(out), "--no-save")
     assert code == 2
     assert err.count("\n") == 1 and str(f) in err and field in err
     assert "Traceback" not in err
@@ -49,8 +49,12 @@ def test_bad_sweep_file_one_line_exit_2_nothing_written(
 
 def test_unknown_limit_and_party_are_refused(tmp_path: Path) -> None:
     f = tmp_path / "bad.yaml"
-    f.write_text(tiny_text().replace("limit: deployed_warheads, parties: [CN]",
-                                     "limit: no_such, parties: [CN]"), encoding="utf-8")
+    f.write_text(
+        tiny_text().replace(
+            "limit: deployed_warheads, parties: [CN]", "limit: no_such, parties: [CN]"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="no_such"):
         load_sweep_file(f)
     f.write_text(tiny_text().replace("parties: [CN]", "parties: [GB]"), encoding="utf-8")
@@ -94,8 +98,15 @@ def test_grid_enumerates_every_combination_context_axes_outermost() -> None:
 @pytest.mark.parametrize("kind", ["lhs", "sobol"])
 def test_sampled_designs_stay_in_bounds_and_are_seeded(kind: str) -> None:
     axes = [
-        {"name": "w", "kind": "ceiling", "limit": "deployed_warheads", "parties": ["US"],
-         "low": 500, "high": 1500, "step": 10},
+        {
+            "name": "w",
+            "kind": "ceiling",
+            "limit": "deployed_warheads",
+            "parties": ["US"],
+            "low": 500,
+            "high": 1500,
+            "step": 10,
+        },
         {"name": "rel", "kind": "reliability", "low": 0.7, "high": 0.9},
     ]
     s = _spec(design={"kind": kind, "points": 16}, axes=axes)
@@ -111,8 +122,9 @@ def test_sampled_designs_stay_in_bounds_and_are_seeded(kind: str) -> None:
 def test_variant_sets_per_party_ceilings_and_keeps_the_rest() -> None:
     s = _spec()
     base = load_treaty("tri-new-start")
-    t = variant(base, s, {"warheads_us_ru": 800.0, "warheads_cn": 300.0,
-                          "silo_hardness_psi": 1000.0}, 5)
+    t = variant(
+        base, s, {"warheads_us_ru": 800.0, "warheads_cn": 300.0, "silo_hardness_psi": 1000.0}, 5
+    )
     lim = t.limit("deployed_warheads")
     assert lim.per_party == {"US": 800.0, "RU": 800.0, "CN": 300.0}
     assert t.limit("deployed_launchers") == base.limit("deployed_launchers")
@@ -125,8 +137,14 @@ def test_parameter_axes_fix_the_alert_level_entries() -> None:
         {"name": "rel", "kind": "reliability", "values": [0.8]},
         {"name": "w80", "kind": "w80", "party": "CN", "values": [400]},
         {"name": "cep", "kind": "cep_scale", "values": [2.0]},
-        {"name": "ru_mob", "kind": "alert_fraction", "posture": "generated", "party": "RU",
-         "key": "road-mobile", "values": [0.3]},
+        {
+            "name": "ru_mob",
+            "kind": "alert_fraction",
+            "posture": "generated",
+            "party": "RU",
+            "key": "road-mobile",
+            "values": [0.3],
+        },
     ]
     s = _spec(axes=axes)
     bundled = load_alert_levels()

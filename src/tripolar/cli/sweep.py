@@ -115,7 +115,9 @@ def _summary_lines(spec: SweepFile, st: StableSet, df: Any) -> list[str]:
     ]
     if len(df):
         q = df["least_r"].quantile([0.05, 0.5, 0.95]).to_numpy()
-        lines.append(f"least-stable r over points: median {q[1]:.3f} (5-95%: {q[0]:.3f}-{q[2]:.3f})")
+        lines.append(
+            f"least-stable r over points: median {q[1]:.3f} (5-95%: {q[0]:.3f}-{q[2]:.3f})"
+        )
         top = df["least_case"].value_counts().head(3)
         lines.append(
             "least-stable case most often: "
@@ -178,7 +180,9 @@ def run(
     file: Annotated[Path, typer.Argument(help="Sweep YAML file.")],
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:PORT)."),
+        typer.Option(
+            "--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:PORT)."
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -260,7 +264,11 @@ def run(
 
         run_id = save_run(
             "sweep",
-            {"file": str(file), "sweep_hash": sweep_hash(spec), "sweep": spec.model_dump(mode="json")},
+            {
+                "file": str(file),
+                "sweep_hash": sweep_hash(spec),
+                "sweep": spec.model_dump(mode="json"),
+            },
             {**result.to_dict(), "all_stable": a["stable"].to_dict()},
             dataset=EvaluationContext(year=spec.year).dataset(),
             treaties=[base_treaty(spec)],
@@ -270,8 +278,7 @@ def run(
         print_json(_analysis_json(a, results, run=result.to_dict(), run_id=run_id))
         return
     console.print(
-        f"computed {len(result.computed)} chunks, skipped {result.skipped} "
-        f"({result.wall_s:.1f} s)",
+        f"computed {len(result.computed)} chunks, skipped {result.skipped} ({result.wall_s:.1f} s)",
         highlight=False,
     )
     _print_analysis(a, results)

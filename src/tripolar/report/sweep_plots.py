@@ -51,7 +51,7 @@ def plot_heatmap(stable: StableSet, x: str, y: str, out: Path) -> Path:
         z = grid[k]
         if np.nanmin(z) < 0.5 < np.nanmax(z) and min(z.shape) >= 2:
             ax.contour(z, levels=[0.5], colors="black", linestyles=style, linewidths=1.5)
-        handles.append(plt.Line2D([], [], color="black", linestyle=style, label=label))
+        handles.append(plt.Line2D([], [], color="black", linestyle=style, label=label))  # type: ignore[arg-type]
         for i, j in zip(*np.nonzero(z > 0.5), strict=True):
             if k == "all_stable":
                 ax.text(j, i, "S", ha="center", va="center", fontsize=8)
@@ -83,8 +83,9 @@ def plot_tornado(sens: Sensitivity, out: Path) -> Path:
     return save_figure(fig, out, field="--out")
 
 
-def write_report_plots(stable: StableSet, sens: Sensitivity, x: str | None, y: str | None,
-                       out_dir: Path) -> dict[str, Any]:
+def write_report_plots(
+    stable: StableSet, sens: Sensitivity, x: str | None, y: str | None, out_dir: Path
+) -> dict[str, Any]:
     """Both plots into ``out_dir`` (heatmap only with two ceiling axes); returns the paths."""
     out: dict[str, Any] = {}
     out_dir.mkdir(parents=True, exist_ok=True)

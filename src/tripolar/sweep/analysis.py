@@ -75,7 +75,7 @@ class StableSet:
             "all_stable_points": self.n_stable,
             "zopa_points": self.n_zopa,
             "all_stable_and_zopa_points": self.n_stable_zopa,
-            "cells": int(len(c)),
+            "cells": len(c),
             "all_stable_cells": int(c["all_stable"].sum()),
             "all_stable_zopa_cells": int((c["all_stable"] & c["in_zopa"]).sum()),
             "all_stable_ranges": {k: list(v) for k, v in self.axis_ranges.items()},
@@ -213,7 +213,7 @@ def _treaty_ceiling(t: Treaty, limit: str, party: str) -> float | None:
     lim = next((x for x in t.limits if x.id == limit), None)
     if lim is None or party not in t.parties:
         return None
-    c = lim.per_party[party] if party in lim.per_party else lim.ceiling
+    c = lim.per_party.get(party, lim.ceiling)
     if lim.schedule:
         last = lim.schedule[-1]
         c = last.per_party.get(party, last.ceiling) if party in last.per_party else last.ceiling
@@ -242,16 +242,15 @@ def nearest_stable(treaty: Treaty, stable: StableSet, spec: SweepFile) -> Landsc
         assert v is not None
         coords[a.name] = v
     cells = stable.cells
-    span = {
-        a.name: max(float(cells[a.name].max() - cells[a.name].min()), 1e-9) for a in axes
-    }
+    span = {a.name: max(float(cells[a.name].max() - cells[a.name].min()), 1e-9) for a in axes}
     dist = sum(np.abs(cells[n].to_numpy(float) - coords[n]) / span[n] for n in coords)
     here = int(np.argmin(dist))
     inside = bool(cells["all_stable"].iloc[here]) if dist[here] == 0 else None
     ok = cells[cells["all_stable"].to_numpy()]
     if ok.empty:
-        return Landscape(treaty.id, coords, None, inside if inside is not None else False,
-                         None, None, None)
+        return Landscape(
+            treaty.id, coords, None, inside if inside is not None else False, None, None, None
+        )
     d_ok = sum(np.abs(ok[n].to_numpy(float) - coords[n]) / span[n] for n in coords)
     best = ok.iloc[int(np.argmin(d_ok))]
     nearest = {n: float(best[n]) for n in coords}

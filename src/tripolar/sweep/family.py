@@ -77,7 +77,7 @@ def variant(base: Treaty, spec: SweepFile, values: dict[str, Any], point: int) -
         if a.kind == "ceiling":
             lim = next((x for x in limits if x.id == a.limit), None)
             if lim is None:
-                lim = Limit(id=str(a.limit), quantity=a.quantity, per_party={})  # type: ignore[arg-type]
+                lim = Limit(id=str(a.limit), quantity=a.quantity, per_party={})
                 limits.append(lim)
             per = dict(lim.per_party)
             for p in a.parties:
@@ -137,6 +137,10 @@ def _exact(entry: dict[str, Any] | None, v: float) -> dict[str, Any]:
     }
 
 
+def _const(value: Any) -> Any:
+    return lambda: value
+
+
 def point_context(
     spec: SweepFile, values: dict[str, Any], base: EvaluationContext, bundled: AlertLevels
 ) -> tuple[EvaluationContext, AlertLevels]:
@@ -152,5 +156,5 @@ def point_context(
     ctx.cached("exchange.alert_levels", lambda: levels)
     ctx.cached("alert_levels", lambda: levels)
     for p in ("US", "RU", "CN"):
-        ctx.cached(f"posture:{p}:{ctx.year}", lambda p=p: base.posture(p))
+        ctx.cached(f"posture:{p}:{ctx.year}", _const(base.posture(p)))
     return ctx, levels
