@@ -83,11 +83,12 @@ def chunk_table(spec: SweepFile, chunk: int) -> bytes:
     return buf.getvalue()
 
 
-def _task(spec_json: str, chunk: int) -> tuple[int, bytes, float]:
-    t0 = time.perf_counter()
+def _task(spec_json: str, chunk: int) -> tuple[int, bytes, float, float]:
+    """One chunk on a worker: its Parquet bytes, wall and CPU seconds (of the worker)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     spec = SweepFile.model_validate_json(spec_json)
     data = chunk_table(spec, chunk)
-    return chunk, data, time.perf_counter() - t0
+    return chunk, data, time.perf_counter() - t0, time.process_time() - c0
 
 
 def prepare_results_dir(spec: SweepFile, results: Path) -> None:
@@ -269,7 +270,7 @@ def _compute(
     ]
     done = run.skipped
     for fut in as_completed(futures):
-        chunk, data, secs = fut.result()
+        chunk, data, secs, _ = fut.result()
         write_atomic(chunk_file(results, chunk), data)
         fut.release()
         done += 1
