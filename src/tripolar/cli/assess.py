@@ -34,6 +34,10 @@ def assess(
     store: StoreOpt = None,
     no_save: NoSaveOpt = False,
     json: JsonOpt = False,
+    landscape: Annotated[
+        str | None,
+        typer.Option("--landscape", help="Sweep run id, sweep id or folder: place each proposal."),
+    ] = None,
 ) -> None:
     """Evaluate every built-in trilateral proposal against the latest data: per party the
     accountable numbers, required cuts or allowed growth, compliance and upload potential,
@@ -64,6 +68,11 @@ def assess(
 
         result = run_assessment(ctx, on_progress=step)
     outputs = result.to_dict()
+    if landscape is not None:
+        from tripolar.cli.sweep import landscape as sweep_landscape
+
+        places = sweep_landscape(landscape, [p.treaty for p in result.proposals], store)
+        outputs["landscape"] = [x.to_dict() for x in places[0]]
     if out is not None:
         write_atomic(out, assessment_markdown(result), field="--out")
     run_id = None
@@ -86,6 +95,10 @@ def assess(
         print_json({**outputs, "run_id": run_id})
         return
     console.print(assessment_renderable(result))
+    if landscape is not None:
+        from tripolar.cli.sweep import landscape_renderable
+
+        console.print(landscape_renderable(*places))
     if out is not None:
         console.print(f"report written to {out}")
     if run_id is not None:

@@ -94,6 +94,9 @@ def _register() -> None:
     from tripolar.cli import report
 
     report.register(app)
+    from tripolar.cli import sweep
+
+    sweep.register(app)
 
 
 _register()

@@ -1,0 +1,150 @@
+"""Speed of a sweep on Dask: a slice of examples/sweep-large.yaml, extrapolated to 10^5 points.
+
+In one run, on the first ``POINTS`` points of the large grid (default 2,000) at the file's 100
+samples, cut into chunks of ``CHUNK`` points (default: the file's 200):
+
+1. batching: the points of the first chunk evaluated together
+   (:func:`tripolar.stability.batch.evaluate_variants`) and one at a time through the public
+   API (:func:`tripolar.stability.run.run_stability`), stability only, in this process, CPU
+   seconds (robust to a shared machine);
+2. the whole row per point (:func:`tripolar.sweep.evaluate.evaluate_chunk`: stability plus
+   compliance, upload, utilities), CPU seconds;
+3. Dask: the slice on a LocalCluster of 1 and of 2 worker processes (one thread each;
+   start-up not counted); wall time, summed task wall and CPU time, and the per-chunk
+   overhead (wall minus task compute, 1 worker) against the chunk compute.
+
+Targets (issue 13): 10^5 x 100 on 2 cores under 5 min (<= 6 ms/point), >= 10x cheaper per
+point than one at a time, >= 80% parallel efficiency 1 -> 2 workers, overhead < 5%. Wall
+figures on a shared machine understate the parallel efficiency (the second worker may have
+no free core); the CPU figures say what a free core would do. No assertions on time.
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [POINTS] [CHUNK] [OAT]``
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tripolar.context import EvaluationContext
+from tripolar.exchange.alert import load_alert_levels
+from tripolar.stability.batch import evaluate_variants
+from tripolar.stability.run import run_stability
+from tripolar.sweep import execute
+from tripolar.sweep.evaluate import evaluate_chunk
+from tripolar.sweep.family import base_treaty, point_context, variant
+from tripolar.sweep.spec import SweepFile, load_sweep_file, point_values
+
+LARGE = Path(__file__).parents[1] / "examples" / "sweep-large.yaml"
+
+
+def _dask(spec: SweepFile, n_chunks: int, workers: int) -> tuple[float, float, float]:
+    """Wall time of the slice on ``workers`` processes; summed task wall and CPU seconds."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    client = Client(cluster)
+    # warm the workers (imports, bundled data, alert levels) outside the timing
+    client.run(lambda: evaluate_chunk(spec.model_copy(update={"chunk_points": 1}), 0))
+    spec_json = spec.model_dump_json()
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d)
+        t0 = time.perf_counter()
+        futs = [
+            client.submit(execute._task, spec_json, c, pure=False, retries=3)
+            for c in range(n_chunks)
+        ]
+        task_wall = task_cpu = 0.0
+        for f in as_completed(futs):
+            chunk, data, w, c = f.result()
+            execute.write_atomic(execute.chunk_file(out, chunk), data)
+            task_wall += w
+            task_cpu += c
+        wall = time.perf_counter() - t0
+    client.close()
+    cluster.close()
+    return wall, task_wall, task_cpu
+
+
+def main() -> None:
+    points = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    full = load_sweep_file(LARGE)
+    chunk = int(sys.argv[2]) if len(sys.argv) > 2 else full.chunk_points
+    oat = int(sys.argv[3]) if len(sys.argv) > 3 else min(chunk, 50)
+    spec = full.model_copy(update={"chunk_points": chunk})
+    n_chunks = -(-points // chunk)
+    print(
+        f"slice of {LARGE.name}: {n_chunks * chunk} of {full.n_points} points, "
+        f"{spec.samples} samples, {n_chunks} chunks of {chunk}"
+    )
+
+    # 1. batching vs one at a time, same points, stability only (CPU seconds)
+    base = base_treaty(spec)
+    bundled = load_alert_levels()
+    ctx0 = EvaluationContext(year=spec.year, seed=spec.seed, samples=spec.samples)
+    pts = point_values(spec, 0, oat)
+    ctx, levels = point_context(spec, pts[0], ctx0, bundled)
+    treaties = [variant(base, spec, v, i) for i, v in enumerate(pts)]
+    evaluate_variants(treaties[:1], ctx)
+    c0 = time.process_time()
+    evaluate_variants(treaties, ctx)
+    batched_ms = 1e3 * (time.process_time() - c0) / oat
+    c0 = time.process_time()
+    for t in treaties:
+        run_stability(t, levels, context=ctx)
+    oat_ms = 1e3 * (time.process_time() - c0) / oat
+    print(
+        f"stability of {oat} variants: together {batched_ms:.1f} ms/variant, one at a time "
+        f"{oat_ms:.1f} ms/variant ({oat_ms / batched_ms:.2f}x; target >= 10x) [CPU]"
+    )
+
+    # 2. the whole row per point, in process (CPU seconds)
+    one: dict[str, Any] = {"chunk_points": oat}
+    c0 = time.process_time()
+    evaluate_chunk(spec.model_copy(update=one), 0)
+    row_ms = 1e3 * (time.process_time() - c0) / oat
+    print(
+        f"whole row (stability, compliance, upload, utilities): {row_ms:.1f} ms/point "
+        f"({100 * batched_ms / row_ms:.0f}% of it stability) [CPU]"
+    )
+
+    # 3. Dask, 1 and 2 workers
+    res = {nw: _dask(spec, n_chunks, nw) for nw in (1, 2)}
+    n = n_chunks * chunk
+    for nw, (wall, tw, tc) in res.items():
+        print(
+            f"Dask {nw} worker(s): wall {wall:.1f} s ({1e3 * wall / n:.1f} ms/point); "
+            f"tasks {tw:.1f} s wall, {tc:.1f} s CPU"
+        )
+    w1, tw1, tc1 = res[1]
+    w2, _tw2, tc2 = res[2]
+    print(
+        f"parallel efficiency 1 -> 2 workers: wall {100 * w1 / (2 * w2):.0f}%, "
+        f"task CPU per point 1 vs 2 workers {100 * tc1 / tc2:.0f}% (target >= 80%)"
+    )
+    over = (w1 - tw1) / n_chunks
+    print(
+        f"per chunk of {chunk} points: compute {tw1 / n_chunks:.2f} s wall "
+        f"({tc1 / n_chunks:.2f} s CPU), Dask overhead {1e3 * over:.0f} ms "
+        f"({100 * over / (tw1 / n_chunks):.2f}% of compute; target < 5%)"
+    )
+    per_point_cpu = tc1 / n
+    t_full = full.n_points * per_point_cpu / 2 / 60
+    print(
+        f"extrapolated, 2 free cores: {full.n_points} points x {spec.samples} samples in "
+        f"{t_full:.0f} min ({1e3 * per_point_cpu / 2:.1f} ms/point; target < 5 min, "
+        f"<= 6 ms/point); measured wall here: {full.n_points * w2 / n / 60:.0f} min"
+    )
+
+
+if __name__ == "__main__":
+    main()
