@@ -47,10 +47,21 @@ class InputError(ValueError):
         return f"{head}: {text}" if head else text
 
 
+def path_exists(path: str | Path) -> bool:
+    """``Path.exists`` that answers False, not an exception, for names the system cannot
+    look up (a NUL byte, a name longer than the file system allows)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def read_text_checked(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Read a UTF-8 text file, refusing missing, unreadable or oversized files."""
     p = Path(path)
-    if not p.exists():
+    if "\x00" in str(p):
+        raise InputError("file name contains a NUL byte", file=repr(str(p)), expected="a file name")
+    if not path_exists(p):
         raise InputError("file not found", file=p, expected="an existing file")
     if not p.is_file():
         raise InputError("not a regular file", file=p, expected="a file, not a directory")
