@@ -41,7 +41,7 @@ MAX_YAML_ALIASES = 1_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+class _Loader(SAFE_LOADER):
     """The safe loader, refusing duplicate keys and locating unreadable scalars."""
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:

@@ -10,9 +10,7 @@ from fuzzharness import DEFECTS, STATS
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not STATS["cases"]:
         return
-    codes = ", ".join(
-        f"{k}: {v}" for k, v in sorted(STATS.items()) if k.startswith("exit ") and v
-    )
+    codes = ", ".join(f"{k}: {v}" for k, v in sorted(STATS.items()) if k.startswith("exit ") and v)
     terminalreporter.write_line(
         f"fuzz: {STATS['cases']} cases generated; {codes}; "
         f"tracebacks: {STATS['traceback']}, hangs: {STATS['hang']}, "

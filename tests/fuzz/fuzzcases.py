@@ -262,11 +262,17 @@ def text_mutation(base_text: str, name: str, *, json_style: bool = False) -> byt
         "tag-set": lambda: f"{first_key}: !!set {{a, b}}\n".encode() + b,
         "tag-unknown": lambda: f"{first_key}: !custom 5\n".encode(),
         "dup-key": lambda: b + f"\n{first_key}: duplicate\n".encode(),
-        "big-int": lambda: b.replace(b": 1", b": 1" + b"0" * 5000, 1)
-        if b": 1" in b
-        else b + b"\nn: " + b"9" * 5000 + b"\n",
-        "inf-literal": lambda: b.replace(b": 1", b": .inf #", 1) if b": 1" in b else b + b"\nn: .inf\n",
-        "nan-literal": lambda: b.replace(b": 1", b": .nan #", 1) if b": 1" in b else b + b"\nn: .nan\n",
+        "big-int": lambda: (
+            b.replace(b": 1", b": 1" + b"0" * 5000, 1)
+            if b": 1" in b
+            else b + b"\nn: " + b"9" * 5000 + b"\n"
+        ),
+        "inf-literal": lambda: (
+            b.replace(b": 1", b": .inf #", 1) if b": 1" in b else b + b"\nn: .inf\n"
+        ),
+        "nan-literal": lambda: (
+            b.replace(b": 1", b": .nan #", 1) if b": 1" in b else b + b"\nn: .nan\n"
+        ),
         "crlf": lambda: b.replace(b"\n", b"\r\n"),
         "tabs": lambda: b.replace(b"  ", b"\t", 3),
         "truncate": lambda: b[: max(1, len(b) * 2 // 3)],
@@ -285,9 +291,11 @@ def text_mutation(base_text: str, name: str, *, json_style: bool = False) -> byt
                 "tag-set": lambda: b'{"a": -Infinity}',
                 "tag-unknown": lambda: b"[1, 2,]",
                 "dup-key": lambda: b.replace(b"{", b'{"size": 1, "size": 2, ', 1),
-                "big-int": lambda: b.replace(b": 1", b": 1" + b"0" * 5000, 1)
-                if b": 1" in b
-                else b'{"n": ' + b"9" * 5000 + b"}",
+                "big-int": lambda: (
+                    b.replace(b": 1", b": 1" + b"0" * 5000, 1)
+                    if b": 1" in b
+                    else b'{"n": ' + b"9" * 5000 + b"}"
+                ),
                 "inf-literal": lambda: b.replace(b": 1", b": 1e999", 1),
                 "nan-literal": lambda: b.replace(b": 1", b": NaN", 1),
                 "scalar-doc": lambda: b"42",
@@ -357,12 +365,16 @@ def csv_text_mutation(base_text: str, name: str) -> bytes:
         "deep-over": lambda: "".join(lines[:1] + lines[1:2] * 3).encode(),
         "deep-2k": lambda: ('"' + "x" * 200_000 + '"\n').encode() + b,
         "alias-bomb": lambda: b + b'"unterminated,quote\n',
-        "aliases-under": lambda: "".join(lines[:1] + [ln.rstrip("\n") + ",extra\n" for ln in lines[1:]]).encode(),
+        "aliases-under": lambda: "".join(
+            lines[:1] + [ln.rstrip("\n") + ",extra\n" for ln in lines[1:]]
+        ).encode(),
         "tag-python": lambda: b.replace(b",", b";"),
         "tag-binary": lambda: b.replace(b",", b",,", 1),
         "tag-set": lambda: lines[0].upper().encode() + "".join(lines[1:]).encode(),
-        "tag-unknown": lambda: (lines[0].rstrip("\n") + "," + lines[0].split(",")[0] + "\n").encode()
-        + "".join(lines[1:]).encode(),
+        "tag-unknown": lambda: (
+            (lines[0].rstrip("\n") + "," + lines[0].split(",")[0] + "\n").encode()
+            + "".join(lines[1:]).encode()
+        ),
         "dup-key": lambda: b + "".join(lines[1:2]).encode(),
         "big-int": lambda: _csv_replace_numbers(base_text, "9" * 5000).encode(),
         "inf-literal": lambda: _csv_replace_numbers(base_text, "inf").encode(),
@@ -382,7 +394,9 @@ def _csv_replace_numbers(text: str, new: str) -> str:
     import re
 
     lines = text.splitlines(keepends=True)
-    return lines[0] + "".join(re.sub(r"(?<=,)-?\d+(\.\d+)?(?=,|\n|$)", new, ln, count=1) for ln in lines[1:])
+    return lines[0] + "".join(
+        re.sub(r"(?<=,)-?\d+(\.\d+)?(?=,|\n|$)", new, ln, count=1) for ln in lines[1:]
+    )
 
 
 def csv_structure_mutation(base_text: str, m: Mutation) -> str:

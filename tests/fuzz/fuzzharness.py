@@ -198,7 +198,7 @@ def run_case(
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except Hang:
         problem, detail = "hang", f"over {CASE_BUDGET_S:.0f} s"
-    except BaseException as exc:  # noqa: BLE001 - anything escaping main is the defect
+    except BaseException as exc:
         problem = "traceback"
         detail = "".join(traceback.format_exception(exc)[-6:])
     finally:

@@ -125,8 +125,18 @@ def _yaml_targets() -> dict[str, list[Target]]:
         "alert": tgt(
             "alert",
             [PKG / "exchange" / "alert_levels.yaml"],
-            ("exchange", "--attacker", "RU", "--victim", "US", "--samples", "4", "--alert", "{f}")
-            + ("--json",),
+            (
+                "exchange",
+                "--attacker",
+                "RU",
+                "--victim",
+                "US",
+                "--samples",
+                "4",
+                "--alert",
+                "{f}",
+                "--json",
+            ),
         ),
         # negotiate takes ~4 s on a valid family; the loader is the boundary that checks it.
         "family": tgt(
@@ -179,7 +189,11 @@ def _run_file_case(
     argv = [subs.get(a, a) for a in target.argv]
     argv = [a.replace("{out}", str(sandbox.outputs)) for a in argv]
     o = run_case(
-        sandbox, argv, writes_allowed_in=(sandbox.outputs, sandbox.store), call=target.call, verdicts=_verdicts(argv)
+        sandbox,
+        argv,
+        writes_allowed_in=(sandbox.outputs, sandbox.store),
+        call=target.call,
+        verdicts=_verdicts(argv),
     )
     check(o)
 
@@ -239,14 +253,10 @@ def test_data_directory(
         target = place_path(d, table.name, m.name) if len(m.name) % 2 else None
         data_arg = str(d) if target else place_path(sandbox.inputs, "datadir", m.name)
     else:
-        (d / table.name).write_bytes(
-            mutated_bytes(table.read_text(encoding="utf-8"), m, fmt="csv")
-        )
+        (d / table.name).write_bytes(mutated_bytes(table.read_text(encoding="utf-8"), m, fmt="csv"))
         data_arg = str(d)
     argv = [data_arg if a == "{d}" else a for a in command]
-    o = run_case(
-        sandbox, argv, writes_allowed_in=(sandbox.store,), verdicts=_verdicts(argv)
-    )
+    o = run_case(sandbox, argv, writes_allowed_in=(sandbox.store,), verdicts=_verdicts(argv))
     check(o)
 
 
@@ -265,12 +275,34 @@ def escrow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "new.csv").write_text(NEW_ITEMS)
     e = root / "US"
     steps = [
-        ["escrow", "commit", str(root / "decl.csv"), "--out", str(e), "--party", "US"]
-        + ["--date", "2026-11-25"],
+        [
+            "escrow",
+            "commit",
+            str(root / "decl.csv"),
+            "--out",
+            str(e),
+            "--party",
+            "US",
+            "--date",
+            "2026-11-25",
+        ],
         ["escrow", "reveal", str(e), "--sites", "Alpha", "--out", str(root / "reveal.json")],
-        ["escrow", "inspect", str(e / "commitment.json"), str(root / "reveal.json")]
-        + ["--sites", "Alpha", "--found", str(root / "found.csv"), "--inspector", "RU"]
-        + ["--date", "2026-11-26", "--out", str(root / "inspection.json")],
+        [
+            "escrow",
+            "inspect",
+            str(e / "commitment.json"),
+            str(root / "reveal.json"),
+            "--sites",
+            "Alpha",
+            "--found",
+            str(root / "found.csv"),
+            "--inspector",
+            "RU",
+            "--date",
+            "2026-11-26",
+            "--out",
+            str(root / "inspection.json"),
+        ],
     ]
     import contextlib
     import io
@@ -280,9 +312,12 @@ def escrow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             assert main(argv) == 0, argv
         shutil.copy(e / "commitment.json", root / "old_commitment.json")
         ext = ["escrow", "extend", str(e), str(root / "new.csv"), "--out", str(root / "ext.json")]
-        assert main(ext + ["--date", "2026-11-27"]) == 0
+        assert main([*ext, "--date", "2026-11-27"]) == 0
         for f in ("old_commitment.json", "reveal.json", "inspection.json", "ext.json"):
-            assert main(["escrow", "bulletin", "append", str(root / "bulletin.json"), str(root / f)]) == 0
+            assert (
+                main(["escrow", "bulletin", "append", str(root / "bulletin.json"), str(root / f)])
+                == 0
+            )
     return root
 
 
@@ -293,12 +328,35 @@ ESCROW_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("ext.json", "json", ("escrow", "verify-extension", "{t}/old_commitment.json", "{f}")),
     ("bulletin.json", "json", ("escrow", "bulletin", "verify", "{f}", "--json")),
     ("inspection.json", "json", ("escrow", "bulletin", "append", "{out}/board.json", "{f}")),
-    ("US/private.json", "json", ("escrow", "reveal", "{dir}", "--sites", "Alpha", "--out", "{out}/r.json")),
-    ("US/commitment.json", "json", ("escrow", "reveal", "{dir}", "--items", "M1", "--out", "{out}/r.json")),
+    (
+        "US/private.json",
+        "json",
+        ("escrow", "reveal", "{dir}", "--sites", "Alpha", "--out", "{out}/r.json"),
+    ),
+    (
+        "US/commitment.json",
+        "json",
+        ("escrow", "reveal", "{dir}", "--items", "M1", "--out", "{out}/r.json"),
+    ),
     ("decl.csv", "csv", ("escrow", "commit", "{f}", "--out", "{out}/E", "--date", "2026-11-25")),
     ("new.csv", "csv", ("escrow", "extend", "{dir}", "{f}", "--out", "{out}/x.json")),
-    ("found.csv", "csv", ("escrow", "inspect", "{t}/US/commitment.json", "{t}/reveal.json")
-     + ("--sites", "Alpha", "--found", "{f}", "--inspector", "RU", "--json")),
+    (
+        "found.csv",
+        "csv",
+        (
+            "escrow",
+            "inspect",
+            "{t}/US/commitment.json",
+            "{t}/reveal.json",
+            "--sites",
+            "Alpha",
+            "--found",
+            "{f}",
+            "--inspector",
+            "RU",
+            "--json",
+        ),
+    ),
 ]
 
 
@@ -331,9 +389,7 @@ def test_escrow_files(
     # escrow commands that succeed write their documented outputs (the escrow folder
     # itself for reveal/extend); nothing else.
     allowed = (sandbox.outputs, sandbox.store, t / "US")
-    o = run_case(
-        sandbox, argv, writes_allowed_in=allowed, verdicts=_verdicts(argv)
-    )
+    o = run_case(sandbox, argv, writes_allowed_in=allowed, verdicts=_verdicts(argv))
     check(o)
 
 
@@ -341,23 +397,52 @@ def test_escrow_files(
 
 #: A cheap valid command line per command, and the options fuzzed on it.
 OPTION_CASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("exchange", "--attacker", "RU", "--victim", "US", "--samples", "4", "--json"),
-     ("--samples", "--seed", "--year", "--attacker", "--victim", "--with", "--posture")),
-    (("stability", "--samples", "4", "--posture", "generated", "--json"),
-     ("--samples", "--seed", "--year", "--treaty", "--rule", "--posture", "--plot")),
-    (("verify", "plan", "--items", "300", "--violations", "6", "--confidence", "0.9", "--json"),
-     ("--items", "--violations", "--confidence", "--p-detect")),
-    (("verify", "simulate", "--treaty", "new-start", "--cheater", "RU", "--strategy",
-      "hide-launchers", "--samples", "20", "--years", "2", "--fixed", "--json"),
-     ("--years", "--samples", "--seed", "--cheater", "--strategy", "--assume", "--plot")),
-    (("count", "--treaty", "new-start", "--state", "US", "--json", "--no-save"),
-     ("--year", "--state", "--treaty", "--data", "--store")),
+    (
+        ("exchange", "--attacker", "RU", "--victim", "US", "--samples", "4", "--json"),
+        ("--samples", "--seed", "--year", "--attacker", "--victim", "--with", "--posture"),
+    ),
+    (
+        ("stability", "--samples", "4", "--posture", "generated", "--json"),
+        ("--samples", "--seed", "--year", "--treaty", "--rule", "--posture", "--plot"),
+    ),
+    (
+        ("verify", "plan", "--items", "300", "--violations", "6", "--confidence", "0.9", "--json"),
+        ("--items", "--violations", "--confidence", "--p-detect"),
+    ),
+    (
+        (
+            "verify",
+            "simulate",
+            "--treaty",
+            "new-start",
+            "--cheater",
+            "RU",
+            "--strategy",
+            "hide-launchers",
+            "--samples",
+            "20",
+            "--years",
+            "2",
+            "--fixed",
+            "--json",
+        ),
+        ("--years", "--samples", "--seed", "--cheater", "--strategy", "--assume", "--plot"),
+    ),
+    (
+        ("count", "--treaty", "new-start", "--state", "US", "--json", "--no-save"),
+        ("--year", "--state", "--treaty", "--data", "--store"),
+    ),
     (("check", "--treaty", "tri-equal-1000", "--json", "--no-save"), ("--year", "--state")),
-    (("upload", "--treaty", "new-start", "--state", "RU", "--json", "--no-save"),
-     ("--year", "--state")),
+    (
+        ("upload", "--treaty", "new-start", "--state", "RU", "--json", "--no-save"),
+        ("--year", "--state"),
+    ),
     (("project", "--json"), ("--scenario", "--model", "--fit-from", "--seed", "--plot")),
     (("project", "--model", "richardson", "--json"), ("--fit-from", "--seed")),
-    (("path", "--to", "tri-equal-1000", "--json"), ("--max-bundle", "--year", "--to", "--scenario")),
+    (
+        ("path", "--to", "tri-equal-1000", "--json"),
+        ("--max-bundle", "--year", "--to", "--scenario"),
+    ),
     (("forces", "--state", "CN"), ("--year", "--state", "--grade", "--data")),
     (("runs", "--json"), ("--limit", "--store", "--command")),
     (("runs", "show", "1", "--json"), ("--store",)),
@@ -376,8 +461,19 @@ def option_case(draw: st.DrawFn) -> tuple[list[str], str]:
     if opt in _PATH_OPTIONS:
         value = draw(
             st.sampled_from(
-                ["{in}", "{in}/dir", "/dev/null", "/", "", "{in}/missing/x.png", "{in}/x.txt",
-                 "{in}/" + "n" * 300 + ".png", "{in}/a\x00b.png", "-", "{in}/link"]
+                [
+                    "{in}",
+                    "{in}/dir",
+                    "/dev/null",
+                    "/",
+                    "",
+                    "{in}/missing/x.png",
+                    "{in}/x.txt",
+                    "{in}/" + "n" * 300 + ".png",
+                    "{in}/a\x00b.png",
+                    "-",
+                    "{in}/link",
+                ]
             )
         )
     else:
@@ -399,12 +495,20 @@ def option_case(draw: st.DrawFn) -> tuple[list[str], str]:
 def test_numeric_and_path_options(sandbox: Sandbox, case: tuple[list[str], str]) -> None:
     """Numbers that are not numbers, NaN, infinities, -0, huge and negative values, odd
     paths (directories, devices, over-long names) for every numeric or path option."""
-    argv, _ = case
+    argv, opt = case
     sandbox.reset()
     (sandbox.inputs / "dir").mkdir()
     (sandbox.inputs / "link").symlink_to(sandbox.inputs / "dir")
     argv = [a.replace("{in}", str(sandbox.inputs)) for a in argv]
+    # --out and --plot write where they are told (a relative name lands in the working
+    # directory); --data and --store only read, or create the store.
+    allowed = (sandbox.outputs, sandbox.store, sandbox.inputs)
+    if opt in ("--out", "--plot"):
+        allowed += (sandbox.work,)
     o = run_case(
-        sandbox, argv, writes_allowed_in=(sandbox.outputs, sandbox.store, sandbox.inputs), verdicts=_verdicts(argv)
+        sandbox,
+        argv,
+        writes_allowed_in=allowed,
+        verdicts=_verdicts(argv),
     )
     check(o)

@@ -125,7 +125,12 @@ def _given(argv: list[str], opts: list[str]) -> str | None:
 def _expected(param: Any) -> str:
     """What a parameter takes, in words, from its annotation and bounds."""
     annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
-    kinds = {int: "a whole number", float: "a number", bool: "true or false"}
+    kinds: dict[Any, str] = {
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        str: "a text",
+    }
     what = kinds.get(annotation, "a value")
     if annotation is not None and getattr(annotation, "__name__", "") in ("Path", "PurePath"):
         what = "a path"
