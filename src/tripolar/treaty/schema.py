@@ -207,7 +207,9 @@ class VerificationProvisions(_Strict):
 class Treaty(_Strict):
     """A treaty (signed or proposed): parties, counting rules, limits, verification."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=MAX_ID_CHARS)
+    # No MAX_ID_CHARS here: the store's own limit on treaty ids (200 characters) applies
+    # and names the store's field; the text limit bounds it in any case.
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     kind: Literal["signed", "proposal", "user"] = "user"
     description: str = ""
