@@ -103,6 +103,7 @@ _TEXT_MUTATIONS = (
     "tabs",
     "truncate",
     "over-size",
+    "under-size",
     "scalar-doc",
     "list-doc",
     "multi-doc",
@@ -277,6 +278,7 @@ def text_mutation(base_text: str, name: str, *, json_style: bool = False) -> byt
         "tabs": lambda: b.replace(b"  ", b"\t", 3),
         "truncate": lambda: b[: max(1, len(b) * 2 // 3)],
         "over-size": lambda: b + b"#" * (MAX_INPUT_BYTES + 1 - len(b)),
+        "under-size": lambda: b + b"\n#" + b"#" * (MAX_INPUT_BYTES - 2 - len(b)),
         "scalar-doc": lambda: b"42\n",
         "list-doc": lambda: b"- 1\n- 2\n",
         "multi-doc": lambda: b + b"\n---\n" + b,
@@ -301,6 +303,7 @@ def text_mutation(base_text: str, name: str, *, json_style: bool = False) -> byt
                 "scalar-doc": lambda: b"42",
                 "list-doc": lambda: b"[1, 2]",
                 "multi-doc": lambda: b + b + b,
+                "under-size": lambda: b + b" " * (MAX_INPUT_BYTES - len(b)),
             }
         )
     return table[name]()
@@ -383,6 +386,7 @@ def csv_text_mutation(base_text: str, name: str) -> bytes:
         "tabs": lambda: b.replace(b",", b"\t"),
         "truncate": lambda: b[: max(1, len(b) * 2 // 3)],
         "over-size": lambda: b + b"\n" * (MAX_INPUT_BYTES + 1 - len(b)),
+        "under-size": lambda: b + b"\n" * (MAX_INPUT_BYTES - len(b)),
         "scalar-doc": lambda: b"42\n",
         "list-doc": lambda: "".join(lines[1:]).encode(),
         "multi-doc": lambda: b + b,
