@@ -220,9 +220,19 @@ def main(argv: list[str] | None = None) -> int:
         # the user: one line, like any bad input. Other OS errors are real failures.
         if exc.filename is None:
             raise
-        name = _show(str(exc.filename))[1:-1] if len(str(exc.filename)) > 200 else exc.filename
+        name = str(exc.filename)
+        option = next(
+            (
+                args[i - 1]
+                for i, a in enumerate(args)
+                if a == name and i and args[i - 1][:2] == "--"
+            ),
+            None,
+        )
+        shown = _show(name)[1:-1] if len(name) > 200 else name
         reason = exc.strerror or type(exc).__name__
-        sys.stderr.write(f"error: {name}: {reason} (expected a usable path)\n")
+        line = InputError(reason, file=shown, field=option, expected="a usable path")
+        sys.stderr.write(f"error: {line}\n")
         return 2
     except SystemExit as exc:
         code = exc.code
