@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Bad-input campaign with a larger budget than `make test` (TRIPOLAR_FUZZ_CASES to change it);
+# prints the cases generated, the exit-status distribution, tracebacks, hangs and writes.
+FUZZ_CASES ?= 10000
+fuzz: $(STAMP)
+	TRIPOLAR_FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

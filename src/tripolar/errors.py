@@ -15,6 +15,17 @@ from typing import Any
 #: or an attack on the parser.
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 
+#: Largest count or ceiling accepted in any input (warheads, launchers, attributions,
+#: ceilings): 10,000,000, over a hundred times the largest stockpile ever held (about
+#: 70,000 warheads world-wide in 1986). A bigger number is a typo or an attack, and
+#: ``.inf``/``.nan`` are refused everywhere, so that no infinity reaches a comparison
+#: ("complies") or a JSON output.
+MAX_COUNT = 10_000_000
+#: Longest identifier (system, treaty, limit, family ids): 64 characters.
+MAX_ID_CHARS = 64
+#: Longest free text (names, descriptions, notes, statements): 20,000 characters.
+MAX_TEXT_CHARS = 20_000
+
 
 class InputError(ValueError):
     """Bad input: a file, row or field that does not match what tripolar expects."""
@@ -47,10 +58,21 @@ class InputError(ValueError):
         return f"{head}: {text}" if head else text
 
 
+def path_exists(path: str | Path) -> bool:
+    """``Path.exists`` that answers False, not an exception, for names the system cannot
+    look up (a NUL byte, a name longer than the file system allows)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def read_text_checked(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Read a UTF-8 text file, refusing missing, unreadable or oversized files."""
     p = Path(path)
-    if not p.exists():
+    if "\x00" in str(p):
+        raise InputError("file name contains a NUL byte", file=repr(str(p)), expected="a file name")
+    if not path_exists(p):
         raise InputError("file not found", file=p, expected="an existing file")
     if not p.is_file():
         raise InputError("not a regular file", file=p, expected="a file, not a directory")
@@ -76,9 +98,24 @@ def from_validation_error(exc: Any, file: str | Path | None) -> InputError:
     echoed so that a reader sees what was wrong (``(got 'many')``).
     """
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
+    loc = ".".join(str(p) for p in err.get("loc", ()) if not _is_union_tag(p))
     msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
     inp = err.get("input")
     if err.get("type") != "missing" and not isinstance(inp, dict | list):
-        msg = f"{msg} (got {inp!r})"
+        shown = repr(inp)
+        if len(shown) > 60:
+            # A 200,000-character string is echoed by its start and its length only.
+            shown = f"{shown[:40]}... ({len(str(inp)):,} characters)"
+        msg = f"{msg} (got {shown})"
     return InputError(msg, file=file, field=loc or "(top level)")
+
+
+def _is_union_tag(part: object) -> bool:
+    """Pydantic puts the union member tried into the location (``constrained-float``,
+    ``function-after[...]``, ``Freeze``); a reader wants the field path only."""
+    if not isinstance(part, str):
+        return False
+    if part.startswith(("function-", "constrained-", "lax-", "json-or-python")) or "[" in part:
+        return True
+    # A model class name (CamelCase) rather than a field name or a dict key such as 'US'.
+    return part[:1].isupper() and any(c.islower() for c in part) and "_" not in part

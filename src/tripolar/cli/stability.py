@@ -14,7 +14,10 @@ from tripolar.errors import InputError
 _POSTURES = {"day-to-day": "day_to_day", "day_to_day": "day_to_day", "generated": "generated"}
 
 SamplesOpt = Annotated[int, typer.Option("--samples", help="Monte Carlo samples.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", help="Random seed (results are reproducible).", min=0, max=2**63 - 1),
+]
 AlertOpt = Annotated[
     Path | None, typer.Option("--alert", help="YAML file overriding alert levels/parameters.")
 ]

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tripolar.context import EvaluationContext
-from tripolar.errors import InputError, from_validation_error
+from tripolar.errors import MAX_COUNT, MAX_TEXT_CHARS, InputError, from_validation_error
 from tripolar.io_yaml import load_yaml_file, load_yaml_text
 from tripolar.ranges import Range
 
@@ -33,11 +33,14 @@ _FRACTION_KEYS = ("ssbn", "road-mobile", "rail-mobile", "airbase", "mixed", "sto
 class Entry(BaseModel):
     """A figure with its band and provenance."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Finite figures only, at most MAX_COUNT (psi, kt, m, counts), bounded notes.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS
+    )
 
-    value: float
-    low: float
-    high: float
+    value: float = Field(le=MAX_COUNT)
+    low: float = Field(le=MAX_COUNT)
+    high: float = Field(le=MAX_COUNT)
     basis: Literal["published", "derived", "assumed"]
     sources: list[str] = Field(default_factory=list)
     note: str = ""

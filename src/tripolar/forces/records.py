@@ -27,6 +27,7 @@ counts that need it are then reported as unknown rather than guessed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 from pydantic import (
@@ -37,7 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from tripolar.errors import InputError
+from tripolar.errors import MAX_COUNT, MAX_ID_CHARS, MAX_TEXT_CHARS, InputError
 from tripolar.ranges import ZERO, Range
 
 #: ISO-like codes of the nine nuclear-armed states, as used throughout tripolar.
@@ -83,12 +84,39 @@ _BOMBER_ALIASES = {
 }
 
 
+#: Largest yield accepted, kilotons: twice the largest device ever tested (50 Mt).
+MAX_YIELD_KT = 100_000.0
+#: Largest CEP accepted, metres (100 km: far beyond any ballistic missile's).
+MAX_CEP_M = 100_000.0
+
+_FIGURE_BOUNDS: dict[str, tuple[float, str]] = {
+    "yield_kt": (MAX_YIELD_KT, "kilotons"),
+    "cep_m": (MAX_CEP_M, "metres"),
+}
+
+
+def _bounded(v: Range | None, name: str) -> Range | None:
+    """Refuse non-finite and absurd figures (``.inf`` would make any ceiling 'exceeded' or a
+    JSON output invalid; 1e300 launchers is a typo)."""
+    if v is None:
+        return v
+    top, unit = _FIGURE_BOUNDS.get(name, (float(MAX_COUNT), ""))
+    for end in (v.low, v.value, v.high):
+        if not math.isfinite(end):
+            raise ValueError("must be a finite number")
+        if end < 0:
+            raise ValueError("must not be negative")
+        if end > top:
+            raise ValueError(f"must be at most {top:,.0f}{' ' + unit if unit else ''}")
+    return v
+
+
 class SystemHolding(BaseModel):
     """One delivery system (or one leg, where only leg totals are public) in a posture."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT_CHARS)
 
-    system_id: str
+    system_id: str = Field(max_length=MAX_ID_CHARS)
     name: str = ""
     category: Category
     basing: str = ""
@@ -120,6 +148,21 @@ class SystemHolding(BaseModel):
                 out[name] = out.pop(alias)
         return out
 
+    @field_validator(
+        "deployed_launchers",
+        "warheads_loaded",
+        "nondeployed_launchers",
+        "test_launchers",
+        "converted_launchers",
+        "nondeployed_missiles",
+        "warheads_per_launcher_max",
+        "yield_kt",
+        "cep_m",
+    )
+    @classmethod
+    def _figures(cls, v: Range | None, info: Any) -> Range | None:
+        return _bounded(v, info.field_name)
+
     @property
     def is_bomber(self) -> bool:
         return self.category == "bomber"
@@ -135,7 +178,7 @@ class SystemHolding(BaseModel):
 class StockpileFigures(BaseModel):
     """Warhead totals of a party (FAS/SIPRI terms; see :mod:`tripolar.data`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT_CHARS)
 
     military_stockpile: Range | None = None
     deployed_strategic: Range | None = None
@@ -144,6 +187,18 @@ class StockpileFigures(BaseModel):
     nonstrategic_total: Range | None = None
     retired: Range | None = None
     sources: list[str] = Field(default_factory=list)
+
+    @field_validator(
+        "military_stockpile",
+        "deployed_strategic",
+        "deployed_nonstrategic",
+        "reserve",
+        "nonstrategic_total",
+        "retired",
+    )
+    @classmethod
+    def _figures(cls, v: Range | None, info: Any) -> Range | None:
+        return _bounded(v, info.field_name)
 
 
 class AggregateFigure(BaseModel):
@@ -154,9 +209,9 @@ class AggregateFigure(BaseModel):
     estimate of deployed strategic warheads (bomber weapons at bases counted as loaded).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT_CHARS)
 
-    quantity: str
+    quantity: str = Field(max_length=MAX_ID_CHARS)
     value: Range
     rule: Literal["new_start", "fas_deployed"]
     as_of: dt.date
@@ -165,11 +220,16 @@ class AggregateFigure(BaseModel):
     grade: str | None = None
     note: str = ""
 
+    @field_validator("value")
+    @classmethod
+    def _figure(cls, v: Range) -> Range | None:
+        return _bounded(v, "value")
+
 
 class Posture(BaseModel):
     """One party's forces on one date."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT_CHARS)
 
     party: str
     date: dt.date

@@ -24,11 +24,11 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tripolar.errors import InputError
+from tripolar.errors import MAX_COUNT, MAX_ID_CHARS, MAX_TEXT_CHARS, InputError
 from tripolar.forces.records import TRILATERAL
 from tripolar.io_yaml import load_yaml_file
 from tripolar.negotiation.analysis import NegotiationResult, negotiate, profile_sensitivity
@@ -47,15 +47,22 @@ PROVISION_FLAGS = ("uk_fr_accounted", "missile_defence_limits")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Finite numbers only, and bounded text: see tripolar.errors for the limits.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS
+    )
+
+
+#: A ceiling option: a finite number of at most MAX_COUNT, or null (no limit).
+_Option = Annotated[float, Field(le=MAX_COUNT)] | None
 
 
 class WarheadCeilings(_Strict):
     """Final deployed-warhead ceilings to choose from, per party or for all alike."""
 
     symmetric: bool = False
-    options: list[float | None] = Field(default_factory=list)
-    per_party: dict[str, list[float | None]] = Field(default_factory=dict)
+    options: list[_Option] = Field(default_factory=list)
+    per_party: dict[str, list[_Option]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _shape(self) -> WarheadCeilings:
@@ -75,9 +82,9 @@ class WarheadCeilings(_Strict):
 class SubLimit(_Strict):
     """An optional sub-limit: one ceiling for every party, or absent (``null``)."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)
     quantity: Quantity
-    options: list[float | None] = Field(min_length=1)
+    options: list[_Option] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _non_negative(self) -> SubLimit:
@@ -96,7 +103,7 @@ class Scope(_Strict):
 class Family(_Strict):
     """Validated treaty family (one YAML file)."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=MAX_ID_CHARS)
     name: str
     description: str = ""
     parties: list[str] = Field(default_factory=lambda: list(TRILATERAL), min_length=2)

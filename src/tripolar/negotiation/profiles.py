@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tripolar.data.schema import SOURCE_ID_RE
-from tripolar.errors import InputError, from_validation_error
+from tripolar.errors import MAX_TEXT_CHARS, InputError, from_validation_error
 from tripolar.forces.records import TRILATERAL
 from tripolar.io_yaml import load_yaml_file, resolve_named_file
 
@@ -34,7 +34,10 @@ _PARTY_RE = re.compile(r"^[A-Z]{2,3}$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Finite numbers only, and bounded text: see tripolar.errors for the limits.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS
+    )
 
 
 class Judgement(_Strict):

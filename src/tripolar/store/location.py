@@ -149,7 +149,7 @@ def _name_max(path: Path) -> int:
 def _check_name_lengths(path: Path) -> None:
     """Refuse a name too long for the file system before anything touches it."""
     name_max = _name_max(path)
-    for part in path.parents[0].parts[1:]:
+    for part in path.parent.parts[1:]:
         size = len(os.fsencode(part))
         if size > name_max:
             raise InputError(

@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tripolar.errors import MAX_COUNT, MAX_ID_CHARS, MAX_TEXT_CHARS
 from tripolar.forces import STATES
 
 Quantity = Literal[
@@ -59,7 +60,12 @@ QUANTITY_HELP: dict[str, str] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Finite numbers only, and bounded text: see tripolar.errors for the limits.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS)
+
+
+#: A count or a ceiling: a finite number from 0 to MAX_COUNT.
+Count = Annotated[float, Field(ge=0, le=MAX_COUNT)]
 
 
 class Citation(_Strict):
@@ -91,9 +97,9 @@ class CountingRules(_Strict):
     """
 
     ballistic_missile_warheads: Literal["as_loaded", "attributed"] = "as_loaded"
-    attribution: dict[str, float] = Field(default_factory=dict)
+    attribution: dict[str, Count] = Field(default_factory=dict)
     heavy_bomber_warheads: Literal["one_per_bomber", "as_loaded", "attributed"] = "one_per_bomber"
-    bomber_attribution: dict[str, float] = Field(default_factory=dict)
+    bomber_attribution: dict[str, Count] = Field(default_factory=dict)
     include_nonstrategic: bool = False
     include_retired: bool = False
 
@@ -117,7 +123,7 @@ class Cut(_Strict):
 
 class SumOf(_Strict):
     at_most_sum_of: list[str] = Field(min_length=1)
-    plus: float = 0.0
+    plus: float = Field(default=0.0, ge=-MAX_COUNT, le=MAX_COUNT)
 
     @field_validator("at_most_sum_of")
     @classmethod
@@ -129,7 +135,7 @@ class SumOf(_Strict):
         return out
 
 
-Ceiling = Annotated[float, Field(ge=0)] | Freeze | Cut | SumOf
+Ceiling = Count | Freeze | Cut | SumOf
 
 
 class ScheduleStep(_Strict):
@@ -143,7 +149,7 @@ class ScheduleStep(_Strict):
 class Limit(_Strict):
     """One numerical limit (a central limit or a sub-limit)."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)
     quantity: Quantity
     description: str = ""
     ceiling: Ceiling | None = None
@@ -167,15 +173,15 @@ class Limit(_Strict):
 
 
 class InspectionQuota(_Strict):
-    per_year: int = Field(ge=0)
+    per_year: int = Field(ge=0, le=MAX_COUNT)
     description: str = ""
 
 
 class VerificationProvisions(_Strict):
     """What the treaty provides for verification (used by ``tripolar verify``)."""
 
-    data_exchanges_per_year: int = Field(default=0, ge=0)
-    inspections_per_year: dict[str, int] = Field(
+    data_exchanges_per_year: int = Field(default=0, ge=0, le=MAX_COUNT)
+    inspections_per_year: dict[str, Annotated[int, Field(le=MAX_COUNT)]] = Field(
         default_factory=dict, description="quota per inspection type, e.g. type_one: 10"
     )
     inspection_types: dict[str, str] = Field(
@@ -201,6 +207,8 @@ class VerificationProvisions(_Strict):
 class Treaty(_Strict):
     """A treaty (signed or proposed): parties, counting rules, limits, verification."""
 
+    # No MAX_ID_CHARS here: the store's own limit on treaty ids (200 characters) applies
+    # and names the store's field; the text limit bounds it in any case.
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     kind: Literal["signed", "proposal", "user"] = "user"
