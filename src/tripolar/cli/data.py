@@ -48,13 +48,23 @@ def _band(rec: Mapping[Any, Any]) -> str:
 
 
 def sources(
-    source_id: Annotated[str | None, typer.Argument(help="A source id, e.g. S01.")] = None,
+    source_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="A source id, e.g. S01, or several separated by ';' or ',' (\"S03;S04\", "
+            "as the sources column of `tripolar forces` lists them).",
+        ),
+    ] = None,
     data: DataOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """List the publications behind the data, or show one.
+    """List the publications behind the data, or show some.
 
-    Example: tripolar sources S09
+    Examples:
+      tripolar sources
+      tripolar sources S09
+      tripolar sources "S03;S04"
     """
     from rich.table import Table
 
@@ -62,27 +72,33 @@ def sources(
 
     ds = load_dataset(data)
     df = ds.tables["sources"]
+    ids: list[str] = []
     if source_id is not None:
-        hit = df[df["id"] == source_id]
-        if hit.empty:
+        ids = [p.strip() for p in source_id.replace(",", ";").split(";") if p.strip()]
+        known = set(df["id"])
+        missing = [i for i in ids if i not in known]
+        if missing or not ids:
             raise InputError(
-                f"no source with id {source_id!r}",
+                f"no source with id {(missing or [source_id])[0]!r}",
                 field="ID",
                 expected="an id listed by `tripolar sources`",
             )
-        df = hit
+        df = df[df["id"].isin(ids)]
+        df = df.set_index("id", drop=False).loc[list(dict.fromkeys(ids))]
     records = df.drop(columns=["_file", "_line"]).to_dict("records")
     if json:
-        print_json(records if source_id is None else records[0])
+        print_json(records if len(ids) != 1 else records[0])
         return
-    table = Table(title="Sources" if source_id is None else source_id, show_lines=False)
-    for col in ("id", "grade", "date", "publisher", "title", "url"):
+    title = "Sources" if source_id is None else ", ".join(dict.fromkeys(ids))
+    table = Table(title=title, show_lines=False)
+    for col in ("id", "grade", "date", "publisher", "title"):
         table.add_column(col, overflow="fold")
     for r in records:
-        table.add_row(
-            *(str(r.get(c) or "") for c in ("id", "grade", "date", "publisher", "title", "url"))
-        )
+        table.add_row(*(str(r.get(c) or "") for c in ("id", "grade", "date", "publisher", "title")))
     console.print(table)
+    # URLs go below the table, one per line and never folded, so that they can be copied.
+    for r in records:
+        console.print(f"{r['id']}: {r.get('url') or '(no URL)'}", soft_wrap=True, highlight=False)
 
 
 def forces(

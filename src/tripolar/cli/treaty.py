@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tripolar.cli.assess import NoSaveOpt, StoreOpt
-from tripolar.cli.common import console, print_json
+from tripolar.cli.common import announce_saved, console, print_json, started_now
 from tripolar.cli.data import DataOpt, JsonOpt
 from tripolar.io_write import write_atomic
 
@@ -123,6 +124,7 @@ def _save(
     ps: list[Posture],
     store: str | None,
     no_save: bool,
+    started: datetime,
     status: str = "ok",
 ) -> None:
     if no_save:
@@ -130,7 +132,7 @@ def _save(
     from tripolar.data import load_dataset
     from tripolar.store.runlog import save_run
 
-    save_run(
+    saved = save_run(
         command,
         {"treaty": treaty, "year": year, "data": None if data is None else str(data)},
         outputs,
@@ -139,7 +141,9 @@ def _save(
         postures=ps,
         store=store,
         status=status,
+        started_at=started,
     )
+    announce_saved(saved.id, saved.location, store)
 
 
 def count(
@@ -161,10 +165,11 @@ def count(
     from tripolar.report.tables import evaluation_table
     from tripolar.treaty import evaluate
 
+    started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     shown = {p.party for p in ps}
-    _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save)
+    _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save, started)
     if json:
         d = ev.to_dict()
         d["parties"] = {
@@ -202,6 +207,7 @@ def check(
     from tripolar.report.tables import evaluation_table
     from tripolar.treaty import evaluate
 
+    started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     _save(
@@ -214,6 +220,7 @@ def check(
         ps,
         store,
         no_save,
+        started,
         status={"complies": "ok", "exceeds": "violation"}.get(ev.verdict, "undetermined"),
     )
     if json:
@@ -250,14 +257,17 @@ def upload(
 
     Example: tripolar upload --treaty new-start
     """
+    from tripolar.context import EvaluationContext
     from tripolar.report.tables import breakout_table, upload_table
     from tripolar.treaty.upload import upload_potential
 
+    started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
-    results = [upload_potential(p, t) for p in ps]
-    _save(
-        "upload", treaty, year, data, {r.party: r.to_dict() for r in results}, t, ps, store, no_save
-    )
+    # The context carries --data to the ceilings that depend on other parties' figures.
+    ctx = None if data is None else EvaluationContext(data_dir=data)
+    results = [upload_potential(t, p, context=ctx) for p in ps]
+    outputs = {r.party: r.to_dict() for r in results}
+    _save("upload", treaty, year, data, outputs, t, ps, store, no_save, started)
     if json:
         print_json({"treaty": t.id, "parties": {r.party: r.to_dict() for r in results}})
         return

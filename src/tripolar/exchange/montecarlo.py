@@ -162,16 +162,18 @@ def run_exchange(
     year: int = 2025,
     n_samples: int = 1000,
     seed: int = 1,
+    context: EvaluationContext | None = None,
 ) -> ExchangeReport:
     """The attackers (one, or two pooled) strike ``victim`` at the Kent-Thaler stop rule.
 
     A single attacker withholds its reserve against the third party; a coalition has none.
+    The forces come from ``context``'s dataset (default: the bundled data) for ``year``.
     """
     from tripolar.exchange.exchange import counterforce_exchange
-    from tripolar.forces import build_posture
 
-    ps = {p: build_posture(p, year) for p in PARTIES}
-    forces, notes, _ = real_forces(ps, levels)
+    ctx = (context or EvaluationContext()).with_(year=year)
+    ps = ctx.postures(PARTIES)
+    forces, notes, _ = real_forces(ps, levels, context=ctx)
     rng = np.random.default_rng(seed)
     states = {
         k: party_state(f, levels, posture, rng=rng, n_samples=n_samples) for k, f in forces.items()

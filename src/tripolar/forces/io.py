@@ -70,11 +70,24 @@ def load_posture(path: str | Path, *, data_dir: str | Path | None = None) -> Pos
             sid = item.get("system_id")
             known = ds.system_descriptor(str(sid)) if sid is not None else None
             if known is None and "category" not in item:
+                # A misspelt key (``system:``) is the usual cause of a missing system_id:
+                # name it rather than the system None it leaves behind.
+                from tripolar.forces.records import _BOMBER_ALIASES, SystemHolding
+
+                allowed = set(SystemHolding.model_fields) | set(_BOMBER_ALIASES)
+                extra = sorted(str(k) for k in item if k not in allowed)
+                if extra:
+                    raise InputError(
+                        f"unknown key {extra[0]!r}",
+                        file=path,
+                        field=f"systems.{i}.{extra[0]}",
+                        expected="keys " + ", ".join(sorted(SystemHolding.model_fields)),
+                    )
                 raise InputError(
-                    f"unknown system {sid!r}",
+                    "no system_id" if sid is None else f"unknown system {sid!r}",
                     file=path,
                     field=f"systems.{i}.system_id",
-                    expected="a system_id from `tripolar forces --systems` or an explicit category",
+                    expected="a system_id listed by `tripolar forces` or an explicit category",
                 )
             merged = dict(item)
             if known is not None:
