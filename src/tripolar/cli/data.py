@@ -26,13 +26,19 @@ def _missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _fmt(v: object) -> str:
+def _is_year(quantity: object) -> bool:
+    # Years (year_in_service, ...) print as 2016, not as the count 2,016.
+    return isinstance(quantity, str) and "year" in quantity
+
+
+def _fmt(v: object, quantity: object = None) -> str:
     if _missing(v):
         return "—"
+    sep = "" if _is_year(quantity) else ","
     if isinstance(v, float) and v.is_integer():
-        return f"{int(v):,}"
+        return f"{int(v):{sep}}"
     if isinstance(v, float):
-        return f"{v:,.3g}"
+        return f"{v:{sep}.3g}"
     return str(v)
 
 
@@ -44,7 +50,20 @@ def _band(rec: Mapping[Any, Any]) -> str:
         hi = rec.get("value")
     if lo == hi:
         return ""
-    return f"{_fmt(lo)}–{_fmt(hi)}"
+    q = rec.get("quantity")
+    return f"{_fmt(lo, q)}–{_fmt(hi, q)}"
+
+
+def _why_empty(what: str, years: Any, code: str | None, year: int | None) -> str:
+    """Why a table of ``forces`` has no rows, and which --year would give some."""
+    who = f" for {code}" if code else ""
+    have = sorted({int(y) for y in years})
+    if not have:
+        return f"no {what}{who} in the dataset"
+    span = ", ".join(str(y) for y in have[-8:])
+    more = f" (and {len(have) - 8} earlier)" if len(have) > 8 else ""
+    when = f" dated {year}" if year is not None else ""
+    return f"no {what}{who}{when}; years with {what}{who}: {span}{more} (use --year)"
 
 
 def sources(
@@ -144,6 +163,11 @@ def forces(
     )
     tg = ds.tables["targets"]
     ex = ds.tables["newstart_exchanges"]
+    unfiltered = figs
+
+    def all_figs_for(state_code: str | None) -> Any:
+        return unfiltered[unfiltered["state"] == state_code] if state_code else unfiltered
+
     if year is not None:
         st = st[st["year"] == year]
         figs = figs[figs["as_of"].astype(str).str.startswith(str(year))]
@@ -190,7 +214,13 @@ def forces(
             ";".join(r["source_ids"]),
         ]
         t.add_row(*cells, *([r["note"] or ""] if notes else []))
-    console.print(t)
+    if st.empty:
+        base = ds.tables["stockpiles"]
+        base = base[base["state"] == code] if code else base
+        why = _why_empty("stockpile figures", base["year"], code, year)
+        console.print(f"{title}: {why}", soft_wrap=True, highlight=False)
+    else:
+        console.print(t)
     t2 = Table(title=f"Delivery systems {when}" + (f" — {STATE_NAMES[code]}" if code else ""))
     for c in ("system", "as of", "quantity", "value", "low–high", "grade", "basis", "sources"):
         t2.add_column(c, overflow="fold")
@@ -202,14 +232,19 @@ def forces(
             label,
             str(r["as_of"]),
             r["quantity"],
-            _fmt(r["value"]),
+            _fmt(r["value"], r["quantity"]),
             _band(r),
             r["grade"],
             r["basis"],
             ";".join(r["source_ids"]),
             *([r["note"] or ""] if notes else []),
         )
-    console.print(t2)
+    if figs.empty:
+        years = all_figs_for(code)["as_of"].astype(str).str[:4]
+        why = _why_empty("delivery-system figures", years, code, year)
+        console.print(f"{t2.title}: {why}", soft_wrap=True, highlight=False)
+    else:
+        console.print(t2)
     if g is None:
         return
     t3 = Table(title=f"Targets, grade {g}")
