@@ -191,12 +191,22 @@ def stability_cmd(
         console.print(f"plot written to {plot}")
 
 
+#: What the columns of the stability table mean (Kent & Thaler, RAND R-3765-AF, 1989).
+STABILITY_LEGEND = (
+    "case: A->B | C held out = A strikes B first, C stays out; A+B->C = a coalition strikes C",
+    "victim survivors: the victim's warheads left after the strike, median (5-95%)",
+    "r: a party's cost of striking first over its cost of being struck first, median, "
+    "capped at 1 (1 = nothing to gain by striking first; lower = more pressure to strike)",
+    "fsi: r_A x r_B for a pair, min(r_A, r_B) x r_C for a coalition (1 = stable)",
+)
+
+
 def _render(rep: Any) -> None:
     title = f"First-strike stability: {rep.treaty or 'forces of today'}"
     if rep.treaty:
         title += f" (rule {rep.rule})"
-    t = Table(title=title + f", {rep.n_samples} samples")
-    t.add_column("posture")
+    t = Table(title=title + f", {rep.n_samples:,} samples, seed {rep.seed}")
+    t.add_column("alert level")
     t.add_column("case")
     t.add_column("victim survivors", justify="right")
     t.add_column("r (attackers; victim)")
@@ -214,10 +224,14 @@ def _render(rep: Any) -> None:
             f"{d['stability_index']['fsi']['median']:.2f}",
         )
     console.print(t)
+    for line in STABILITY_LEGEND:
+        console.print(line, soft_wrap=True, highlight=False)
     ls = rep.least_stable
     console.print(
         f"least stable: {ls['case']} ({ls['posture'].replace('_', '-')}), "
-        f"r_{ls['party']} = {ls['r']:.2f}; driver {ls['driver']}"
+        f"r_{ls['party']} = {ls['r']:.2f}; driver {ls['driver']} (the victim's target class "
+        "giving the striker the largest return)",
+        soft_wrap=True,
     )
     console.print(f"[dim]{len(rep.assumptions)} assumptions listed in --json[/dim]")
 
