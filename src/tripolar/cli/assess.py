@@ -47,9 +47,8 @@ def assess(
 
     Examples:
       tripolar assess
-      tripolar assess --samples 200 --seed 7
-      tripolar assess --json > assessment.json
-      tripolar assess --out report.md
+      tripolar assess --samples 200 --seed 7 --out report.md
+      tripolar assess --samples 200 --no-save --json > assessment.json
     """
     started = started_now()
     if out is not None:

@@ -76,6 +76,4 @@ def announce_saved(run_id: int, location: str, store_option: str | None) -> None
     show = f"{program_name()} runs show {run_id}"
     if store_option is not None:
         show += f" --store {shlex.quote(store_option)}"
-    sys.stderr.write(
-        f"run {run_id} saved in {_short_home(location)} ({show}); --no-save to skip\n"
-    )
+    sys.stderr.write(f"run {run_id} saved in {_short_home(location)} ({show}); --no-save to skip\n")

@@ -141,7 +141,10 @@ def forces(
     systems, targets, New START exchanges) are listed, for all years unless ``--year``
     is given.
 
-    Examples: tripolar forces --state CN;  tripolar forces --grade R --json
+    Examples:
+      tripolar forces --state CN
+      tripolar forces --year 2020 --notes
+      tripolar forces --grade R --json
     """
     from rich.table import Table
 
@@ -286,6 +289,10 @@ def data_check(data: DataOpt = None, json: JsonOpt = False) -> None:
     """Validate the dataset: sources resolve, no negative counts, leg sums match totals.
 
     Exit status 0 when there are no errors, 1 when there are (warnings do not count).
+
+    Examples:
+      tripolar data check
+      tripolar data check --json
     """
     from tripolar.data import check_dataset, load_dataset
 
@@ -318,7 +325,12 @@ def data_compare(
     data: DataOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Dataset estimates counted under New START against the nearest declared exchange."""
+    """Dataset estimates counted under New START against the nearest declared exchange.
+
+    Examples:
+      tripolar data compare --state US
+      tripolar data compare --state RU --json
+    """
     from rich.table import Table
 
     from tripolar.forces import check_state

@@ -81,7 +81,12 @@ def _root(
 def version(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"version": "..."}.')] = False,
 ) -> None:
-    """Print the tripolar version."""
+    """Print the tripolar version.
+
+    Examples:
+      tripolar version
+      tripolar version --json
+    """
     from tripolar import __version__
 
     if as_json:

@@ -36,7 +36,12 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="Year of the dataset
 
 @treaty_app.command("list")
 def treaty_list(json: JsonOpt = False) -> None:
-    """List the built-in treaties."""
+    """List the built-in treaties.
+
+    Examples:
+      tripolar treaty list
+      tripolar treaty list --json
+    """
     from rich.table import Table
 
     from tripolar.treaty import builtin_treaties
@@ -55,7 +60,12 @@ def treaty_list(json: JsonOpt = False) -> None:
 
 @treaty_app.command("show")
 def treaty_show(name: Annotated[str, typer.Argument(help="Treaty id or file.")]) -> None:
-    """Print a treaty definition as JSON (validated)."""
+    """Print a treaty definition as JSON (validated).
+
+    Examples:
+      tripolar treaty show new-start
+      tripolar treaty show tri-equal-1000
+    """
     from tripolar.treaty import load_treaty
 
     print_json(load_treaty(name))
@@ -67,7 +77,12 @@ def treaty_schema(
         Path | None, typer.Option("--out", help="Write the schema to this file.")
     ] = None,
 ) -> None:
-    """Print (or write) the JSON Schema of the treaty format."""
+    """Print (or write) the JSON Schema of the treaty format.
+
+    Examples:
+      tripolar treaty schema
+      tripolar treaty schema --out treaty.schema.json
+    """
     import json as _json
 
     from tripolar.treaty import treaty_json_schema
@@ -160,7 +175,7 @@ def count(
 
     Examples:
       tripolar count --treaty new-start --state US
-      tripolar count --treaty new-start --posture us-2020-09-01.yaml --json
+      tripolar count --treaty new-start --posture examples/posture-us-2020.yaml --json
     """
     from tripolar.report.tables import evaluation_table
     from tripolar.treaty import evaluate
@@ -203,6 +218,7 @@ def check(
     Examples:
       tripolar check --treaty tri-equal-1000
       tripolar check --treaty new-start --state US --year 2025
+      tripolar check --treaty new-start --posture examples/posture-us-2020.yaml
     """
     from tripolar.report.tables import evaluation_table
     from tripolar.treaty import evaluate
@@ -255,7 +271,9 @@ def upload(
     """Upload potential per party (empty MIRV positions, empty launchers, bombers) and
     how far a full upload would exceed each limit of the treaty.
 
-    Example: tripolar upload --treaty new-start
+    Examples:
+      tripolar upload --treaty new-start
+      tripolar upload --treaty tri-equal-1000 --state CN --json
     """
     from tripolar.context import EvaluationContext
     from tripolar.report.tables import breakout_table, upload_table

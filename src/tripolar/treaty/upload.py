@@ -221,7 +221,7 @@ def _ordered(first: object, second: object) -> tuple[Treaty | None, Posture]:
         return second, first
     if (first is None or isinstance(first, Treaty)) and isinstance(second, Posture):
         return first, second
-    raise TypeError("upload_potential(treaty, posture): treaty is a Treaty or None, posture a Posture")
+    raise TypeError("upload_potential(treaty, posture): a Treaty (or None), then a Posture")
 
 
 def upload_potential(
