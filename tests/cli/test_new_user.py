@@ -383,3 +383,23 @@ def test_plot_files_get_the_users_umask(tmp_path: Path, umask: int) -> None:
         os.umask(old)
         plt.close(fig)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_example_posture_counts_as_the_2020_declaration(cli) -> None:  # type: ignore[no-untyped-def]
+    """examples/posture-us-2020.yaml gives New START's declared US figures of 1 Sep 2020
+    (State Department, 1 Dec 2020 [S10]): 1,457 warheads, 675 and 800 launchers."""
+    code, out, err = cli(
+        "count", "--treaty", "new-start", "--posture", str(EXAMPLE_POSTURE), "--json", "--no-save"
+    )
+    assert code == 0, err
+    limits = json.loads(out)["parties"]["US"]["limits"]
+    got = {k: limits[k]["count"] for k in limits}
+    assert got == {"deployed_warheads": 1457, "deployed_launchers": 675, "total_launchers": 800}
+
+
+def test_example_declaration_commits(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    decl = ROOT / "examples" / "declaration.csv"
+    code, out, err = cli("escrow", "commit", str(decl), "--out", str(tmp_path / "e"), "--json")
+    assert code == 0, err
+    with decl.open(newline="", encoding="utf-8") as f:
+        assert json.loads(out)["size"] == len(list(csv.DictReader(f))) == 5
