@@ -89,13 +89,14 @@ def assess(
             store=store,
             started_at=started,
         )
-        announce_saved(saved.id, saved.location, store)
     if json:
         print_json({**outputs, "run_id": None if saved is None else saved.id})
-        return
-    console.print(assessment_renderable(result))
-    if out is not None:
-        console.print(f"report written to {out}")
+    else:
+        console.print(assessment_renderable(result))
+        if out is not None:
+            console.print(f"report written to {out}")
+    if saved is not None:
+        announce_saved(saved.id, saved.location, store)
 
 
 def register(app: typer.Typer) -> None:

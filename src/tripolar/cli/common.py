@@ -73,6 +73,8 @@ def announce_saved(run_id: int, location: str, store_option: str | None) -> None
     The hint names ``--store`` when the store was given on the command line, so that it
     works as printed; with the default store (or ``$TRIPOLAR_STORE``) it needs none.
     """
+    # After the command's own output, also when both go to one pipe.
+    sys.stdout.flush()
     show = f"{program_name()} runs show {run_id}"
     if store_option is not None:
         show += f" --store {shlex.quote(store_option)}"

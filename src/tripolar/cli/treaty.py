@@ -15,6 +15,7 @@ from tripolar.io_write import write_atomic
 
 if TYPE_CHECKING:
     from tripolar.forces import Posture
+    from tripolar.store.runlog import SavedRun
     from tripolar.treaty.schema import Treaty
 
 treaty_app = typer.Typer(help="Treaty definitions: list, show, JSON Schema.", no_args_is_help=True)
@@ -141,9 +142,9 @@ def _save(
     no_save: bool,
     started: datetime,
     status: str = "ok",
-) -> None:
+) -> SavedRun | None:
     if no_save:
-        return
+        return None
     from tripolar.data import load_dataset
     from tripolar.store.runlog import save_run
 
@@ -158,7 +159,12 @@ def _save(
         status=status,
         started_at=started,
     )
-    announce_saved(saved.id, saved.location, store)
+    return saved
+
+
+def _announce(saved: SavedRun | None, store: str | None) -> None:
+    if saved is not None:
+        announce_saved(saved.id, saved.location, store)
 
 
 def count(
@@ -184,7 +190,7 @@ def count(
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     shown = {p.party for p in ps}
-    _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save, started)
+    saved = _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save, started)
     if json:
         d = ev.to_dict()
         d["parties"] = {
@@ -193,9 +199,10 @@ def count(
             if k in shown
         }
         print_json(d)
-        return
-    ev.parties = {k: v for k, v in ev.parties.items() if k in shown}
-    console.print(evaluation_table(ev))
+    else:
+        ev.parties = {k: v for k, v in ev.parties.items() if k in shown}
+        console.print(evaluation_table(ev))
+    _announce(saved, store)
 
 
 def check(
@@ -226,7 +233,7 @@ def check(
     started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
-    _save(
+    saved = _save(
         "check",
         treaty,
         year,
@@ -253,6 +260,7 @@ def check(
             "(figures not public, or bands reaching over the ceiling)",
         }[ev.verdict]
         console.print(f"[b]{verdict}[/b]")
+    _announce(saved, store)
     code = {"complies": 0, "exceeds": 1, "undetermined": 3}[ev.verdict]
     if code:
         raise typer.Exit(code)
@@ -285,9 +293,10 @@ def upload(
     ctx = None if data is None else EvaluationContext(data_dir=data)
     results = [upload_potential(t, p, context=ctx) for p in ps]
     outputs = {r.party: r.to_dict() for r in results}
-    _save("upload", treaty, year, data, outputs, t, ps, store, no_save, started)
+    saved = _save("upload", treaty, year, data, outputs, t, ps, store, no_save, started)
     if json:
         print_json({"treaty": t.id, "parties": {r.party: r.to_dict() for r in results}})
+        _announce(saved, store)
         return
     console.print(upload_table(results))
     console.print(breakout_table(results))
@@ -296,6 +305,7 @@ def upload(
             console.print(
                 f"{r.party}: not computed for {', '.join(r.unknown_systems)} (figures not public)"
             )
+    _announce(saved, store)
 
 
 def register(app: typer.Typer) -> None:
