@@ -57,3 +57,27 @@ def test_documented_call_in_a_fresh_interpreter() -> None:
     )
     n, samples = out.stdout.split()
     assert int(n) >= 5 and int(samples) == 20
+
+
+def test_check_dataset_without_arguments() -> None:
+    """``tripolar.check_dataset()`` checks the bundled dataset, as ``tripolar data check``."""
+    rep = tripolar.check_dataset()
+    assert rep.ok and rep.rows["sources"] > 0
+    assert rep.rows == tripolar.check_dataset(tripolar.load_forces()).rows
+
+
+def test_upload_potential_takes_evaluates_order() -> None:
+    """``upload_potential(treaty, posture)`` as ``evaluate(treaty, postures)``; the old order
+    still works for one release, with a DeprecationWarning, and gives the same result."""
+    import pytest
+
+    t = tripolar.load_treaty("new-start")
+    us = tripolar.build_posture("US", 2025)
+    new = tripolar.upload_potential(t, us)
+    assert new.evaluation_after is not None
+    with pytest.warns(DeprecationWarning, match=r"upload_potential\(treaty, posture\)"):
+        old = tripolar.upload_potential(us, t)
+    assert old.to_dict() == new.to_dict()
+    assert tripolar.upload_potential(None, us).evaluation_after is None
+    with pytest.raises(TypeError):
+        tripolar.upload_potential(t, t)

@@ -9,6 +9,8 @@ The Python API mirrors the command line::
     t = tripolar.Treaty.from_yaml("my-treaty.yaml")  # or tripolar.load_treaty("new-start")
     t.count(us)                                      # accountable numbers per limit
     tripolar.evaluate(t)                             # ceilings, headroom, compliance
+    tripolar.upload_potential(t, us)                 # same order: treaty, then posture
+    tripolar.check_dataset()                         # the checks of `tripolar data check`
     tripolar.assess()                                # every trilateral proposal side by side
     ctx = tripolar.EvaluationContext(data_dir="my-data", samples=500, seed=7)
     tripolar.assess(ctx)                             # the same, on other inputs

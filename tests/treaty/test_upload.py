@@ -48,7 +48,7 @@ def _posture():  # type: ignore[no-untyped-def]
 
 
 def test_upload_routes_add_up() -> None:
-    res = upload_potential(_posture())
+    res = upload_potential(None, _posture())
     by = {s.system_id: s for s in res.systems}
     icbm = by["icbm"]
     assert icbm.empty_mirv_positions.value == 200  # 100 missiles x (3 - 1)
@@ -65,7 +65,7 @@ def test_upload_routes_add_up() -> None:
 
 def test_breakout_against_a_treaty() -> None:
     t = load_treaty("new-start")
-    res = upload_potential(_posture(), t)
+    res = upload_potential(t, _posture())
     ex = res.excess()
     assert ex["deployed_warheads"]["count_now"] == 100 + 10  # RVs + one per bomber
     # after upload: 300 + 30 RVs, 18 bombers (one each)
@@ -77,6 +77,6 @@ def test_breakout_against_a_treaty() -> None:
 def test_unknown_figures_make_upload_unknown() -> None:
     p = _posture()
     p.systems[0] = p.systems[0].model_copy(update={"warheads_per_launcher_max": None})
-    res = upload_potential(p, load_treaty("new-start"))
+    res = upload_potential(load_treaty("new-start"), p)
     assert "icbm" in res.unknown_systems
     assert res.excess()["deployed_warheads"]["count_after_upload"] is None

@@ -173,7 +173,7 @@ def assess(
             on_progress(t.id, i, len(chosen))
         ps = {p: postures[p] for p in t.parties}
         ev = evaluate(t, ps, context=ctx)
-        ups = {p: upload_potential(ps[p], t, context=ctx) for p in t.parties}
+        ups = {p: upload_potential(t, ps[p], context=ctx) for p in t.parties}
         pa = ProposalAssessment(t, ev, ups)
         if "stability" in columns:
             pa.stability = stability_column(t, ps, ctx)

@@ -7,15 +7,21 @@ from typing import Annotated
 
 import typer
 
-from tripolar.cli.common import console, err_console, print_json
+from tripolar.cli.common import announce_saved, console, err_console, print_json, started_now
 from tripolar.cli.data import DataOpt, JsonOpt
 from tripolar.io_write import check_output_path, write_atomic
 
 StoreOpt = Annotated[
     str | None,
-    typer.Option("--store", help="Store path or URL (default: $TRIPOLAR_STORE or per-user file)."),
+    typer.Option(
+        "--store",
+        help="Store the run is saved in: path or URL (default: $TRIPOLAR_STORE or the "
+        "per-user file).",
+    ),
 ]
-NoSaveOpt = Annotated[bool, typer.Option("--no-save", help="Do not record the run in the store.")]
+NoSaveOpt = Annotated[
+    bool, typer.Option("--no-save", help="Do not record the run in the store (it is by default).")
+]
 
 
 def assess(
@@ -45,10 +51,10 @@ def assess(
 
     Examples:
       tripolar assess
-      tripolar assess --samples 200 --seed 7
-      tripolar assess --json > assessment.json
-      tripolar assess --out report.md
+      tripolar assess --samples 200 --seed 7 --out report.md
+      tripolar assess --samples 200 --no-save --json > assessment.json
     """
+    started = started_now()
     if out is not None:
         check_output_path(out, field="--out")
     from rich.progress import Progress
@@ -75,9 +81,9 @@ def assess(
         outputs["landscape"] = [x.to_dict() for x in places[0]]
     if out is not None:
         write_atomic(out, assessment_markdown(result), field="--out")
-    run_id = None
+    saved = None
     if not no_save:
-        run_id = save_run(
+        saved = save_run(
             "assess",
             {
                 "year": year,
@@ -90,19 +96,20 @@ def assess(
             treaties=[p.treaty for p in result.proposals],
             postures=result.postures.values(),
             store=store,
+            started_at=started,
         )
     if json:
-        print_json({**outputs, "run_id": run_id})
-        return
-    console.print(assessment_renderable(result))
-    if landscape is not None:
-        from tripolar.cli.sweep import landscape_renderable
+        print_json({**outputs, "run_id": None if saved is None else saved.id})
+    else:
+        console.print(assessment_renderable(result))
+        if landscape is not None:
+            from tripolar.cli.sweep import landscape_renderable
 
-        console.print(landscape_renderable(*places))
-    if out is not None:
-        console.print(f"report written to {out}")
-    if run_id is not None:
-        console.print(f"saved as run {run_id} (tripolar runs show {run_id})")
+            console.print(landscape_renderable(*places))
+        if out is not None:
+            console.print(f"report written to {out}")
+    if saved is not None:
+        announce_saved(saved.id, saved.location, store)
 
 
 def register(app: typer.Typer) -> None:

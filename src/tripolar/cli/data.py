@@ -26,13 +26,19 @@ def _missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _fmt(v: object) -> str:
+def _is_year(quantity: object) -> bool:
+    # Years (year_in_service, ...) print as 2016, not as the count 2,016.
+    return isinstance(quantity, str) and "year" in quantity
+
+
+def _fmt(v: object, quantity: object = None) -> str:
     if _missing(v):
         return "—"
+    sep = "" if _is_year(quantity) else ","
     if isinstance(v, float) and v.is_integer():
-        return f"{int(v):,}"
+        return f"{int(v):{sep}}"
     if isinstance(v, float):
-        return f"{v:,.3g}"
+        return f"{v:{sep}.3g}"
     return str(v)
 
 
@@ -44,17 +50,40 @@ def _band(rec: Mapping[Any, Any]) -> str:
         hi = rec.get("value")
     if lo == hi:
         return ""
-    return f"{_fmt(lo)}–{_fmt(hi)}"
+    q = rec.get("quantity")
+    return f"{_fmt(lo, q)}–{_fmt(hi, q)}"
+
+
+def _why_empty(what: str, years: Any, code: str | None, year: int | None) -> str:
+    """Why a table of ``forces`` has no rows, and which --year would give some."""
+    who = f" for {code}" if code else ""
+    have = sorted({int(y) for y in years})
+    if not have:
+        return f"no {what}{who} in the dataset"
+    span = ", ".join(str(y) for y in have[-8:])
+    more = f" (and {len(have) - 8} earlier)" if len(have) > 8 else ""
+    when = f" dated {year}" if year is not None else ""
+    return f"no {what}{who}{when}; years with {what}{who}: {span}{more} (use --year)"
 
 
 def sources(
-    source_id: Annotated[str | None, typer.Argument(help="A source id, e.g. S01.")] = None,
+    source_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="A source id, e.g. S01, or several separated by ';' or ',' (\"S03;S04\", "
+            "as the sources column of `tripolar forces` lists them).",
+        ),
+    ] = None,
     data: DataOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """List the publications behind the data, or show one.
+    """List the publications behind the data, or show some.
 
-    Example: tripolar sources S09
+    Examples:
+      tripolar sources
+      tripolar sources S09
+      tripolar sources "S03;S04"
     """
     from rich.table import Table
 
@@ -62,27 +91,33 @@ def sources(
 
     ds = load_dataset(data)
     df = ds.tables["sources"]
+    ids: list[str] = []
     if source_id is not None:
-        hit = df[df["id"] == source_id]
-        if hit.empty:
+        ids = [p.strip() for p in source_id.replace(",", ";").split(";") if p.strip()]
+        known = set(df["id"])
+        missing = [i for i in ids if i not in known]
+        if missing or not ids:
             raise InputError(
-                f"no source with id {source_id!r}",
+                f"no source with id {(missing or [source_id])[0]!r}",
                 field="ID",
                 expected="an id listed by `tripolar sources`",
             )
-        df = hit
+        df = df[df["id"].isin(ids)]
+        df = df.set_index("id", drop=False).loc[list(dict.fromkeys(ids))]
     records = df.drop(columns=["_file", "_line"]).to_dict("records")
     if json:
-        print_json(records if source_id is None else records[0])
+        print_json(records if len(ids) != 1 else records[0])
         return
-    table = Table(title="Sources" if source_id is None else source_id, show_lines=False)
-    for col in ("id", "grade", "date", "publisher", "title", "url"):
+    title = "Sources" if source_id is None else ", ".join(dict.fromkeys(ids))
+    table = Table(title=title, show_lines=False)
+    for col in ("id", "grade", "date", "publisher", "title"):
         table.add_column(col, overflow="fold")
     for r in records:
-        table.add_row(
-            *(str(r.get(c) or "") for c in ("id", "grade", "date", "publisher", "title", "url"))
-        )
+        table.add_row(*(str(r.get(c) or "") for c in ("id", "grade", "date", "publisher", "title")))
     console.print(table)
+    # URLs go below the table, one per line and never folded, so that they can be copied.
+    for r in records:
+        console.print(f"{r['id']}: {r.get('url') or '(no URL)'}", soft_wrap=True, highlight=False)
 
 
 def forces(
@@ -106,7 +141,10 @@ def forces(
     systems, targets, New START exchanges) are listed, for all years unless ``--year``
     is given.
 
-    Examples: tripolar forces --state CN;  tripolar forces --grade R --json
+    Examples:
+      tripolar forces --state CN
+      tripolar forces --year 2020 --notes
+      tripolar forces --grade R --json
     """
     from rich.table import Table
 
@@ -128,6 +166,11 @@ def forces(
     )
     tg = ds.tables["targets"]
     ex = ds.tables["newstart_exchanges"]
+    unfiltered = figs
+
+    def all_figs_for(state_code: str | None) -> Any:
+        return unfiltered[unfiltered["state"] == state_code] if state_code else unfiltered
+
     if year is not None:
         st = st[st["year"] == year]
         figs = figs[figs["as_of"].astype(str).str.startswith(str(year))]
@@ -174,7 +217,13 @@ def forces(
             ";".join(r["source_ids"]),
         ]
         t.add_row(*cells, *([r["note"] or ""] if notes else []))
-    console.print(t)
+    if st.empty:
+        base = ds.tables["stockpiles"]
+        base = base[base["state"] == code] if code else base
+        why = _why_empty("stockpile figures", base["year"], code, year)
+        console.print(f"{title}: {why}", soft_wrap=True, highlight=False)
+    else:
+        console.print(t)
     t2 = Table(title=f"Delivery systems {when}" + (f" — {STATE_NAMES[code]}" if code else ""))
     for c in ("system", "as of", "quantity", "value", "low–high", "grade", "basis", "sources"):
         t2.add_column(c, overflow="fold")
@@ -186,14 +235,19 @@ def forces(
             label,
             str(r["as_of"]),
             r["quantity"],
-            _fmt(r["value"]),
+            _fmt(r["value"], r["quantity"]),
             _band(r),
             r["grade"],
             r["basis"],
             ";".join(r["source_ids"]),
             *([r["note"] or ""] if notes else []),
         )
-    console.print(t2)
+    if figs.empty:
+        years = all_figs_for(code)["as_of"].astype(str).str[:4]
+        why = _why_empty("delivery-system figures", years, code, year)
+        console.print(f"{t2.title}: {why}", soft_wrap=True, highlight=False)
+    else:
+        console.print(t2)
     if g is None:
         return
     t3 = Table(title=f"Targets, grade {g}")
@@ -235,6 +289,10 @@ def data_check(data: DataOpt = None, json: JsonOpt = False) -> None:
     """Validate the dataset: sources resolve, no negative counts, leg sums match totals.
 
     Exit status 0 when there are no errors, 1 when there are (warnings do not count).
+
+    Examples:
+      tripolar data check
+      tripolar data check --json
     """
     from tripolar.data import check_dataset, load_dataset
 
@@ -267,7 +325,12 @@ def data_compare(
     data: DataOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Dataset estimates counted under New START against the nearest declared exchange."""
+    """Dataset estimates counted under New START against the nearest declared exchange.
+
+    Examples:
+      tripolar data compare --state US
+      tripolar data compare --state RU --json
+    """
     from rich.table import Table
 
     from tripolar.forces import check_state

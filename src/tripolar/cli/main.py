@@ -15,6 +15,36 @@ import typer.main
 
 from tripolar.errors import InputError
 
+
+def _help_type_labels() -> None:
+    """Type labels of the --help tables: none for flags, ``<path>`` for a repeatable path.
+
+    Typer's rich help (0.2x) labels a flag ``<bool>``, as if it took a value, and a
+    repeatable option with its Python annotation (``<list[Path]>``); its plain help shows
+    no type for a flag. The label comes from one method, wrapped here.
+    """
+    import re
+
+    from typer.core import TyperOption
+
+    original = TyperOption.display_type_rich
+    if getattr(original, "_tripolar", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        label = original(self, ctx)  # type: ignore[arg-type]
+        if label is None:
+            return None
+        return re.sub(r"<list\[(\w+)\]>", lambda m: f"<{m.group(1).lower()}>", label)
+
+    display_type_rich._tripolar = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_help_type_labels()
+
 app = typer.Typer(
     name="tripolar",
     help="Trilateral nuclear arms control workbench: forces, treaties, stability, "
@@ -52,7 +82,12 @@ def _root(
 def version(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"version": "..."}.')] = False,
 ) -> None:
-    """Print the tripolar version."""
+    """Print the tripolar version.
+
+    Examples:
+      tripolar version
+      tripolar version --json
+    """
     from tripolar import __version__
 
     if as_json:

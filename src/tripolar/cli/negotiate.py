@@ -25,7 +25,12 @@ def negotiate_command(
         None, "--plot", help="Write a plot to this path (.png, .svg or .pdf)."
     ),
 ) -> None:
-    """Bargain over a treaty family: ZOPA, Pareto frontier, Nash and Kalai-Smorodinsky."""
+    """Bargain over a treaty family: ZOPA, Pareto frontier, Nash and Kalai-Smorodinsky.
+
+    Examples:
+      tripolar negotiate
+      tripolar negotiate --scenario china-1500-by-2035 --year 2035 --plot negotiation.png
+    """
     from tripolar.negotiation.evaluate import MODEL_NOTES, build_baseline
     from tripolar.negotiation.family import analyse_family, load_family
     from tripolar.negotiation.profiles import load_profiles
@@ -95,25 +100,43 @@ def negotiate_command(
 
 
 def path_command(
-    to: str = typer.Option(..., "--to", help="Target treaty: built-in id or YAML path."),
+    treaty: str | None = typer.Option(
+        None, "--treaty", help="Target treaty: built-in id or YAML path (required)."
+    ),
     scenario: str = typer.Option("status-quo", "--scenario", help="No-deal projection scenario."),
     year: int = typer.Option(2030, "--year", help="Year of the no-deal point."),
     max_bundle: int = typer.Option(2, "--max-bundle", min=1, max=4, help="Steps per bundle."),
     json_out: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    # --treaty is the option's name in every command; --to, its earlier name here, stays
+    # as a hidden alias.
+    to: str | None = typer.Option(None, "--to", hidden=True, help="Old name of --treaty."),
 ) -> None:
-    """Reciprocal steps from no deal to a treaty, each leaving every party no worse off."""
+    """Reciprocal steps from no deal to a treaty, each leaving every party no worse off.
+
+    Examples:
+      tripolar path --treaty tri-equal-1000
+      tripolar path --treaty tri-equal-1000 --max-bundle 3 --json
+    """
+    from tripolar.errors import InputError
     from tripolar.negotiation.evaluate import build_baseline
     from tripolar.negotiation.profiles import load_profiles
     from tripolar.negotiation.steps import plan_to_treaty
     from tripolar.treaty.io import load_treaty
 
-    treaty = load_treaty(to)
-    plan = plan_to_treaty(treaty, build_baseline(scenario, year), load_profiles(), max_bundle)
+    name = treaty if treaty is not None else to
+    if name is None:
+        raise InputError(
+            "no target treaty", field="--treaty", expected="a built-in id or a YAML path"
+        )
+    if treaty is not None and to is not None and treaty != to:
+        raise InputError("--to is another name of --treaty: give one", field="--treaty")
+    target = load_treaty(name)
+    plan = plan_to_treaty(target, build_baseline(scenario, year), load_profiles(), max_bundle)
     if json_out:
         print_json(plan)
         return
     parties = plan.path.parties
-    t = Table(title=f"Steps towards {treaty.id} (utility change per party)")
+    t = Table(title=f"Steps towards {target.id} (utility change per party)")
     t.add_column("step")
     t.add_column("requires")
     for p in parties:

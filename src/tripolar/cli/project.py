@@ -186,6 +186,11 @@ def project_command(
     By default from a scenario of sourced anchors; with --model richardson from Richardson's
     arms-race model fitted to the historical stockpile series (a projection device, not a
     validated predictor).
+
+    Examples:
+      tripolar project --list
+      tripolar project --scenario china-1500-by-2035 --plot projection.png
+      tripolar project --model richardson --fit-from 1995 --json
     """
     from tripolar.projection.scenarios import list_scenarios, load_scenario, project
     from tripolar.report.plots import check_plot_path

@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from tripolar.store import RunRecord, RunSummary
 
 runs_app = typer.Typer(
-    help="Analysis runs saved in the store: what ran, when, on which inputs.",
+    help="Analysis runs saved in the store: what ran, when, on which inputs. "
+    "`assess`, `count`, `check` and `upload` save a run unless given --no-save.\n\n"
+    "Examples:\n"
+    "  tripolar runs\n"
+    "  tripolar runs --command assess --limit 5",
     no_args_is_help=False,
 )
 
@@ -93,7 +97,12 @@ def show(
     store: str | None = typer.Option(None, "--store", help=_STORE_HELP),
     json_: bool = typer.Option(False, "--json", help="Print the run as JSON."),
 ) -> None:
-    """Print one run in full: inputs, outputs, hashes, tool version and times."""
+    """Print one run in full: inputs, outputs, hashes, tool version and times.
+
+    Examples:
+      tripolar runs show 1
+      tripolar runs show 1 --json
+    """
     # `tripolar runs --store X show 3` gives the store to the group, not to `show`.
     parent_store = ctx.parent.params.get("store") if ctx.parent is not None else None
     from tripolar.store import open_store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from rich.table import Table
 from tripolar.cli.common import console, print_json
 from tripolar.errors import InputError
 
-_POSTURES = {"day-to-day": "day_to_day", "day_to_day": "day_to_day", "generated": "generated"}
+_LEVELS = {"day-to-day": "day_to_day", "day_to_day": "day_to_day", "generated": "generated"}
 
 SamplesOpt = Annotated[int, typer.Option("--samples", help="Monte Carlo samples.")]
 SeedOpt = Annotated[
@@ -23,6 +24,15 @@ AlertOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 YearOpt = Annotated[int, typer.Option("--year", help="Year of the force estimates.")]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Directory of CSV tables overlaying the bundled dataset."),
+]
+#: Old name of --alert-level, kept hidden for one release: in count/check/upload
+#: ``--posture`` is a posture file, so one name had two meanings.
+DeprecatedPostureOpt = Annotated[
+    str | None, typer.Option("--posture", hidden=True, help="Deprecated: use --alert-level.")
+]
 
 
 def _party(code: str, field: str) -> str:
@@ -34,15 +44,27 @@ def _party(code: str, field: str) -> str:
     return up
 
 
-def _posture(name: str | None) -> tuple[str, ...]:
+def _alert_level(
+    alert_level: str | None, deprecated: str | None, default: str | None
+) -> tuple[str, ...]:
+    """The alert levels to run, from --alert-level (or its deprecated name --posture)."""
+    field = "--alert-level"
+    if deprecated is not None:
+        sys.stderr.write(
+            "warning: --posture is deprecated here (in count/check/upload it names a posture "
+            "file); use --alert-level\n"
+        )
+        if alert_level is None:
+            alert_level, field = deprecated, "--posture"
+    name = alert_level if alert_level is not None else default
     if name is None:
         return ("day_to_day", "generated")
     key = name.strip().lower()
-    if key not in _POSTURES:
+    if key not in _LEVELS:
         raise InputError(
-            f"unknown posture {name!r}", field="--posture", expected="day-to-day or generated"
+            f"unknown alert level {name!r}", field=field, expected="day-to-day or generated"
         )
-    return (_POSTURES[key],)
+    return (_LEVELS[key],)
 
 
 def _samples(n: int) -> int:
@@ -61,13 +83,17 @@ def exchange_cmd(
     with_: Annotated[
         str | None, typer.Option("--with", help="Second attacker (a coalition of two).")
     ] = None,
-    posture: Annotated[
-        str, typer.Option("--posture", help="day-to-day or generated.")
-    ] = "day-to-day",
+    alert_level: Annotated[
+        str | None,
+        typer.Option(
+            "--alert-level", help="Alert level of both sides: day-to-day (default) or generated."
+        ),
+    ] = None,
     samples: SamplesOpt = 1000,
     seed: SeedOpt = 1,
     alert: AlertOpt = None,
     year: YearOpt = 2025,
+    data: DataOpt = None,
     json_out: JsonOpt = False,
     objective: Annotated[
         str,
@@ -77,8 +103,15 @@ def exchange_cmd(
             "that destroys the most.",
         ),
     ] = "cost",
+    posture: DeprecatedPostureOpt = None,
 ) -> None:
-    """One counterforce strike on real forces: the victim's surviving warheads."""
+    """One counterforce strike on real forces: the victim's surviving warheads.
+
+    Examples:
+      tripolar exchange --attacker RU --victim US --samples 200
+      tripolar exchange --attacker RU --with CN --victim US --alert-level generated
+    """
+    from tripolar.context import EvaluationContext
     from tripolar.exchange.alert import load_alert_levels
     from tripolar.exchange.montecarlo import run_exchange
 
@@ -87,16 +120,18 @@ def exchange_cmd(
     attackers = [a] if with_ is None else [a, _party(with_, "--with")]
     if v in attackers or len(set(attackers)) != len(attackers):
         raise InputError("the victim and the attackers must be different parties", field="--victim")
+    level = _alert_level(alert_level, posture, "day-to-day")[0]
     levels = load_alert_levels(alert)
     res = run_exchange(
         attackers,
         v,
-        _posture(posture)[0],
+        level,
         levels,
         year=year,
         n_samples=_samples(samples),
         seed=seed,
         objective=objective.strip().lower(),
+        context=EvaluationContext(data_dir=data, year=year),
     )
     if json_out:
         print_json(res)
@@ -127,34 +162,44 @@ def stability_cmd(
     ] = None,
     samples: SamplesOpt = 1000,
     seed: SeedOpt = 1,
-    posture: Annotated[
-        str | None, typer.Option("--posture", help="day-to-day or generated (default both).")
+    alert_level: Annotated[
+        str | None,
+        typer.Option("--alert-level", help="day-to-day or generated (default: both)."),
     ] = None,
     rule: Annotated[
         str, typer.Option("--rule", help="Force-building rule: proportional, keep-ssbn, ...")
     ] = "proportional",
     alert: AlertOpt = None,
     year: YearOpt = 2025,
+    data: DataOpt = None,
     json_out: JsonOpt = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a plot (.png, .svg or .pdf).")
     ] = None,
+    posture: DeprecatedPostureOpt = None,
 ) -> None:
-    """First-strike stability of the 6 pairs and 3 coalitions, under a treaty or today."""
+    """First-strike stability of the 6 pairs and 3 coalitions, under a treaty or today.
+
+    Examples:
+      tripolar stability --samples 200
+      tripolar stability --treaty tri-equal-1000 --alert-level generated --samples 200
+    """
+    from tripolar.context import EvaluationContext
     from tripolar.exchange.alert import load_alert_levels
     from tripolar.report.plots import check_plot_path, plot_stability
     from tripolar.stability.run import run_stability
     from tripolar.treaty import load_treaty
     from tripolar.treaty.force_cut import check_rule
 
-    postures = _posture(posture)
+    postures = _alert_level(alert_level, posture, None)
     n = _samples(samples)
     r = check_rule(rule)
     if plot is not None:
         check_plot_path(plot)
     t = load_treaty(treaty) if treaty is not None else None
     levels = load_alert_levels(alert)
-    rep = run_stability(t, levels, year=year, n_samples=n, seed=seed, postures=postures, rule=r)
+    ctx = EvaluationContext(data_dir=data, year=year, samples=n, seed=seed, rule=r)
+    rep = run_stability(t, levels, context=ctx, postures=postures)
     if plot is not None:
         plot_stability([rep], plot)
     if json_out:
@@ -165,12 +210,22 @@ def stability_cmd(
         console.print(f"plot written to {plot}")
 
 
+#: What the columns of the stability table mean (Kent & Thaler, RAND R-3765-AF, 1989).
+STABILITY_LEGEND = (
+    "case: A->B | C held out = A strikes B first, C stays out; A+B->C = a coalition strikes C",
+    "victim survivors: the victim's warheads left after the strike, median (5-95%)",
+    "r: a party's cost of striking first over its cost of being struck first, median, "
+    "capped at 1 (1 = nothing to gain by striking first; lower = more pressure to strike)",
+    "fsi: r_A x r_B for a pair, min(r_A, r_B) x r_C for a coalition (1 = stable)",
+)
+
+
 def _render(rep: Any) -> None:
     title = f"First-strike stability: {rep.treaty or 'forces of today'}"
     if rep.treaty:
         title += f" (rule {rep.rule})"
-    t = Table(title=title + f", {rep.n_samples} samples")
-    t.add_column("posture")
+    t = Table(title=title + f", {rep.n_samples:,} samples, seed {rep.seed}")
+    t.add_column("alert level")
     t.add_column("case")
     t.add_column("victim survivors", justify="right")
     t.add_column("damage-limiting", justify="right")
@@ -190,10 +245,14 @@ def _render(rep: Any) -> None:
             f"{d['stability_index']['fsi']['median']:.2f}",
         )
     console.print(t)
+    for line in STABILITY_LEGEND:
+        console.print(line, soft_wrap=True, highlight=False)
     ls = rep.least_stable
     console.print(
         f"least stable: {ls['case']} ({ls['posture'].replace('_', '-')}), "
-        f"r_{ls['party']} = {ls['r']:.2f}; driver {ls['driver']}"
+        f"r_{ls['party']} = {ls['r']:.2f}; driver {ls['driver']} (the victim's target class "
+        "giving the striker the largest return)",
+        soft_wrap=True,
     )
     console.print(
         "victim survivors: at the striker's cost-minimising spend (the Kent-Thaler stop rule; "

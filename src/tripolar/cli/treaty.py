@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tripolar.cli.assess import NoSaveOpt, StoreOpt
-from tripolar.cli.common import console, print_json
+from tripolar.cli.common import announce_saved, console, print_json, started_now
 from tripolar.cli.data import DataOpt, JsonOpt
 from tripolar.io_write import write_atomic
 
 if TYPE_CHECKING:
     from tripolar.forces import Posture
+    from tripolar.store.runlog import SavedRun
     from tripolar.treaty.schema import Treaty
 
 treaty_app = typer.Typer(help="Treaty definitions: list, show, JSON Schema.", no_args_is_help=True)
@@ -35,7 +37,12 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="Year of the dataset
 
 @treaty_app.command("list")
 def treaty_list(json: JsonOpt = False) -> None:
-    """List the built-in treaties."""
+    """List the built-in treaties.
+
+    Examples:
+      tripolar treaty list
+      tripolar treaty list --json
+    """
     from rich.table import Table
 
     from tripolar.treaty import builtin_treaties
@@ -54,7 +61,12 @@ def treaty_list(json: JsonOpt = False) -> None:
 
 @treaty_app.command("show")
 def treaty_show(name: Annotated[str, typer.Argument(help="Treaty id or file.")]) -> None:
-    """Print a treaty definition as JSON (validated)."""
+    """Print a treaty definition as JSON (validated).
+
+    Examples:
+      tripolar treaty show new-start
+      tripolar treaty show tri-equal-1000
+    """
     from tripolar.treaty import load_treaty
 
     print_json(load_treaty(name))
@@ -66,7 +78,12 @@ def treaty_schema(
         Path | None, typer.Option("--out", help="Write the schema to this file.")
     ] = None,
 ) -> None:
-    """Print (or write) the JSON Schema of the treaty format."""
+    """Print (or write) the JSON Schema of the treaty format.
+
+    Examples:
+      tripolar treaty schema
+      tripolar treaty schema --out treaty.schema.json
+    """
     import json as _json
 
     from tripolar.treaty import treaty_json_schema
@@ -123,14 +140,15 @@ def _save(
     ps: list[Posture],
     store: str | None,
     no_save: bool,
+    started: datetime,
     status: str = "ok",
-) -> None:
+) -> SavedRun | None:
     if no_save:
-        return
+        return None
     from tripolar.data import load_dataset
     from tripolar.store.runlog import save_run
 
-    save_run(
+    saved = save_run(
         command,
         {"treaty": treaty, "year": year, "data": None if data is None else str(data)},
         outputs,
@@ -139,7 +157,14 @@ def _save(
         postures=ps,
         store=store,
         status=status,
+        started_at=started,
     )
+    return saved
+
+
+def _announce(saved: SavedRun | None, store: str | None) -> None:
+    if saved is not None:
+        announce_saved(saved.id, saved.location, store)
 
 
 def count(
@@ -156,15 +181,16 @@ def count(
 
     Examples:
       tripolar count --treaty new-start --state US
-      tripolar count --treaty new-start --posture us-2020-09-01.yaml --json
+      tripolar count --treaty new-start --posture examples/posture-us-2020.yaml --json
     """
     from tripolar.report.tables import evaluation_table
     from tripolar.treaty import evaluate
 
+    started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
     shown = {p.party for p in ps}
-    _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save)
+    saved = _save("count", treaty, year, data, ev.to_dict(), t, ps, store, no_save, started)
     if json:
         d = ev.to_dict()
         d["parties"] = {
@@ -173,9 +199,10 @@ def count(
             if k in shown
         }
         print_json(d)
-        return
-    ev.parties = {k: v for k, v in ev.parties.items() if k in shown}
-    console.print(evaluation_table(ev))
+    else:
+        ev.parties = {k: v for k, v in ev.parties.items() if k in shown}
+        console.print(evaluation_table(ev))
+    _announce(saved, store)
 
 
 def check(
@@ -198,13 +225,15 @@ def check(
     Examples:
       tripolar check --treaty tri-equal-1000
       tripolar check --treaty new-start --state US --year 2025
+      tripolar check --treaty new-start --posture examples/posture-us-2020.yaml
     """
     from tripolar.report.tables import evaluation_table
     from tripolar.treaty import evaluate
 
+    started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
     ev = evaluate(t, ps, data_dir=data)
-    _save(
+    saved = _save(
         "check",
         treaty,
         year,
@@ -214,6 +243,7 @@ def check(
         ps,
         store,
         no_save,
+        started,
         status={"complies": "ok", "exceeds": "violation"}.get(ev.verdict, "undetermined"),
     )
     if json:
@@ -230,6 +260,7 @@ def check(
             "(figures not public, or bands reaching over the ceiling)",
         }[ev.verdict]
         console.print(f"[b]{verdict}[/b]")
+    _announce(saved, store)
     code = {"complies": 0, "exceeds": 1, "undetermined": 3}[ev.verdict]
     if code:
         raise typer.Exit(code)
@@ -248,18 +279,24 @@ def upload(
     """Upload potential per party (empty MIRV positions, empty launchers, bombers) and
     how far a full upload would exceed each limit of the treaty.
 
-    Example: tripolar upload --treaty new-start
+    Examples:
+      tripolar upload --treaty new-start
+      tripolar upload --treaty tri-equal-1000 --state CN --json
     """
+    from tripolar.context import EvaluationContext
     from tripolar.report.tables import breakout_table, upload_table
     from tripolar.treaty.upload import upload_potential
 
+    started = started_now()
     t, ps = _treaty_and_postures(treaty, posture, state, year, data)
-    results = [upload_potential(p, t) for p in ps]
-    _save(
-        "upload", treaty, year, data, {r.party: r.to_dict() for r in results}, t, ps, store, no_save
-    )
+    # The context carries --data to the ceilings that depend on other parties' figures.
+    ctx = None if data is None else EvaluationContext(data_dir=data)
+    results = [upload_potential(t, p, context=ctx) for p in ps]
+    outputs = {r.party: r.to_dict() for r in results}
+    saved = _save("upload", treaty, year, data, outputs, t, ps, store, no_save, started)
     if json:
         print_json({"treaty": t.id, "parties": {r.party: r.to_dict() for r in results}})
+        _announce(saved, store)
         return
     console.print(upload_table(results))
     console.print(breakout_table(results))
@@ -268,6 +305,7 @@ def upload(
             console.print(
                 f"{r.party}: not computed for {', '.join(r.unknown_systems)} (figures not public)"
             )
+    _announce(saved, store)
 
 
 def register(app: typer.Typer) -> None:

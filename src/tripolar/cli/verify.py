@@ -95,7 +95,12 @@ def plan(
     ] = 1.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Inspections needed to detect at least one of d violations among N items."""
+    """Inspections needed to detect at least one of d violations among N items.
+
+    Examples:
+      tripolar verify plan --items 400 --violations 10 --confidence 0.95
+      tripolar verify plan --items 400 --violations 10 --confidence 0.95 --p-detect 0.8
+    """
     from tripolar.verification.inspection import detection_curve, inspections_needed
 
     result = inspections_needed(items, violations, confidence, p_detect)
@@ -163,7 +168,12 @@ def simulate_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Monte Carlo: probability that the other parties detect a cheater, by year."""
+    """Monte Carlo: probability that the other parties detect a cheater, by year.
+
+    Examples:
+      tripolar verify simulate --treaty tri-equal-1000 --cheater CN --strategy upload --samples 2000
+      tripolar verify simulate --treaty new-start --cheater RU --strategy hide-launchers --fixed
+    """
     from tripolar.report.plots import check_plot_path, save_figure
     from tripolar.verification.simulate import (
         STRATEGIES,
@@ -257,7 +267,14 @@ def escrow_commit(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing escrow.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Commit to a complete declaration: publish commitment.json, keep private.json secret."""
+    """Commit to a complete declaration: publish commitment.json, keep private.json secret.
+
+    The declaration CSV has the columns item_id, site, item_type, count and optional
+    attribute columns (examples/declaration.csv; format in examples/README.md).
+
+    Example:
+      tripolar escrow commit examples/declaration.csv --out escrow-US --party US
+    """
     from tripolar.verification.encoding import read_declaration_csv
     from tripolar.verification.escrow import commit
     from tripolar.verification.files import JsonText, write_many_atomic
@@ -300,7 +317,11 @@ def escrow_reveal(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Open items (with salts and inclusion proofs) for anyone to check."""
+    """Open items (with salts and inclusion proofs) for anyone to check.
+
+    Example:
+      tripolar escrow reveal escrow-US --sites Alpha --out reveal-alpha.json
+    """
     from tripolar.verification.escrow import reveal
     from tripolar.verification.files import write_json_atomic
 
@@ -336,7 +357,11 @@ def escrow_verify(
     reveal_file: Annotated[Path, typer.Argument(help="Reveal JSON.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a reveal against a commitment (exit 0 valid, 1 invalid, 2 bad input)."""
+    """Check a reveal against a commitment (exit 0 valid, 1 invalid, 2 bad input).
+
+    Example:
+      tripolar escrow verify escrow-US/commitment.json reveal-alpha.json
+    """
     from tripolar.verification.escrow import verify_reveal
     from tripolar.verification.files import load_json_model
     from tripolar.verification.formats import CommitmentFile, RevealFile
@@ -363,7 +388,12 @@ def escrow_inspect(
     out: Annotated[Path | None, typer.Option("--out", help="Inspection record JSON.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compare findings at inspected sites with the opened items (exit 1 on discrepancy)."""
+    """Compare findings at inspected sites with the opened items (exit 1 on discrepancy).
+
+    Example:
+      tripolar escrow inspect escrow-US/commitment.json reveal-alpha.json --sites Alpha \\
+        --found examples/found-alpha.csv --inspector RU
+    """
     from tripolar.verification.encoding import read_declaration_csv
     from tripolar.verification.escrow import inspect
     from tripolar.verification.files import load_json_model, write_json_atomic
@@ -408,7 +438,12 @@ def escrow_extend(
     date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Append items; rewrite the folder's files and write a consistency proof."""
+    """Append items; rewrite the folder's files and write a consistency proof.
+
+    Example (keep the old commitment to check the extension against):
+      cp escrow-US/commitment.json commitment-old.json
+      tripolar escrow extend escrow-US examples/declaration-more.csv --out extension.json
+    """
     from tripolar.verification.encoding import read_declaration_csv
     from tripolar.verification.escrow import extend
     from tripolar.verification.files import JsonText, write_many_atomic
@@ -440,7 +475,11 @@ def escrow_verify_extension(
     extension: Annotated[Path, typer.Argument(help="Extension JSON.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Check that an extension keeps the old commitment as a prefix (exit 1 if not)."""
+    """Check that an extension keeps the old commitment as a prefix (exit 1 if not).
+
+    Example:
+      tripolar escrow verify-extension commitment-old.json extension.json
+    """
     from tripolar.verification.escrow import verify_extension
     from tripolar.verification.files import load_json_model
     from tripolar.verification.formats import CommitmentFile, ExtensionFile
@@ -467,7 +506,12 @@ def bulletin_append(
     entry: Annotated[Path, typer.Argument(help="Commitment, extension, reveal or inspection.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Verify a public escrow file and append it to the bulletin (refused -> exit 2)."""
+    """Verify a public escrow file and append it to the bulletin (refused -> exit 2).
+
+    Examples:
+      tripolar escrow bulletin append bulletin-US.json commitment-old.json
+      tripolar escrow bulletin append bulletin-US.json extension.json
+    """
     from tripolar.verification import bulletin as bl
 
     kind, body = bl.load_entry(entry)
@@ -497,6 +541,9 @@ def bulletin_verify(
 
     With --head and --length (as printed by an append) also detect a removed last entry,
     an emptied or reordered bulletin; without them truncation cannot be detected.
+
+    Example:
+      tripolar escrow bulletin verify bulletin-US.json
     """
     from tripolar.verification import bulletin as bl
 

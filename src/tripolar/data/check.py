@@ -382,8 +382,13 @@ def _grades(ds: Dataset, rep: CheckReport) -> None:
         )
 
 
-def check_dataset(ds: Dataset, *, tolerance: float = 0.02) -> CheckReport:
-    """Run every cross-table check on ``ds`` and return the findings."""
+def check_dataset(ds: Dataset | None = None, *, tolerance: float = 0.02) -> CheckReport:
+    """Run every cross-table check on ``ds`` (default: the bundled dataset) and return the
+    findings."""
+    if ds is None:
+        from tripolar.data.loader import load_dataset
+
+        ds = load_dataset()
     rep = CheckReport(rows={k: len(v) for k, v in ds.tables.items()})
     for name, fn in (
         ("sources resolve", lambda: _check_sources(ds, rep)),

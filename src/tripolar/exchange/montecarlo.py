@@ -173,6 +173,7 @@ def run_exchange(
     n_samples: int = 1000,
     seed: int = 1,
     objective: str = "cost",
+    context: EvaluationContext | None = None,
 ) -> ExchangeReport:
     """The attackers (one, or two pooled) strike ``victim``.
 
@@ -180,6 +181,7 @@ def run_exchange(
     ``"damage"``: at the damage-limiting spend (every usable counterforce warhead outside the
     reserve; a coalition takes, per sample, the best of pooling and either member alone). A
     single attacker withholds its reserve against the third party; a coalition has none.
+    The forces come from ``context``'s dataset (default: the bundled data) for ``year``.
     """
     if objective not in ("cost", "damage"):
         from tripolar.errors import InputError
@@ -188,10 +190,10 @@ def run_exchange(
             f"unknown objective {objective!r}", field="--objective", expected="cost or damage"
         )
     from tripolar.exchange.exchange import counterforce_exchange
-    from tripolar.forces import build_posture
 
-    ps = {p: build_posture(p, year) for p in PARTIES}
-    forces, notes, _ = real_forces(ps, levels)
+    ctx = (context or EvaluationContext()).with_(year=year)
+    ps = ctx.postures(PARTIES)
+    forces, notes, _ = real_forces(ps, levels, context=ctx)
     rng = np.random.default_rng(seed)
     states = {
         k: party_state(f, levels, posture, rng=rng, n_samples=n_samples) for k, f in forces.items()

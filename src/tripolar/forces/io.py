@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from tripolar.errors import InputError, from_validation_error
 from tripolar.forces.records import Posture
 from tripolar.io_yaml import load_yaml_file
+
+
+def _check_keys(data: dict[str, Any], source: str | Path) -> None:
+    """Name the first key the posture format does not have (a misspelt ``system:`` would
+    otherwise surface as a missing ``system_id``)."""
+    from tripolar.forces.records import _BOMBER_ALIASES, StockpileFigures, SystemHolding
+
+    def first_unknown(mapping: dict[str, Any], allowed: set[str], where: str) -> None:
+        extra = [str(k) for k in mapping if k not in allowed]
+        if extra:
+            close = difflib.get_close_matches(extra[0], sorted(allowed), n=1)
+            raise InputError(
+                f"unknown key {extra[0]!r}",
+                file=source,
+                field=f"{where}{extra[0]}",
+                expected=f"{close[0]!r}?" if close else "one of " + ", ".join(sorted(allowed)),
+            )
+
+    first_unknown(data, set(Posture.model_fields), "")
+    if isinstance(data.get("stockpile"), dict):
+        first_unknown(data["stockpile"], set(StockpileFigures.model_fields), "stockpile.")
+    for i, item in enumerate(data.get("systems") or []):
+        if isinstance(item, dict):
+            allowed = set(SystemHolding.model_fields) | set(_BOMBER_ALIASES)
+            first_unknown(item, allowed, f"systems.{i}.")
 
 
 def posture_from_mapping(data: object, *, source: str = "<posture>") -> Posture:
@@ -19,6 +46,7 @@ def posture_from_mapping(data: object, *, source: str = "<posture>") -> Posture:
             file=source,
             expected="keys party, date, systems",
         )
+    _check_keys(data, source)
     try:
         posture = Posture.model_validate(data)
     except ValidationError as exc:
@@ -59,6 +87,8 @@ def load_posture(path: str | Path, *, data_dir: str | Path | None = None) -> Pos
     give its ``category`` itself.
     """
     data = load_yaml_file(path)
+    if isinstance(data, dict):
+        _check_keys(data, path)
     if isinstance(data, dict) and isinstance(data.get("systems"), list):
         from tripolar.data import load_dataset
 
@@ -71,10 +101,10 @@ def load_posture(path: str | Path, *, data_dir: str | Path | None = None) -> Pos
             known = ds.system_descriptor(str(sid)) if sid is not None else None
             if known is None and "category" not in item:
                 raise InputError(
-                    f"unknown system {sid!r}",
+                    "no system_id" if sid is None else f"unknown system {sid!r}",
                     file=path,
                     field=f"systems.{i}.system_id",
-                    expected="a system_id from `tripolar forces --systems` or an explicit category",
+                    expected="a system_id listed by `tripolar forces` or an explicit category",
                 )
             merged = dict(item)
             if known is not None:

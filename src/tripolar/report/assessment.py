@@ -19,6 +19,21 @@ def _case(label: str) -> str:
     return label.replace("->", "→")
 
 
+#: What the cells of the stability, verification and negotiation columns mean.
+COLUMNS_LEGEND = (
+    "stability: r_min = the party's lowest first-strike stability ratio r (its cost of "
+    "striking first over its cost of being struck first, Kent-Thaler; 1 = nothing to gain "
+    "by striking first, lower = more pressure to strike first), with the case and alert "
+    "level giving it; verification: wh = warheads above the tightest deployed-warhead "
+    "ceiling (a 10% excess), msl = deployed missiles they are uploaded onto, RV insp./yr = "
+    "reentry-vehicle inspections per year needed for 95% detection, vs the Type One quota "
+    "the party receives; negotiation: utility change against no deal, dimensionless (a "
+    "sum of profile weights times shares of the no-deal forces, negotiation/utility.py; "
+    "0 = no deal, positive = better off; +0.10 is what a cost term of weight 1 gives for a "
+    "10% cut of the party's no-deal warheads)"
+)
+
+
 def _posture(name: str | None) -> str:
     return (name or "").replace("_", "-")
 
@@ -132,7 +147,7 @@ def assessment_renderable(a: Assessment) -> Group:
             parts.append(extra)
         for line in treaty_level_lines(pa):
             parts.append(Text("  " + line, style="italic"))
-    for n in (*a.notes, f"Counts: {COUNT_LEGEND}."):
+    for n in (*a.notes, f"Counts: {COUNT_LEGEND}.", f"Columns: {COLUMNS_LEGEND}."):
         parts.append(Text("• " + n, style="dim"))
     return Group(*parts)
 
@@ -192,7 +207,7 @@ def assessment_markdown(a: Assessment) -> str:
         lines += [f"- {line}" for line in treaty_level_lines(pa)]
         lines.append("")
     lines += ["## Notes", ""] + [f"- {n}" for n in a.notes]
-    lines += [f"- Counts: {COUNT_LEGEND}.", ""]
+    lines += [f"- Counts: {COUNT_LEGEND}.", f"- Columns: {COLUMNS_LEGEND}.", ""]
     lines += ["## Where the data is incomplete", ""]
     for party, p in a.postures.items():
         for n in p.notes:

@@ -8,8 +8,9 @@ user's umask), so a failed plot leaves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +24,31 @@ _MARKERS = {
     "kalai_smorodinsky": ("D", "Kalai-Smorodinsky"),
     "egalitarian": ("s", "egalitarian"),
 }
+
+
+def _plot_solutions(ax: Any, solutions: Sequence[Any], i: int, j: int) -> None:
+    """The solutions' markers; solutions at the same point are drawn nested (each smaller
+    and hollow) and labelled together, so that none hides under another."""
+    drawn: list[tuple[float, float, str]] = []
+    for s in solutions:
+        if s.utilities is None:
+            continue
+        marker, name = _MARKERS.get(s.method, ("x", s.method))
+        x, y = float(s.utilities[i]), float(s.utilities[j])
+        under = [n for a, b, n in drawn if np.isclose(a, x) and np.isclose(b, y)]
+        drawn.append((x, y, name))
+        if not under:
+            ax.plot(x, y, marker, ms=11, label=name)
+            continue
+        ax.plot(
+            x,
+            y,
+            marker,
+            ms=max(11 - 4 * len(under), 4),
+            mfc="none",
+            mew=1.6,
+            label=f"{name} (same point as {' and '.join(under)})",
+        )
 
 
 def plot_family(analysis: FamilyAnalysis, out: Path) -> Path:
@@ -58,11 +84,7 @@ def plot_family(analysis: FamilyAnalysis, out: Path) -> Path:
         ax.axhline(0.0, color="k", lw=0.6)
         ax.axvline(0.0, color="k", lw=0.6)
         ax.plot([0.0], [0.0], "ko", label="no deal")
-        for s in rep.solutions:
-            if s.utilities is None:
-                continue
-            marker, name = _MARKERS.get(s.method, ("x", s.method))
-            ax.plot(s.utilities[i], s.utilities[j], marker, ms=11, label=name)
+        _plot_solutions(ax, rep.solutions, i, j)
         ax.set_xlabel(f"{parties[i]} utility vs no deal")
         ax.set_ylabel(f"{parties[j]} utility vs no deal")
         ax.grid(alpha=0.3)

@@ -83,15 +83,22 @@ def plot_stability(reports: Sequence[Any], path: str | Path) -> Path:
         ax1.set_title(f"Surviving warheads: {first.treaty or 'current forces'}")
         ax1.legend()
         wid = 0.8 / max(len(reports), 1)
+
+        def order(c: Any) -> tuple[int, int]:
+            # Both panels list the cases as the left one does: the report's order of
+            # cases, alert level by alert level.
+            rank = labels.index(c.label) if c.label in labels else len(labels)
+            return (postures.index(c.posture) if c.posture in postures else 0, rank)
+
         for k, rep in enumerate(reports):
-            cs = sorted(rep.cases, key=lambda c: (c.posture, c.label))
+            cs = sorted(rep.cases, key=order)
             ax2.bar(
                 [i + k * wid for i in range(len(cs))],
                 [c.stability_index["fsi"].median for c in cs],
                 wid,
                 label=rep.treaty or "current forces",
             )
-        cs0 = sorted(first.cases, key=lambda c: (c.posture, c.label))
+        cs0 = sorted(first.cases, key=order)
         ax2.set_xticks([i + wid * (len(reports) - 1) / 2 for i in range(len(cs0))])
         ax2.set_xticklabels(
             [f"{c.label} ({'gen' if c.posture == 'generated' else 'd2d'})" for c in cs0],

@@ -207,13 +207,34 @@ def _is_weapons_only_leg(h: SystemHolding) -> bool:
     )
 
 
+def _ordered(first: object, second: object) -> tuple[Treaty | None, Posture]:
+    """(treaty, posture) from either argument order; the old order warns."""
+    if isinstance(first, Posture) and (second is None or isinstance(second, Treaty)):
+        import warnings
+
+        warnings.warn(
+            "upload_potential(posture, treaty) is deprecated; call upload_potential(treaty, "
+            "posture) (the order of evaluate)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return second, first
+    if (first is None or isinstance(first, Treaty)) and isinstance(second, Posture):
+        return first, second
+    raise TypeError("upload_potential(treaty, posture): a Treaty (or None), then a Posture")
+
+
 def upload_potential(
-    posture: Posture,
-    treaty: Treaty | None = None,
+    treaty: Treaty | Posture | None,
+    posture: Posture | Treaty | None = None,
     *,
     context: EvaluationContext | None = None,
 ) -> UploadResult:
     """Upload potential of ``posture``; with ``treaty``, its counts before and after.
+
+    Arguments come in the order of :func:`~tripolar.treaty.compliance.evaluate`: treaty
+    (or ``None``), then posture. The earlier order ``upload_potential(posture, treaty)``
+    still works for one release and emits a :class:`DeprecationWarning`.
 
     Ceilings that depend on other parties or a baseline year come from ``context``'s dataset.
 
@@ -221,6 +242,7 @@ def upload_potential(
     are subtracted from the leg's systems' empty positions, provided every system of that
     leg has its own figures; otherwise the leg's upload is not computed.
     """
+    treaty, posture = _ordered(treaty, posture)
     ups: list[SystemUpload] = []
     new_systems: list[SystemHolding] = []
     for h in posture.systems:
