@@ -87,11 +87,12 @@ def _stable_renderable(spec: SweepFile, st: StableSet) -> Any:
 
     keys = ceiling_axes(spec) or [a.name for a in spec.axes]
     ok = st.cells[st.cells["all_stable"]]
-    table = Table(
-        title=f"all-stable ceiling cells ({len(ok)} of {len(st.cells)}; every r "
-        f"{'5% bound' if st.strict else 'median'} > {st.threshold:g} whatever the other axes)",
-        title_justify="left",
+    console.print(
+        f"all-stable ceiling cells: {len(ok)} of {len(st.cells)} (every r "
+        f"{'5% bound' if st.strict else 'median'} > {st.threshold:g}, whatever the other axes)",
+        highlight=False,
     )
+    table = Table()
     for k in keys:
         table.add_column(k, justify="right")
     table.add_column("worst r", justify="right")
@@ -119,10 +120,7 @@ def _summary_lines(spec: SweepFile, st: StableSet, df: Any) -> list[str]:
             f"least-stable r over points: median {q[1]:.3f} (5-95%: {q[0]:.3f}-{q[2]:.3f})"
         )
         top = df["least_case"].value_counts().head(3)
-        lines.append(
-            "least-stable case most often: "
-            + "; ".join(f"{k} ({v} points)" for k, v in top.items())
-        )
+        lines.append("least-stable case (points): " + "; ".join(f"{k} {v}" for k, v in top.items()))
     return lines
 
 

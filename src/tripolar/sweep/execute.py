@@ -212,7 +212,6 @@ def run_sweep(
         run.workers = len(client.scheduler_info().get("workers", {}))
         if on_start is not None:
             on_start(run)
-        run.wall_s = 0.0
         _compute(spec, results, todo, client, retries, run, on_chunk)
     finally:
         for obj in reversed(own):
