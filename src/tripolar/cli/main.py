@@ -88,6 +88,9 @@ def _register() -> None:
     from tripolar.cli import negotiate
 
     negotiate.register(app)
+    from tripolar.cli import serve
+
+    serve.register(app)
 
 
 _register()
