@@ -26,8 +26,15 @@ def serve(
     from tripolar.web.app import create_app
 
     app = create_app(store)
-    typer.echo(f"tripolar web app on http://{host}:{port}/ (API docs at /docs); store {app.state.store.location}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    typer.echo(
+        f"tripolar web app on http://{host}:{port}/ (API docs at /docs); "
+        f"store {app.state.store.location}"
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        app.state.jobs.shutdown()
+        app.state.store.close()
 
 
 def register(app: typer.Typer) -> None:

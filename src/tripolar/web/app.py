@@ -133,11 +133,6 @@ def create_app(
             status_code=exc.status_code,
         )
 
-    @app.on_event("shutdown")
-    def _shutdown() -> None:
-        app.state.jobs.shutdown()
-        st.close()
-
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)

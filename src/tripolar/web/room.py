@@ -31,8 +31,8 @@ def register(app: FastAPI) -> None:
     sessions = app.state.sessions
     st = app.state.store
 
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status)
+    def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        resp: HTMLResponse = templates.TemplateResponse(request, template, ctx, status_code=status)
         return resp
 
     def csrf_or_403(request: Request, token: str | None) -> None:
@@ -108,8 +108,8 @@ def register(app: FastAPI) -> None:
         token = sessions.anonymous_csrf(request, resp)
         return render_with(request, "rooms.html", resp, families=list_families(), csrf=token)
 
-    def render_with(request: Request, name: str, resp: Response, **ctx: Any) -> HTMLResponse:
-        out = render(request, name, **ctx)
+    def render_with(request: Request, template: str, resp: Response, **ctx: Any) -> HTMLResponse:
+        out = render(request, template, **ctx)
         for k, v in resp.headers.items():
             if k.lower() == "set-cookie":
                 out.headers.append("set-cookie", v)
@@ -136,7 +136,7 @@ def register(app: FastAPI) -> None:
         room_id, tokens = rs.create_room(st, name, family, hash_password(password), TRILATERAL)
         base = str(request.base_url).rstrip("/")
         invites = {p: f"{base}/join/{tok}" for p, tok in tokens.items()}
-        resp = render(request, "room_created.html", room=room_id, invites=invites, name=name)
+        resp = render(request, "room_created.html", room=room_id, invites=invites, room_name=name)
         sessions.start(resp, room_id, "facilitator", None)
         return resp
 

@@ -28,9 +28,11 @@ def _clean(v: Any) -> Any:
 
 def _sources(ds: Any, ids: Any) -> list[dict[str, Any]]:
     out = []
-    for sid in str(ids or "").split(";"):
+    listed = ids if isinstance(ids, list | tuple) else str(ids or "").split(";")
+    for sid in listed:
+        sid = str(sid)
         sid = sid.strip()
-        if not sid:
+        if not sid or sid == "nan":
             continue
         src = ds.source(sid)
         if src is None:
