@@ -17,7 +17,11 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     store = Path(tmp_path_factory.mktemp("webstore")) / "store.sqlite"
-    return create_app(str(store), secret="test-secret")
+    from argon2 import PasswordHasher
+
+    # Argon2id still, with small costs: the tests hash dozens of passwords.
+    fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return create_app(str(store), secret="test-secret", password_hasher=fast)
 
 
 @pytest.fixture()
@@ -58,4 +62,9 @@ def make_room(app) -> dict:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def room(app) -> dict:  # type: ignore[no-untyped-def]
+    return make_room(app)
+
+
+@pytest.fixture(scope="session")
+def other_room(app) -> dict:  # type: ignore[no-untyped-def]
     return make_room(app)

@@ -141,9 +141,9 @@ ENDPOINTS = [
 
 
 @pytest.mark.parametrize(("method", "path", "data"), ENDPOINTS)
-def test_other_rooms_and_guessed_ids_are_refused(app, room, method, path, data) -> None:  # type: ignore[no-untyped-def]
+def test_other_rooms_and_guessed_ids_are_refused(app, room, other_room, method, path, data) -> None:  # type: ignore[no-untyped-def]
     """A delegation of another room, no session, or a guessed id: 404, never data."""
-    other = make_room(app)
+    other = other_room
     intruder = other["clients"]["US"]
     csrf = csrf_of(intruder.get(f"/rooms/{other['room']}").text)
     before = room["clients"]["RU"].get(f"/api/rooms/{room['room']}/state").json()
@@ -180,7 +180,8 @@ def test_roles_inside_a_room(app, room) -> None:  # type: ignore[no-untyped-def]
 def test_rooms_survive_a_restart(app, room, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tripolar.web.app import create_app
 
-    again = create_app(app.state.store.location, secret="another-secret")
+    again = create_app(app.state.store.location, secret="another-secret",
+                       password_hasher=app.state.passwords._hasher)
     c = TestClient(again)
     form = c.get(f"/rooms/{room['room']}/signin")
     r = c.post(f"/rooms/{room['room']}/signin",

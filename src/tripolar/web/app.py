@@ -25,7 +25,7 @@ from tripolar.store.store import Store, open_store
 from tripolar.treaty.schema import Treaty
 from tripolar.web import service
 from tripolar.web.jobs import Jobs
-from tripolar.web.security import SECURITY_HEADERS, RateLimiter, Sessions
+from tripolar.web.security import SECURITY_HEADERS, Passwords, RateLimiter, Sessions
 
 HERE = Path(__file__).parent
 #: Web evaluations are bounded so one request cannot hold a worker for long.
@@ -78,11 +78,13 @@ def create_app(
     secret: str | None = None,
     secure_cookies: bool = False,
     data_dir: Path | None = None,
+    password_hasher: Any = None,
 ) -> FastAPI:
     """The app on the store at ``store`` (default: the CLI's store, see ``tripolar runs``).
 
     ``secret`` signs session cookies (default ``$TRIPOLAR_WEB_SECRET`` or a random one per
-    process); ``secure_cookies`` marks cookies Secure (behind HTTPS).
+    process); ``secure_cookies`` marks cookies Secure (behind HTTPS); ``password_hasher``
+    is an :class:`argon2.PasswordHasher` (default: argon2-cffi's recommended parameters).
     """
     st: Store = open_store(store)
     app = FastAPI(
@@ -99,6 +101,7 @@ def create_app(
     app.state.jobs = Jobs(st)
     app.state.sessions = Sessions(secret, secure=secure_cookies)
     app.state.signin_limit = RateLimiter()
+    app.state.passwords = Passwords(password_hasher)
     app.state.base_context = EvaluationContext(data_dir=data_dir)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
 

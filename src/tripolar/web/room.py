@@ -21,7 +21,7 @@ from tripolar.forces import TRILATERAL
 from tripolar.store import rooms as rs
 from tripolar.web.room_protocol import RoomInputs, check_inputs, family_space, own_utilities
 from tripolar.web.room_protocol import published as published_view
-from tripolar.web.security import MIN_PASSWORD, Session, check_password, hash_password
+from tripolar.web.security import MIN_PASSWORD, Session
 
 Text = Annotated[str, Form(max_length=200)]
 
@@ -30,6 +30,8 @@ def register(app: FastAPI) -> None:
     templates = app.state.templates
     sessions = app.state.sessions
     st = app.state.store
+    hash_password = app.state.passwords.hash
+    check_password = app.state.passwords.check
 
     def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         resp: HTMLResponse = templates.TemplateResponse(request, template, ctx, status_code=status)

@@ -46,22 +46,24 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-_hasher = PasswordHasher()
+class Passwords:
+    """Argon2id hashing (argon2-cffi's recommended parameters unless given a hasher)."""
 
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self._hasher = hasher or PasswordHasher()
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
 
-
-def check_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash:
-        # Hash anyway, so that an unknown delegation costs the same time as a wrong password.
-        _hasher.hash(password)
-        return False
-    try:
-        return _hasher.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    def check(self, stored_hash: str | None, password: str) -> bool:
+        if not stored_hash:
+            # Hash anyway, so an unknown delegation costs the same time as a wrong password.
+            self._hasher.hash(password)
+            return False
+        try:
+            return self._hasher.verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 @dataclass(frozen=True)
