@@ -33,8 +33,10 @@ RATE_ATTEMPTS = 5
 RATE_WINDOW_S = 60.0
 MIN_PASSWORD = 8
 
+# Scripts only from this server (no inline script). Plotly inserts <style> elements when it
+# draws, so inline styles are allowed; styles cannot run code.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

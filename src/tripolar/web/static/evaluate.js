@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
     tb.textContent = "";
     for (const r of rows) { const tr = document.createElement("tr"); r.forEach((c) => tr.appendChild(el("td", c))); tb.appendChild(tr); }
   }
-  function show(res) {
+  function show(res, doneText) {
     box.hidden = false;
     const cases = res.stability.cases;
     const postures = [...new Set(cases.map((c) => c.posture))];
@@ -58,7 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
     ul.textContent = "";
     res.assumptions.forEach((s) => ul.appendChild(el("li", s)));
     window.tripolar.addCsvButtons(box);
-    status.textContent = "done";
+    status.textContent = doneText;
     box.setAttribute("data-ready", "1");
   }
   async function poll(job) {
@@ -68,7 +68,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!r.ok || body.status === "error") { status.textContent = "error: " + (body.error || body.detail); bar.hidden = true; return; }
       bar.value = body.progress;
       status.textContent = `${Math.round(100 * body.progress)}% (${body.step})`;
-      if (body.status === "done") { bar.hidden = true; show(body.result); return; }
+      if (body.status === "done") { bar.hidden = true; show(body.result, "done"); return; }
       await new Promise((ok) => setTimeout(ok, 300));
     }
   }
@@ -77,7 +77,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const r = await fetch("/api/evaluate", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) });
     const body = await r.json();
     if (!r.ok) { status.textContent = "error: " + body.detail; return; }
-    if (body.status === "done") { status.textContent = body.cached ? "cached" : "done"; show(body.result); return; }
+    if (body.status === "done") { show(body.result, body.cached ? "cached" : "done"); return; }
     bar.hidden = false;
     poll(body.job);
   });
