@@ -54,6 +54,37 @@ class CompareRequest(BaseModel):
     year: int = Field(default=DEFAULT_YEAR, ge=1945, le=2100)
 
 
+class Memo:
+    """Small in-process LRU caches of encoded answers, one per kind."""
+
+    def __init__(self, size: int = 256) -> None:
+        from collections import OrderedDict
+
+        self.size = size
+        self._d: dict[str, OrderedDict[str, bytes]] = {}
+        self._new = OrderedDict
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        d = self._d.get(kind)
+        if d is None or key not in d:
+            return None
+        d.move_to_end(key)
+        return d[key]
+
+    def put(self, kind: str, key: str, value: bytes) -> bytes:
+        d = self._d.setdefault(kind, self._new())
+        d[key] = value
+        while len(d) > self.size:
+            d.popitem(last=False)
+        return value
+
+
+def _json_bytes(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
 class ErrorBody(BaseModel):
     detail: str
     field: str | None = None
@@ -104,6 +135,9 @@ def create_app(
     app.state.passwords = Passwords(password_hasher)
     app.state.base_context = EvaluationContext(data_dir=data_dir)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Answers that depend only on their inputs (a treaty's counts on this dataset, a
+    # finished evaluation, a forces page) are kept encoded, newest 256 of each.
+    app.state.memo = Memo()
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
@@ -186,10 +220,15 @@ def create_app(
         return service.forces_view(ctx_for(), state, year)
 
     @app.post("/api/count", tags=["treaties"])
-    def api_count(treaty: Treaty) -> dict[str, Any]:
+    def api_count(treaty: Treaty) -> Response:
         """Counts, ceilings and compliance per party of a treaty (the treaty file's model),
         for the dataset postures of its baseline year."""
-        return service.count_view(treaty, ctx_for())
+        memo: Memo = app.state.memo
+        key = treaty.model_dump_json()
+        hit = memo.get("count", key)
+        if hit is None:
+            hit = memo.put("count", key, _json_bytes(service.count_view(treaty, ctx_for())))
+        return Response(hit, media_type="application/json")
 
     @app.post("/api/treaty/yaml", tags=["treaties"])
     def api_treaty_yaml(treaty: Treaty) -> Response:
@@ -234,7 +273,7 @@ def create_app(
     @app.post("/api/evaluate", tags=["evaluation"])
     def api_evaluate(
         req: EvaluateRequest, wait: Annotated[bool, Query()] = False
-    ) -> JSONResponse:
+    ) -> Response:
         """Evaluate a treaty: stability, verification, utilities and ZOPA, upload potential.
 
         A cached result (same treaty, data, seed, samples, year, rule) is returned at once
@@ -242,10 +281,16 @@ def create_app(
         ``/api/jobs/{job}``), or, with ``wait=true``, runs before the answer.
         """
         jobs: Jobs = app.state.jobs
+        memo: Memo = app.state.memo
         key, inputs, compute = _compute(req)
-        hit = jobs.cached(key)
-        if hit is not None:
-            return JSONResponse({"status": "done", "key": key, "cached": True, "result": hit})
+        enc = memo.get("evaluation", key)
+        if enc is None:
+            hit = jobs.cached(key)
+            if hit is not None:
+                enc = memo.put("evaluation", key, _json_bytes(
+                    {"status": "done", "key": key, "cached": True, "result": hit}))
+        if enc is not None:
+            return Response(enc, media_type="application/json")
         if wait:
             res = jobs.run_now(key, inputs, compute)
             return JSONResponse({"status": "done", "key": key, "cached": False, "result": res})

@@ -42,10 +42,17 @@ def register(app: FastAPI) -> None:
 
         if state not in STATES:
             raise HTTPException(404, f"no state {state!r}")
-        view = service.forces_view(app.state.ctx_for(), state, year)
-        return render(
-            request, "forces.html", v=view, states=STATES, history=script_json(view["history"])
-        )
+        ctx = app.state.ctx_for()
+        key = f"{ctx.dataset().content_hash}:{state}:{year}"
+        hit = app.state.memo.get("forces", key)
+        if hit is None:
+            view = service.forces_view(ctx, state, year)
+            page = render(
+                request, "forces.html", v=view, states=STATES,
+                history=script_json(view["history"]),
+            )
+            hit = app.state.memo.put("forces", key, bytes(page.body))
+        return HTMLResponse(hit)
 
     def builder_page(request: Request, treaty: Any, error: str | None = None) -> HTMLResponse:
         from tripolar.treaty import builtin_treaties
