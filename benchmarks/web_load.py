@@ -43,7 +43,9 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
-async def _load(client: httpx.AsyncClient, method: str, url: str, body: object = None) -> list[float]:
+async def _load(
+    client: httpx.AsyncClient, method: str, url: str, body: object = None
+) -> list[float]:
     times: list[float] = []
     left = REQUESTS
     deadline = time.perf_counter() + MAX_S
@@ -85,7 +87,9 @@ async def main() -> None:
         exe = Path(sys.executable).with_name("tripolar")
         proc = subprocess.Popen(
             [str(exe), "serve", "--port", str(port), "--store", str(Path(tmp) / "s.sqlite")],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
@@ -101,8 +105,10 @@ async def main() -> None:
                 await c.post("/api/count", json=tj)
                 cached_body = {"treaty": tj, "samples": SAMPLES, "seed": 1}
                 await c.post("/api/evaluate?wait=true", json=cached_body)
-                print(f"web load: {USERS} concurrent users, at most {REQUESTS} requests or "
-                      f"{MAX_S:.0f} s per scenario, {os.cpu_count()} CPUs")
+                print(
+                    f"web load: {USERS} concurrent users, at most {REQUESTS} requests or "
+                    f"{MAX_S:.0f} s per scenario, {os.cpu_count()} CPUs"
+                )
                 print(f"{'scenario':<28}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'target':>10}")
                 for name, method, url, body, target in (
                     ("forces page", "GET", "/forces?state=US&year=2025", None, 100),
@@ -111,8 +117,10 @@ async def main() -> None:
                 ):
                     ts = await _load(c, method, url, body)
                     p95 = 1000 * _pct(ts, 0.95)
-                    print(f"{name:<28}{len(ts):>9}{1000 * _pct(ts, 0.5):>9.1f}{p95:>9.1f}"
-                          f"{'< ' + str(target):>10}  {'ok' if p95 < target else 'MISSED'}")
+                    print(
+                        f"{name:<28}{len(ts):>9}{1000 * _pct(ts, 0.5):>9.1f}{p95:>9.1f}"
+                        f"{'< ' + str(target):>10}  {'ok' if p95 < target else 'MISSED'}"
+                    )
                 _api_evaluation(treaty, 99)  # warm the API path in this process
                 web, api = [], []
                 for k in range(REPEATS):
@@ -123,9 +131,11 @@ async def main() -> None:
                     assert r.json()["cached"] is False
                     api.append(_api_evaluation(treaty, 1000 + k))
                 w, a = statistics.median(web), statistics.median(api)
-                print(f"uncached evaluation ({SAMPLES} samples, median of {REPEATS}): "
-                      f"web {w:.2f} s, Python API {a:.2f} s, ratio {w / a:.2f} "
-                      f"(target <= 1.20: {'ok' if w / a <= 1.2 else 'MISSED'})")
+                print(
+                    f"uncached evaluation ({SAMPLES} samples, median of {REPEATS}): "
+                    f"web {w:.2f} s, Python API {a:.2f} s, ratio {w / a:.2f} "
+                    f"(target <= 1.20: {'ok' if w / a <= 1.2 else 'MISSED'})"
+                )
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -42,8 +42,12 @@ def make_room(app) -> dict:  # type: ignore[no-untyped-def]
     page = fac.get("/rooms")
     r = fac.post(
         "/rooms",
-        data={"name": "Exercise", "family": "trilateral-ceilings", "password": PASSWORD,
-              "csrf": csrf_of(page.text)},
+        data={
+            "name": "Exercise",
+            "family": "trilateral-ceilings",
+            "password": PASSWORD,
+            "csrf": csrf_of(page.text),
+        },
     )
     assert r.status_code == 200, r.text
     invites = dict(re.findall(r'data-party="(US|RU|CN)">([^<]+)<', r.text))
@@ -53,8 +57,11 @@ def make_room(app) -> dict:  # type: ignore[no-untyped-def]
         c = TestClient(app)
         path = url.split("://", 1)[1].split("/", 1)[1]
         form = c.get("/" + path)
-        j = c.post("/join", data={"token": path.split("/")[-1], "password": PASSWORD,
-                                   "csrf": csrf_of(form.text)}, follow_redirects=False)
+        j = c.post(
+            "/join",
+            data={"token": path.split("/")[-1], "password": PASSWORD, "csrf": csrf_of(form.text)},
+            follow_redirects=False,
+        )
         assert j.status_code == 303 and j.headers["location"] == f"/rooms/{room}"
         clients[party] = c
     return {"room": room, "clients": clients, "invites": invites}

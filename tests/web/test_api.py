@@ -43,7 +43,9 @@ def test_bad_treaty_names_the_field(client) -> None:  # type: ignore[no-untyped-
     t["parties"] = ["US", "XX"]
     r = client.post("/api/count", json=t)
     assert r.status_code == 422 and "unknown state 'XX'" in r.json()["detail"]
-    r = client.post("/api/count", content=b"{not json", headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/count", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
 
 
@@ -85,7 +87,9 @@ def test_evaluation_cached_by_content(client) -> None:  # type: ignore[no-untype
     assert k3 == again.json()["key"] != k4
     from tripolar.stability.run import run_stability
 
-    direct = run_stability(load_treaty("tri-proportional"), context=EvaluationContext(samples=50, seed=3))
+    direct = run_stability(
+        load_treaty("tri-proportional"), context=EvaluationContext(samples=50, seed=3)
+    )
     assert j["result"]["stability"]["least_stable"]["r"] == direct.least_stable["r"]
 
 

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.web.conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -84,9 +83,12 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_forces_page_and_source_link(browser, server) -> None:  # type: ignore[no-untyped-def]
     ctx, page = _page(browser, server)
     # The machine is offline: answer every outside address with a stand-in page.
-    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"),
-              lambda route: route.fulfill(status=200, content_type="text/html",
-                                          body="<title>source</title>outside page"))
+    ctx.route(
+        re.compile(r"^https?://(?!127\.0\.0\.1).*"),
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>source</title>outside page"
+        ),
+    )
     page.goto(f"{server}/forces?state=US&year=2025")
     page.wait_for_selector("#history-chart[data-ready] .main-svg")
     assert page.locator("#stockpile tbody tr").count() >= 3
@@ -154,7 +156,7 @@ def test_three_delegations_reach_agreement(browser, server) -> None:  # type: ig
     room_url = server + fac.locator("#room-link").get_attribute("href")
     pages = {}
     for party, url in invites.items():
-        ctx, page = _page(browser, server)
+        _ctx, page = _page(browser, server)
         page.goto(url)
         page.fill('input[name="password"]', PASSWORD)
         page.click('#join-form button[type="submit"]')
@@ -183,8 +185,14 @@ def test_three_delegations_reach_agreement(browser, server) -> None:  # type: ig
     assert pages["CN"].locator("#room-status").inner_text() == "agreed"
     fac.goto(room_url)
     log = fac.locator("#audit-log").inner_text()
-    for action in ("room_created", "signed_up", "inputs_saved", "proposed", "accepted",
-                   "agreement"):
+    for action in (
+        "room_created",
+        "signed_up",
+        "inputs_saved",
+        "proposed",
+        "accepted",
+        "agreement",
+    ):
         assert action in log
     _shot(fac, "facilitator.png")
     fctx.close()

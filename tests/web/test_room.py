@@ -10,7 +10,6 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.web.conftest import PASSWORD, csrf_of, make_room
 
 SECRET_WEIGHT = "7.77"
@@ -20,8 +19,12 @@ def _save_inputs(
     c: TestClient, room: str, reservation: str, red: tuple[str, ...] = (), weight: str = "0.12"
 ) -> None:
     page = c.get(f"/rooms/{room}")
-    data: dict = {"csrf": csrf_of(page.text), "reservation_utility": reservation,
-                  "red_line": list(red), "w:transparency": weight}
+    data: dict = {
+        "csrf": csrf_of(page.text),
+        "reservation_utility": reservation,
+        "red_line": list(red),
+        "w:transparency": weight,
+    }
     r = c.post(f"/rooms/{room}/inputs", data=data, follow_redirects=False)
     assert r.status_code == 303, r.text
 
@@ -38,13 +41,17 @@ def test_round_to_agreement_and_privacy(app) -> None:  # type: ignore[no-untyped
     assert pub["ready"] and pub["zopa_exists"] and pub["nash"] is not None
     member = pub["nash"]["index"]
     page = cl["US"].get(f"/rooms/{room}")
-    r = cl["US"].post(f"/rooms/{room}/propose", data={"member": member, "csrf": csrf_of(page.text)},
-                      follow_redirects=False)
+    r = cl["US"].post(
+        f"/rooms/{room}/propose",
+        data={"member": member, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     for p in ("RU", "CN"):
         page = cl[p].get(f"/rooms/{room}")
-        r = cl[p].post(f"/rooms/{room}/vote", data={"round": 1, "choice": "accept",
-                                                   "csrf": csrf_of(page.text)})
+        r = cl[p].post(
+            f"/rooms/{room}/vote", data={"round": 1, "choice": "accept", "csrf": csrf_of(page.text)}
+        )
         assert r.status_code == 200
     state = cl["CN"].get(f"/api/rooms/{room}/state").json()
     assert state["status"] == "agreed" and state["rounds"][0]["status"] == "agreed"
@@ -90,7 +97,9 @@ def test_invitation_is_single_use(app) -> None:  # type: ignore[no-untyped-def]
     token = url.rsplit("/", 1)[1]
     c = TestClient(app)
     form = c.get(f"/join/{token}")
-    r = c.post("/join", data={"token": token, "password": "another pass", "csrf": csrf_of(form.text)})
+    r = c.post(
+        "/join", data={"token": token, "password": "another pass", "csrf": csrf_of(form.text)}
+    )
     assert r.status_code == 404
 
 
@@ -101,15 +110,20 @@ def test_signin_is_rate_limited_and_checks_passwords(app) -> None:  # type: igno
     form = c.get(f"/rooms/{room}/signin")
     token = csrf_of(form.text)
     codes = [
-        c.post(f"/rooms/{room}/signin", data={"role": "RU", "password": "wrong-password",
-                                              "csrf": token}).status_code
+        c.post(
+            f"/rooms/{room}/signin",
+            data={"role": "RU", "password": "wrong-password", "csrf": token},
+        ).status_code
         for _ in range(7)
     ]
     assert codes[:5] == [403] * 5 and codes[-1] == 429
     c2 = TestClient(app)
     form = c2.get(f"/rooms/{room}/signin")
-    r = c2.post(f"/rooms/{room}/signin", data={"role": "CN", "password": PASSWORD,
-                                               "csrf": csrf_of(form.text)}, follow_redirects=False)
+    r = c2.post(
+        f"/rooms/{room}/signin",
+        data={"role": "CN", "password": PASSWORD, "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/rooms/{room}"
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
@@ -122,8 +136,9 @@ def test_forms_need_the_csrf_token(app, room) -> None:  # type: ignore[no-untype
     assert r.status_code == 403
     r = cl["US"].post(f"/rooms/{rid}/propose", data={"member": 0})
     assert r.status_code == 403
-    r = TestClient(app).post("/rooms", data={"name": "x", "family": "trilateral-ceilings",
-                                             "password": PASSWORD})
+    r = TestClient(app).post(
+        "/rooms", data={"name": "x", "family": "trilateral-ceilings", "password": PASSWORD}
+    )
     assert r.status_code == 403
 
 
@@ -180,11 +195,16 @@ def test_roles_inside_a_room(app, room) -> None:  # type: ignore[no-untyped-def]
 def test_rooms_survive_a_restart(app, room, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tripolar.web.app import create_app
 
-    again = create_app(app.state.store.location, secret="another-secret",
-                       password_hasher=app.state.passwords._hasher)
+    again = create_app(
+        app.state.store.location,
+        secret="another-secret",
+        password_hasher=app.state.passwords._hasher,
+    )
     c = TestClient(again)
     form = c.get(f"/rooms/{room['room']}/signin")
-    r = c.post(f"/rooms/{room['room']}/signin",
-               data={"role": "facilitator", "password": PASSWORD, "csrf": csrf_of(form.text)})
+    r = c.post(
+        f"/rooms/{room['room']}/signin",
+        data={"role": "facilitator", "password": PASSWORD, "csrf": csrf_of(form.text)},
+    )
     assert r.status_code == 200 and "Audit log" in r.text
     assert re.search(r"room_created", r.text)

@@ -21,8 +21,12 @@ def test_api_has_no_server_errors(app) -> None:  # type: ignore[no-untyped-def]
     for op in ops:
 
         @given(case=op.as_strategy())
-        @settings(max_examples=FEW.get(op.path, MAX_EXAMPLES), deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=FEW.get(op.path, MAX_EXAMPLES),
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case) -> None:  # type: ignore[no-untyped-def]
             nonlocal tried
             if case.operation.path == "/api/evaluate":

@@ -214,9 +214,7 @@ def redeem_invitation(st: Store, token: str, password_hash: str) -> tuple[str, s
 
 
 def _delegation_row(s: Session, room: Room, party: str) -> Delegation:
-    d = s.scalar(
-        select(Delegation).where(Delegation.room_id == room.id, Delegation.party == party)
-    )
+    d = s.scalar(select(Delegation).where(Delegation.room_id == room.id, Delegation.party == party))
     if d is None:
         raise KeyError(party)
     return d
@@ -226,8 +224,9 @@ def delegation(st: Store, public_id: str, party: str) -> DelegationView:
     with Session(st.engine) as s:
         room = _room_row(s, public_id)
         d = _delegation_row(s, room, party)
-        return DelegationView(d.party, d.password_hash is not None, d.inputs is not None,
-                              d.password_hash)
+        return DelegationView(
+            d.party, d.password_hash is not None, d.inputs is not None, d.password_hash
+        )
 
 
 def delegation_inputs(st: Store, public_id: str, party: str) -> dict[str, Any] | None:
@@ -253,9 +252,7 @@ def set_inputs(st: Store, public_id: str, party: str, inputs: dict[str, Any]) ->
         _event(s, room, party, "inputs_saved", {})
 
 
-def add_event(
-    st: Store, public_id: str, actor: str, action: str, detail: dict[str, Any]
-) -> None:
+def add_event(st: Store, public_id: str, actor: str, action: str, detail: dict[str, Any]) -> None:
     with st._transaction() as s:
         _event(s, _room_row(s, public_id), actor, action, detail)
 
@@ -286,9 +283,7 @@ def list_rounds(st: Store, public_id: str) -> list[RoundView]:
         return _rounds(s, _room_row(s, public_id))
 
 
-def propose(
-    st: Store, public_id: str, party: str, member_index: int, member_label: str
-) -> int:
+def propose(st: Store, public_id: str, party: str, member_index: int, member_label: str) -> int:
     """Open a new round with ``party``'s proposal; the previous open round is withdrawn.
 
     The proposer's own vote is recorded as an accept. Returns the round number.

@@ -8,11 +8,13 @@ package). JSON endpoints validate their bodies with the same pydantic models as 
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["create_app"]
 
 
-def create_app(store: str | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
-    """The FastAPI application on the store at ``store`` (see :func:`tripolar.web.app.create_app`)."""
+def create_app(store: str | None = None, **kwargs: Any) -> Any:
+    """The FastAPI app on the store at ``store`` (:func:`tripolar.web.app.create_app`)."""
     from tripolar.web.app import create_app as _create
 
-    return _create(store, **kwargs)  # type: ignore[arg-type]
+    return _create(store, **kwargs)

@@ -183,8 +183,12 @@ def create_app(
         path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         return FileResponse(path, media_type="application/javascript")
 
-    def ctx_for(year: int = DEFAULT_YEAR, seed: int = DEFAULT_SEED, samples: int = 1000,
-                rule: str = "proportional") -> EvaluationContext:
+    def ctx_for(
+        year: int = DEFAULT_YEAR,
+        seed: int = DEFAULT_SEED,
+        samples: int = 1000,
+        rule: str = "proportional",
+    ) -> EvaluationContext:
         base: EvaluationContext = app.state.base_context
         if (year, seed, samples, rule) == (base.year, base.seed, base.samples, base.rule):
             return base
@@ -235,8 +239,11 @@ def create_app(
         """The treaty as a YAML file (what ``tripolar count --treaty FILE`` reads)."""
         import yaml
 
-        text = yaml.safe_dump(treaty.model_dump(mode="json", exclude_defaults=True),
-                              sort_keys=False, allow_unicode=True)
+        text = yaml.safe_dump(
+            treaty.model_dump(mode="json", exclude_defaults=True),
+            sort_keys=False,
+            allow_unicode=True,
+        )
         return Response(
             text,
             media_type="application/yaml",
@@ -271,9 +278,7 @@ def create_app(
         return key, inputs, compute
 
     @app.post("/api/evaluate", tags=["evaluation"])
-    def api_evaluate(
-        req: EvaluateRequest, wait: Annotated[bool, Query()] = False
-    ) -> Response:
+    def api_evaluate(req: EvaluateRequest, wait: Annotated[bool, Query()] = False) -> Response:
         """Evaluate a treaty: stability, verification, utilities and ZOPA, upload potential.
 
         A cached result (same treaty, data, seed, samples, year, rule) is returned at once
@@ -287,8 +292,11 @@ def create_app(
         if enc is None:
             hit = jobs.cached(key)
             if hit is not None:
-                enc = memo.put("evaluation", key, _json_bytes(
-                    {"status": "done", "key": key, "cached": True, "result": hit}))
+                enc = memo.put(
+                    "evaluation",
+                    key,
+                    _json_bytes({"status": "done", "key": key, "cached": True, "result": hit}),
+                )
         if enc is not None:
             return Response(enc, media_type="application/json")
         if wait:

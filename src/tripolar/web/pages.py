@@ -13,7 +13,6 @@ from tripolar.errors import InputError
 from tripolar.web import service
 
 
-
 def script_json(value: Any) -> str:
     """JSON safe inside a ``<script type="application/json">`` block (no ``</``)."""
     return json.dumps(value).replace("</", "<\\/")
@@ -48,7 +47,10 @@ def register(app: FastAPI) -> None:
         if hit is None:
             view = service.forces_view(ctx, state, year)
             page = render(
-                request, "forces.html", v=view, states=STATES,
+                request,
+                "forces.html",
+                v=view,
+                states=STATES,
                 history=script_json(view["history"]),
             )
             hit = app.state.memo.put("forces", key, bytes(page.body))
@@ -133,9 +135,7 @@ def register(app: FastAPI) -> None:
         if len(ids) < 2:
             raise HTTPException(422, "choose two or more treaties")
         view = service.compare_view([load_treaty(i) for i in ids], app.state.ctx_for())
-        return render(
-            request, "compare.html", v=view, chosen=ids, treaties=builtin_treaties()
-        )
+        return render(request, "compare.html", v=view, chosen=ids, treaties=builtin_treaties())
 
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs(request: Request) -> HTMLResponse:

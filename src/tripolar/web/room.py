@@ -129,11 +129,15 @@ def register(app: FastAPI) -> None:
 
         csrf_or_403(request, csrf)
         if family not in list_families():
-            raise InputError(f"unknown family {family!r}", field="family",
-                             expected=", ".join(list_families()))
+            raise InputError(
+                f"unknown family {family!r}", field="family", expected=", ".join(list_families())
+            )
         if len(password) < MIN_PASSWORD:
-            raise InputError("password too short", field="password",
-                             expected=f"at least {MIN_PASSWORD} characters")
+            raise InputError(
+                "password too short",
+                field="password",
+                expected=f"at least {MIN_PASSWORD} characters",
+            )
         family_space(family)  # evaluate the members now, not in the first delegation's request
         room_id, tokens = rs.create_room(st, name, family, hash_password(password), TRILATERAL)
         base = str(request.base_url).rstrip("/")
@@ -157,8 +161,11 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         csrf_or_403(request, csrf)
         if len(password) < MIN_PASSWORD:
-            raise InputError("password too short", field="password",
-                             expected=f"at least {MIN_PASSWORD} characters")
+            raise InputError(
+                "password too short",
+                field="password",
+                expected=f"at least {MIN_PASSWORD} characters",
+            )
         try:
             room_id, party = rs.redeem_invitation(st, token, hash_password(password))
         except KeyError as exc:
@@ -221,8 +228,13 @@ def register(app: FastAPI) -> None:
         room = rs.get_room(st, room_id)
         space = family_space(room.family_id)
         state = public_state(room_id)
-        common = {"room": room, "state": state, "session": s, "csrf": s.csrf,
-                  "labels": space.labels}
+        common: dict[str, Any] = {
+            "room": room,
+            "state": state,
+            "session": s,
+            "csrf": s.csrf,
+            "labels": space.labels,
+        }
         if s.role == "facilitator":
             return render(
                 request, "room_facilitator.html", events=rs.list_events(st, room_id), **common
@@ -295,8 +307,9 @@ def register(app: FastAPI) -> None:
         csrf_or_403(request, csrf)
         space = family_space(rs.get_room(st, room_id).family_id)
         if member >= len(space.labels):
-            raise InputError(f"no member {member}", field="member",
-                             expected=f"0 to {len(space.labels) - 1}")
+            raise InputError(
+                f"no member {member}", field="member", expected=f"0 to {len(space.labels) - 1}"
+            )
         assert s.party is not None
         rs.propose(st, room_id, s.party, member, space.labels[member])
         return RedirectResponse(f"/rooms/{room_id}", status_code=303)
@@ -329,8 +342,13 @@ def register(app: FastAPI) -> None:
             {
                 **state,
                 "audit_log": [
-                    {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-                     "detail": e.detail}
+                    {
+                        "id": e.id,
+                        "at": e.at.isoformat(),
+                        "actor": e.actor,
+                        "action": e.action,
+                        "detail": e.detail,
+                    }
                     for e in events
                 ],
             }

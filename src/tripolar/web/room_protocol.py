@@ -98,8 +98,7 @@ def family_space(family_id: str) -> FamilySpace:
     members = expand(fam)
     baseline = build_baseline()
     outcomes = tuple(
-        treaty_outcome(m.treaty, baseline, provisions=m.provisions, label=m.label)
-        for m in members
+        treaty_outcome(m.treaty, baseline, provisions=m.provisions, label=m.label) for m in members
     )
     return FamilySpace(
         fam.id,
@@ -123,7 +122,8 @@ def check_inputs(space: FamilySpace, party: str, inputs: RoomInputs) -> RoomInpu
         low = -WEIGHT_MAX if name.startswith("linkage.") else 0.0
         if not low <= w <= WEIGHT_MAX or not np.isfinite(w):
             raise InputError(
-                f"weight {w!r} out of range", field=f"weights.{name}",
+                f"weight {w!r} out of range",
+                field=f"weights.{name}",
                 expected=f"a number from {low:g} to {WEIGHT_MAX:g}",
             )
     opts = space.options()
@@ -131,7 +131,8 @@ def check_inputs(space: FamilySpace, party: str, inputs: RoomInputs) -> RoomInpu
         key, _, value = rl.partition("=")
         if key not in opts or value not in opts[key]:
             raise InputError(
-                f"unknown red line {rl!r}", field="red_lines",
+                f"unknown red line {rl!r}",
+                field="red_lines",
                 expected="key=value among the family's choices",
             )
     return inputs

@@ -36,7 +36,8 @@ MIN_PASSWORD = 8
 # Scripts only from this server (no inline script). Plotly inserts <style> elements when it
 # draws, so inline styles are allowed; styles cannot run code.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -47,6 +48,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
 
 class Passwords:
     """Argon2id hashing (argon2-cffi's recommended parameters unless given a hasher)."""

@@ -135,8 +135,10 @@ def evaluation_view(
     step(0.05, "stability Monte Carlo")
     stab = run_stability(treaty, context=ctx)
     step(0.6, "counts, verification, negotiation, upload")
-    cols = ("verification", "negotiation") if set(treaty.parties) >= {"US", "RU", "CN"} else (
-        "verification",
+    cols = (
+        ("verification", "negotiation")
+        if set(treaty.parties) >= {"US", "RU", "CN"}
+        else ("verification",)
     )
     a = assess(ctx, treaties=[treaty], columns=cols)
     pa = a.proposals[0]
