@@ -41,7 +41,11 @@ document.addEventListener("DOMContentLoaded", () => {
     for (const [party, pd] of Object.entries(a.parties)) for (const [lid, l] of Object.entries(pd.limits)) rows.push([party, String(pd.complies), lid, f0(l.count), f0(l.ceiling), l.status]);
     fill("eval-counts", rows);
     const ver = a.verification || {};
-    fill("verification-table", Object.entries(ver.parties || {}).map(([p, v]) => [p, JSON.stringify(v)]));
+    document.getElementById("verification-rule").textContent = ver.rule || "";
+    fill("verification-table", Object.entries(ver.parties || {}).map(([p, v]) => [
+      p, String(v.assessable), v.ceiling_limit ? `${v.ceiling_limit} (${f0(v.ceiling_warheads)})` : "—",
+      f0(v.excess_warheads), v.inspections_needed === null ? "—" : String(v.inspections_needed),
+      String(v.quota_type_one_per_year), v.quota_reaches === null ? "—" : String(v.quota_reaches), v.reason || ""]));
     const neg = a.negotiation;
     const uc = document.getElementById("utility-chart");
     if (neg && neg.utilities) {
