@@ -21,6 +21,8 @@ from tripolar.store.migrate import (
 from tripolar.store.models import Base
 
 TABLES = {"dataset_editions", "treaties", "postures", "runs", "alembic_version"}
+# 0002: the web app's evaluation cache and negotiation rooms.
+TABLES |= {"evaluation_cache", "rooms", "delegations", "room_rounds", "room_votes", "room_events"}
 
 
 def test_migrations_create_the_schema_from_empty(store_url: str, backend: str) -> None:

@@ -133,6 +133,9 @@ def _register() -> None:
     from tripolar.cli import sweep
 
     sweep.register(app)
+    from tripolar.cli import serve
+
+    serve.register(app)
 
 
 _register()

@@ -1,4 +1,5 @@
-"""SQLAlchemy tables of the tripolar store: dataset editions, treaties, postures, runs.
+"""SQLAlchemy tables of the tripolar store: dataset editions, treaties, postures, runs,
+the web evaluation cache and negotiation rooms.
 
 The schema is created and changed only by the Alembic migrations in
 ``tripolar/store/migrations``; these models describe the head revision and a test checks
@@ -14,6 +15,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     MetaData,
     String,
@@ -139,3 +141,96 @@ class Run(Base):
     dataset_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
     outputs: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20))
+
+
+class EvaluationCacheEntry(Base):
+    """One finished web evaluation, keyed by the content hash of its inputs.
+
+    The key hashes (treaty, dataset edition, seed, samples, rule, year), so a result is
+    served again only for exactly the same inputs.
+    """
+
+    __tablename__ = "evaluation_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(HASH_LEN), unique=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime]
+    inputs: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any]]
+
+
+class Room(Base):
+    """A negotiation room: three delegations bargaining over one treaty family."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random public id used in URLs; row ids are never shown, so rooms cannot be guessed.
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    family_id: Mapped[str] = mapped_column(String(200))
+    facilitator_hash: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    agreement: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+
+
+class Delegation(Base):
+    """One party's delegation in a room: its invitation, password hash and private inputs."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (UniqueConstraint("room_id", "party", name="uq_delegations_room_party"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    party: Mapped[str] = mapped_column(String(10))
+    # SHA-256 of the invitation token: the token itself is shown once and never stored.
+    invite_hash: Mapped[str] = mapped_column(String(HASH_LEN), unique=True)
+    invite_expires_at: Mapped[datetime]
+    invite_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+
+
+class RoomRound(Base):
+    """One proposal in a room: who proposed which family member, and how it ended."""
+
+    __tablename__ = "room_rounds"
+    __table_args__ = (UniqueConstraint("room_id", "number", name="uq_room_rounds_room_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    number: Mapped[int]
+    proposer: Mapped[str] = mapped_column(String(10))
+    member_index: Mapped[int]
+    member_label: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class RoomVote(Base):
+    """One delegation's accept or reject of one round (one vote per party per round)."""
+
+    __tablename__ = "room_votes"
+    __table_args__ = (UniqueConstraint("round_id", "party", name="uq_room_votes_round_party"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("room_rounds.id"), index=True)
+    party: Mapped[str] = mapped_column(String(10))
+    accept: Mapped[bool]
+    at: Mapped[datetime]
+
+
+class RoomEvent(Base):
+    """The append-only audit log of a room: who did what, when (never private inputs)."""
+
+    __tablename__ = "room_events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(50))
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[dict[str, Any]]

@@ -1,0 +1,187 @@
+"""What a negotiation room publishes, computed from every delegation's private inputs.
+
+A delegation's private inputs (:class:`RoomInputs`) are its profile weights (overrides of
+its bundled profile, :meth:`tripolar.negotiation.Profile.with_weights`), its reservation
+utility (the least utility it would accept, on the scale of
+:func:`tripolar.negotiation.utility`, where no deal is 0) and its red lines (family choices
+it will not accept, e.g. ``deployed_warheads.CN=-``: China unlimited).
+
+The room publishes only: whether a ZOPA exists (a member every delegation prefers to its
+reservation and that crosses no red line), its size, and the Nash and Kalai-Smorodinsky
+members (:mod:`tripolar.negotiation.bargaining`) over the members no red line excludes,
+with the reservation utilities as the disagreement point. Utilities stay private: each
+delegation sees its own, nobody sees another's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from tripolar.errors import InputError
+from tripolar.forces import TRILATERAL
+
+#: Weights move within this range (linkage weights may be negative, as in the profiles).
+WEIGHT_MAX = 10.0
+UTILITY_BOUND = 100.0
+
+
+class RoomInputs(BaseModel):
+    """One delegation's private inputs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="profile weight overrides by dotted name"
+    )
+    reservation_utility: float = Field(
+        default=0.0,
+        ge=-UTILITY_BOUND,
+        le=UTILITY_BOUND,
+        description="least utility accepted (no deal = 0)",
+    )
+    red_lines: list[str] = Field(
+        default_factory=list, max_length=100, description="choices refused, 'key=value'"
+    )
+
+
+@dataclass(frozen=True)
+class FamilySpace:
+    """A family's members with their outcomes and the bundled profiles, built once."""
+
+    family_id: str
+    name: str
+    labels: tuple[str, ...]
+    choices: tuple[dict[str, str], ...]
+    outcomes: tuple[Any, ...]
+    no_deal: Any
+    profiles: dict[str, Any]
+
+    def options(self) -> dict[str, list[str]]:
+        """Every red-line key and the values it takes in this family."""
+        out: dict[str, list[str]] = {}
+        for c in self.choices:
+            for k, v in c.items():
+                vals = out.setdefault(k, [])
+                if v not in vals:
+                    vals.append(v)
+        return out
+
+
+def _flat(choice: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in choice.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flat(v, key + "."))
+        elif v is None:
+            out[key] = "-"
+        elif isinstance(v, float):
+            out[key] = f"{v:g}"
+        else:
+            out[key] = str(v).lower() if isinstance(v, bool) else str(v)
+    return out
+
+
+@lru_cache(maxsize=8)
+def family_space(family_id: str) -> FamilySpace:
+    """Expand a bundled family and evaluate every member once per process."""
+    from tripolar.negotiation import load_profiles
+    from tripolar.negotiation.evaluate import build_baseline, no_deal_outcome, treaty_outcome
+    from tripolar.negotiation.family import expand, load_family
+
+    fam = load_family(family_id)
+    members = expand(fam)
+    baseline = build_baseline()
+    outcomes = tuple(
+        treaty_outcome(m.treaty, baseline, provisions=m.provisions, label=m.label) for m in members
+    )
+    return FamilySpace(
+        fam.id,
+        fam.name,
+        tuple(m.label for m in members),
+        tuple(_flat(m.choice) for m in members),
+        outcomes,
+        no_deal_outcome(baseline),
+        dict(load_profiles(TRILATERAL)),
+    )
+
+
+def check_inputs(space: FamilySpace, party: str, inputs: RoomInputs) -> RoomInputs:
+    """Refuse unknown weights and red lines (naming the field), as the files do."""
+    known = space.profiles[party].weights()
+    for name, w in inputs.weights.items():
+        if name not in known:
+            raise InputError(
+                f"unknown weight {name!r}", field=f"weights.{name}", expected=", ".join(known)
+            )
+        low = -WEIGHT_MAX if name.startswith("linkage.") else 0.0
+        if not low <= w <= WEIGHT_MAX or not np.isfinite(w):
+            raise InputError(
+                f"weight {w!r} out of range",
+                field=f"weights.{name}",
+                expected=f"a number from {low:g} to {WEIGHT_MAX:g}",
+            )
+    opts = space.options()
+    for rl in inputs.red_lines:
+        key, _, value = rl.partition("=")
+        if key not in opts or value not in opts[key]:
+            raise InputError(
+                f"unknown red line {rl!r}",
+                field="red_lines",
+                expected="key=value among the family's choices",
+            )
+    return inputs
+
+
+def own_utilities(space: FamilySpace, party: str, inputs: RoomInputs | None) -> list[float]:
+    """``party``'s utility of every member under its own weights (shown only to it)."""
+    from tripolar.negotiation.utility import utility
+
+    prof = space.profiles[party]
+    if inputs is not None and inputs.weights:
+        prof = prof.with_weights(inputs.weights)
+    return [utility(prof, o, space.no_deal).total for o in space.outcomes]
+
+
+def _allowed(space: FamilySpace, inputs: RoomInputs) -> np.ndarray:
+    refused = {tuple(r.split("=", 1)) for r in inputs.red_lines}
+    return np.array(
+        [not any((k, v) in refused for k, v in c.items()) for c in space.choices], dtype=bool
+    )
+
+
+def published(space: FamilySpace, inputs: dict[str, RoomInputs | None]) -> dict[str, Any]:
+    """What the protocol shows every delegation (see the module docstring)."""
+    from tripolar.negotiation.bargaining import kalai_smorodinsky_solution, nash_solution, zopa
+
+    missing = [p for p in TRILATERAL if inputs.get(p) is None]
+    if missing:
+        return {"ready": False, "waiting_for": missing}
+    chosen = {p: inputs[p] for p in TRILATERAL}
+    u = np.array([own_utilities(space, p, chosen[p]) for p in TRILATERAL])
+    d = np.array([chosen[p].reservation_utility for p in TRILATERAL])  # type: ignore[union-attr]
+    allowed = np.ones(len(space.labels), dtype=bool)
+    for p in TRILATERAL:
+        allowed &= _allowed(space, chosen[p])  # type: ignore[arg-type]
+    idx = np.nonzero(allowed)[0]
+    out: dict[str, Any] = {"ready": True, "zopa_exists": False, "zopa_size": 0}
+    out["nash"] = out["kalai_smorodinsky"] = None
+    if idx.size == 0:
+        return out
+    sub = u[:, idx]
+    z = zopa(sub, d)
+    out["zopa_exists"] = bool(z.size)
+    out["zopa_size"] = int(z.size)
+    for key, sol in (
+        ("nash", nash_solution(sub, d, parties=TRILATERAL)),
+        ("kalai_smorodinsky", kalai_smorodinsky_solution(sub, d, parties=TRILATERAL)),
+    ):
+        if sol.index is not None:
+            k = int(idx[sol.index])
+            out[key] = {"index": k, "label": space.labels[k]}
+    return out
