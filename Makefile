@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/tripolar assess --store $(VENV)/demo-store.sqlite
+	@echo "Open the web app: $(BIN)/tripolar serve --store $(VENV)/demo-store.sqlite  ->  http://127.0.0.1:8000/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
