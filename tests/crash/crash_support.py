@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ FORKER = Path(__file__).with_name("crash_forker.py")
 
 #: command -> {"kills": n, "survived": n, "finished": n, "temp_left": n}, filled by the tests.
 RESULTS: dict[str, dict[str, int]] = {}
+#: command -> what the kills left behind (outputs, store) -> how many kills.
+STATES: dict[str, Counter[str]] = {}
 
 
 class Forker:

@@ -36,13 +36,14 @@ import signal
 import sqlite3
 import stat
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from crash_support import RESULTS, Forker
+from crash_support import RESULTS, STATES, Forker
 
 from tripolar.store.store import STATUS_OK
 
@@ -187,6 +188,17 @@ def _leftovers(run_dir: Path, outputs: set[str]) -> list[Path]:
     return temps
 
 
+def _state(run_dir: Path, runs: list[int], uses_store: bool) -> str:
+    """What a kill left behind, in words, for the tally."""
+    made = [rel for rel in sorted(_listing(run_dir)) if not TEMP_RE.match(Path(rel).name)]
+    outputs = [r for r in made if r not in OWN_FILES and not r.startswith("store.sqlite")]
+    words = ", ".join(Path(r).name for r in outputs) or "no output"
+    if uses_store:
+        store = run_dir / "store.sqlite"
+        words += "; " + (f"store with {len(runs)} run(s)" if store.exists() else "no store")
+    return words
+
+
 @dataclass
 class Command:
     name: str
@@ -303,19 +315,22 @@ def test_sigkill_leaves_store_and_outputs_whole(
     ref_dir = tmp_path / "reference"
     ref_dir.mkdir()
     ref = _reference(forker, cmd, ref_dir)
-    # Delays over the whole measured run, every second one inside its writing part.
+    # Each delay is a seeded fraction of the run's duration, every second one inside the
+    # part of the run that writes. The duration is measured again by every uninterrupted
+    # rerun, so that the kills follow the machine's load instead of a single measurement.
     rng = random.Random(f"{SEED}-{name}")
-    late = min(ref.first_write_s, 0.9 * ref.duration_s)
+    writes_from = min(ref.first_write_s / ref.duration_s, 0.9)
+    duration_s = ref.duration_s
     tally = {"kills": 0, "survived": 0, "finished": 0, "temp_left": 0}
     tries = 0
     while tally["kills"] < KILLS[name] and tries < MAX_TRIES_FACTOR * KILLS[name]:
-        low = late if tries % 2 else 0.0
-        delay = rng.uniform(low, 0.95 * ref.duration_s)
+        fraction = rng.uniform(writes_from if tries % 2 else 0.0, 0.95)
+        delay = fraction * duration_s
         run_dir = tmp_path / f"kill-{tries:02d}"
         run_dir.mkdir()
         tries += 1
         killed = _run_and_kill(forker, cmd.argv(run_dir), run_dir, delay)
-        where = f"{name} try {tries}, kill after {delay:.3f} s of {ref.duration_s:.3f} s"
+        where = f"{name} try {tries}, kill after {delay:.3f} s of about {duration_s:.3f} s"
         try:
             cmd.check(run_dir, ref)
             runs: list[int] = []
@@ -326,9 +341,10 @@ def test_sigkill_leaves_store_and_outputs_whole(
             else:
                 assert not (run_dir / "store.sqlite").exists()
             temps = _leftovers(run_dir, cmd.outputs)
+            left = _state(run_dir, runs, cmd.uses_store)
             # The next run of the same command, in the same folder, works.
             extra = cmd.rerun_argv(run_dir) if cmd.rerun_argv else []
-            code, _, _ = _run_to_end(forker, cmd.argv(run_dir) + extra, run_dir)
+            code, duration_s, _ = _run_to_end(forker, cmd.argv(run_dir) + extra, run_dir)
             assert code == 0, (run_dir / "stderr.txt").read_text()
             for rel in cmd.outputs:
                 assert (run_dir / rel).is_file(), rel
@@ -340,11 +356,15 @@ def test_sigkill_leaves_store_and_outputs_whole(
         except AssertionError as exc:
             raise AssertionError(f"{where}: {exc}") from exc
         if killed:
+            STATES.setdefault(name, Counter())[left] += 1
             tally["kills"] += 1
             tally["survived"] += 1
             tally["temp_left"] += len(temps)
         else:
             tally["finished"] += 1
     RESULTS[name] = tally
-    print(f"{name}: {tally} (uninterrupted run {ref.duration_s:.2f} s)")
+    print(f"{name}: kills left {dict(STATES.get(name, {}))}")
+    print(
+        f"{name}: {tally} (uninterrupted run {ref.duration_s:.2f} s, writes from {writes_from:.0%})"
+    )
     assert tally["kills"] == KILLS[name], tally
