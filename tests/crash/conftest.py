@@ -26,6 +26,5 @@ def forker() -> Iterator[crash_support.Forker]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    line = crash_support.summary()
-    if line:
+    for line in crash_support.summary().splitlines():
         terminalreporter.write_line(line)

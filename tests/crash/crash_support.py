@@ -69,7 +69,7 @@ class Forker:
 
 
 def summary() -> str:
-    """One line: kills per command and how many the store and files survived."""
+    """Two lines: kills per command and how many survived; what the kills left behind."""
     if not RESULTS:
         return ""
     kills = sum(r["kills"] for r in RESULTS.values())
@@ -79,4 +79,11 @@ def summary() -> str:
         f"{r['finished']} finished before the kill, {r['temp_left']} temp files left"
         for cmd, r in RESULTS.items()
     )
-    return f"crash suite: {kills} SIGKILLs, {survived} survived ({per})"
+    left = "; ".join(
+        f"{cmd}: " + ", ".join(f"{what} x{n}" for what, n in sorted(states.items()))
+        for cmd, states in STATES.items()
+    )
+    return (
+        f"crash suite: {kills} SIGKILLs, {survived} survived ({per})\n"
+        f"crash suite: what the kills left: {left}"
+    )
