@@ -267,3 +267,98 @@ def test_empty_reveal_refused_and_invalid(
     assert main(["escrow", "bulletin", "append", str(board), str(d / "commitment.json")]) == 0
     assert main(["escrow", "bulletin", "append", str(board), str(out)]) == 2
     _one_error_line(capsys, "reveal does not verify")
+
+
+def _rechain(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Renumber and re-hash entries the way a forger would, so the chain itself is valid."""
+    from tripolar.verification.bulletin import GENESIS, entry_hash
+
+    out, prev = [], GENESIS
+    for seq, e in enumerate(entries):
+        body = e["body"]
+        assert isinstance(body, dict)
+        h = entry_hash(seq, str(e["kind"]), body, prev)
+        out.append({**e, "seq": seq, "prev": prev, "hash": h})
+        prev = h
+    return out
+
+
+def test_bulletin_verify_against_published_head_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy of a bulletin checked with the head and length printed by the last append:
+    a removed last entry, an emptied bulletin, two entries swapped (re-chained, so the
+    chain alone is valid) and a replayed entry each print INVALID and exit 1, with and
+    without --json, as the other verify commands; the untouched copy exits 0."""
+    d = _setup(tmp_path, capsys)
+    rev = tmp_path / "rev.json"
+    assert main(["escrow", "reveal", str(d), "--sites", "Alpha", "--out", str(rev)]) == 0
+    old_com = tmp_path / "old.json"
+    old_com.write_text((d / "commitment.json").read_text())
+    new = tmp_path / "new.csv"
+    new.write_text("item_id,site,item_type,count\nM5,Echo,ICBM,1\n")
+    ext = tmp_path / "ext.json"
+    assert main(["escrow", "extend", str(d), str(new), "--out", str(ext)]) == 0
+    board = tmp_path / "bulletin-US.json"
+    for f in (old_com, rev, ext):
+        assert main(["escrow", "bulletin", "append", str(board), str(f), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["escrow", "bulletin", "verify", str(board), "--json"]) == 0
+    published = json.loads(capsys.readouterr().out)
+    assert published["valid"] is True and published["length"] == 3
+    pin = ["--head", published["head"], "--length", str(published["length"])]
+
+    raw = json.loads(board.read_text())
+    entries = raw["entries"]
+    copies: dict[str, tuple[list[dict[str, object]], bool]] = {
+        # (entries, still a valid chain on its own)
+        "removed-last": (entries[:-1], True),
+        "emptied": ([], True),
+        "reordered": (_rechain([entries[0], entries[2], entries[1]]), True),
+        "replayed": (_rechain([*entries, entries[1]]), False),
+    }
+    assert main(["escrow", "bulletin", "verify", str(board), *pin]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("VALID")
+    for name, (edited, chain_ok) in copies.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({**raw, "entries": edited}))
+        assert main(["escrow", "bulletin", "verify", str(path)]) == (0 if chain_ok else 1), name
+        capsys.readouterr()
+        assert main(["escrow", "bulletin", "verify", str(path), *pin]) == 1, name
+        out = capsys.readouterr().out
+        assert out.rstrip().endswith("INVALID") and "problem" in out, name
+        assert main(["escrow", "bulletin", "verify", str(path), *pin, "--json"]) == 1, name
+        check = json.loads(capsys.readouterr().out)
+        assert check["valid"] is False and check["problems"], name
+
+
+def test_bulletin_verify_exit_status_of_the_installed_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console script itself (not only :func:`main`) exits 1 on an INVALID bulletin."""
+    import subprocess
+    import sys
+
+    d = _setup(tmp_path, capsys)
+    board = tmp_path / "b.json"
+    assert main(["escrow", "bulletin", "append", str(board), str(d / "commitment.json")]) == 0
+    capsys.readouterr()
+    assert main(["escrow", "bulletin", "verify", str(board), "--json"]) == 0
+    head = json.loads(capsys.readouterr().out)["head"]
+    board.write_text(json.dumps({**json.loads(board.read_text()), "entries": []}))
+    script = Path(sys.executable).with_name("tripolar")
+    proc = subprocess.run(
+        [
+            str(script),
+            "escrow",
+            "bulletin",
+            "verify",
+            str(board),
+            *("--head", head, "--length", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.rstrip().endswith("INVALID")
