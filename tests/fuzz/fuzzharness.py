@@ -157,6 +157,8 @@ def _names_something(line: str, argv: list[str]) -> bool:
     head = line.removeprefix("error: ").split(": ")[0]
     if "/" in head or head.startswith("tripolar"):
         return True
+    if head == "''" and "" in argv:
+        return True
     for a in argv:
         if len(a) <= 2 or a.startswith("-"):
             continue
