@@ -72,6 +72,9 @@ def read_text_checked(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> 
     p = Path(path)
     if "\x00" in str(p):
         raise InputError("file name contains a NUL byte", file=repr(str(p)), expected="a file name")
+    if str(path) in ("", "."):
+        # Path("") is the current directory: say what the user typed.
+        raise InputError("empty file name", file="''", expected="a file path")
     if not path_exists(p):
         raise InputError("file not found", file=p, expected="an existing file")
     if not p.is_file():

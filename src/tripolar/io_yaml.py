@@ -177,6 +177,8 @@ def resolve_named_file(
     must be one of the bundled names, else :class:`InputError` lists them.
     """
     text = str(name_or_path)
+    if not text.strip():
+        raise InputError(f"empty {kind} name", field=field, expected=f"a {kind} name or a path")
     path = Path(text)
     if text.endswith((".yaml", ".yml")) or path_exists(path):
         return path

@@ -386,7 +386,10 @@ def csv_text_mutation(base_text: str, name: str) -> bytes:
         "tabs": lambda: b.replace(b",", b"\t"),
         "truncate": lambda: b[: max(1, len(b) * 2 // 3)],
         "over-size": lambda: b + b"\n" * (MAX_INPUT_BYTES + 1 - len(b)),
-        "under-size": lambda: b + b"\n" * (MAX_INPUT_BYTES - len(b)),
+        # Rows of spaces, not ten million blank lines: the size is what is tested.
+        "under-size": lambda: (b + b"\n" + (b" " * 1023 + b"\n") * (MAX_INPUT_BYTES // 1024))[
+            :MAX_INPUT_BYTES
+        ],
         "scalar-doc": lambda: b"42\n",
         "list-doc": lambda: "".join(lines[1:]).encode(),
         "multi-doc": lambda: b + b,

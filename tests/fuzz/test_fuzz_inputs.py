@@ -399,7 +399,7 @@ def test_escrow_files(
 OPTION_CASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (
         ("exchange", "--attacker", "RU", "--victim", "US", "--samples", "4", "--json"),
-        ("--samples", "--seed", "--year", "--attacker", "--victim", "--with", "--posture"),
+        ("--samples", "--seed", "--year", "--attacker", "--victim", "--with", "--alert"),
     ),
     (
         ("stability", "--samples", "4", "--posture", "generated", "--json"),
@@ -430,7 +430,7 @@ OPTION_CASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     ),
     (
         ("count", "--treaty", "new-start", "--state", "US", "--json", "--no-save"),
-        ("--year", "--state", "--treaty", "--data", "--store"),
+        ("--year", "--state", "--treaty", "--data", "--store", "--posture"),
     ),
     (("check", "--treaty", "tri-equal-1000", "--json", "--no-save"), ("--year", "--state")),
     (
@@ -451,7 +451,7 @@ OPTION_CASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("data", "compare", "--state", "US"), ("--state", "--year", "--data")),
 ]
 
-_PATH_OPTIONS = {"--plot", "--out", "--data", "--store"}
+_PATH_OPTIONS = {"--plot", "--out", "--data", "--store", "--alert", "--posture"}
 
 
 @st.composite

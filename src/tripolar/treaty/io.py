@@ -55,6 +55,8 @@ def builtin_treaties() -> list[Treaty]:
 def load_treaty(name_or_path: str | Path) -> Treaty:
     """A built-in treaty by id (e.g. ``new-start``) or a treaty YAML file by path."""
     text = str(name_or_path)
+    if not text.strip():
+        raise InputError("empty treaty name", field="treaty", expected="a built-in id or a path")
     if text in builtin_ids():
         return _builtin(text)
     p = Path(text)
