@@ -173,16 +173,20 @@ def resolve_named_file(
 ) -> Path:
     """A bundled YAML file by name (``directory/NAME.yaml``) or a user's file by path.
 
-    A text ending in ``.yaml``/``.yml``, or naming an existing file, is a path; otherwise it
+    A bundled name (no suffix, no directory part) is the bundled file, whatever the working
+    directory holds (a folder named ``US`` next to the user must not shadow the US profile);
+    a text ending in ``.yaml``/``.yml``, or naming an existing file, is a path; anything else
     must be one of the bundled names, else :class:`InputError` lists them.
     """
     text = str(name_or_path)
     if not text.strip():
         raise InputError(f"empty {kind} name", field=field, expected=f"a {kind} name or a path")
     path = Path(text)
+    names = sorted(p.stem for p in directory.glob("*.yaml"))
+    if text in names and path.name == text and not path.suffix:
+        return directory / f"{text}.yaml"
     if text.endswith((".yaml", ".yml")) or path_exists(path):
         return path
-    names = sorted(p.stem for p in directory.glob("*.yaml"))
     if text not in names:
         raise InputError(
             unknown.format(kind=kind, name=text),

@@ -403,3 +403,16 @@ def test_example_declaration_commits(cli, tmp_path: Path) -> None:  # type: igno
     assert code == 0, err
     with decl.open(newline="", encoding="utf-8") as f:
         assert json.loads(out)["size"] == len(list(csv.DictReader(f))) == 5
+
+
+def test_bundled_names_are_not_shadowed_by_the_working_directory(
+    cli, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A folder or file named US, RU or CN where the user works does not replace the bundled
+    party profiles (assess once failed with "US: not a regular file")."""
+    from tripolar.negotiation.profiles import load_profiles
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "US").mkdir()
+    (tmp_path / "CN").write_text("not a profile")
+    assert set(load_profiles()) == {"US", "RU", "CN"}
