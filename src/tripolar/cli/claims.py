@@ -37,7 +37,11 @@ def claims(
     """Find quantitative claims about nuclear arsenals in a text and check each one.
 
     Verdicts: supported, outdated (matches an earlier year), contradicted, not checkable.
-    Grammar and tolerance rules: docs/claims.md. Example: tripolar claims article.txt
+    Grammar and tolerance rules: docs/claims.md.
+
+    Examples:
+      tripolar claims examples/article.txt --as-of 2025-09-01
+      tripolar claims examples/article.txt --json
     """
     from tripolar.claims import check_text, parse_as_of, read_text
 

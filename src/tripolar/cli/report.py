@@ -52,8 +52,8 @@ def report(
     SVG plots, no scripts); PDF has the same content.
 
     Examples:
-      tripolar report --treaty trilateral-equal-1000 --out report.html
-      tripolar report --treaty new-start --treaty trilateral-equal-1000 --out report.pdf
+      tripolar report --treaty tri-equal-1000 --out report.html
+      tripolar report --treaty new-start --treaty tri-equal-1000 --out report.pdf
     """
     fmt = check_report_path(out)
     from tripolar.context import EvaluationContext

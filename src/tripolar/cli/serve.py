@@ -16,7 +16,12 @@ def serve(
     ] = None,
 ) -> None:
     """Start the web app (forces, treaty builder, evaluation, compare, runs, negotiation
-    room); API docs at /docs."""
+    room); API docs at /docs. It runs until stopped (Ctrl-C).
+
+    Examples:
+      tripolar serve
+      tripolar serve --port 8080 --store postgresql+psycopg://analyst@localhost/tripolar
+    """
     from tripolar.errors import InputError
 
     if not 1 <= port <= 65535:

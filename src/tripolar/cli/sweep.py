@@ -36,7 +36,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 @sweep_app.command("schema")
 def schema() -> None:
-    """Print the JSON Schema of the sweep file format."""
+    """Print the JSON Schema of the sweep file format.
+
+    Example:
+      tripolar sweep schema > sweep-schema.json
+    """
     from tripolar.sweep.spec import sweep_json_schema
 
     print_json(sweep_json_schema())
@@ -202,7 +206,7 @@ def run(
     Examples:
       tripolar sweep run examples/sweep-small.yaml
       tripolar sweep run examples/sweep-small.yaml --workers 2 --out results/small
-      tripolar sweep run sweep.yaml --scheduler tcp://10.0.0.5:8786
+      tripolar sweep run examples/sweep-small.yaml --scheduler tcp://127.0.0.1:8786
     """
     from tripolar.sweep.execute import default_results_dir
     from tripolar.sweep.spec import load_sweep_file, sweep_hash
@@ -292,7 +296,12 @@ def show(
     store: StoreOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Summarise a sweep's results: points done, the all-stable set, sensitivities."""
+    """Summarise a sweep's results: points done, the all-stable set, sensitivities.
+
+    Examples (after `tripolar sweep run`, which prints the run id):
+      tripolar sweep show 1
+      tripolar sweep show 1 --strict --threshold 0.3 --json
+    """
     results = _resolve(ref, store)
     a = _analyse(results, threshold, strict, None)
     if json:
@@ -313,7 +322,11 @@ def report(
     json: JsonOpt = False,
 ) -> None:
     """Write the heatmap (least-stable ratio over the first two ceiling axes, all-stable and
-    ZOPA boundaries) and the tornado chart of sensitivities."""
+    ZOPA boundaries) and the tornado chart of sensitivities.
+
+    Example (after `tripolar sweep run`, which prints the run id):
+      tripolar sweep report 1 --out plots/
+    """
     _check_out(out)
     results = _resolve(ref, store)
     a = _analyse(results, threshold, strict, out if out is not None else results / "plots")
