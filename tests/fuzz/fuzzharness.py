@@ -165,6 +165,8 @@ def _names_something(line: str, argv: list[str]) -> bool:
         return True
     if head == "''" and "" in argv:
         return True
+    if head in argv:
+        return True
     for a in argv:
         if len(a) <= 2 or a.startswith("-"):
             continue
