@@ -49,22 +49,25 @@ def _alert_level(
 ) -> tuple[str, ...]:
     """The alert levels to run, from --alert-level (or its deprecated name --posture)."""
     field = "--alert-level"
+    if deprecated is not None and alert_level is None:
+        alert_level, field = deprecated, "--posture"
+    name = alert_level if alert_level is not None else default
+    if name is None:
+        levels: tuple[str, ...] = ("day_to_day", "generated")
+    else:
+        key = name.strip().lower()
+        if key not in _LEVELS:
+            # a bad value gets its one error line only, without the deprecation notice
+            raise InputError(
+                f"unknown alert level {name!r}", field=field, expected="day-to-day or generated"
+            )
+        levels = (_LEVELS[key],)
     if deprecated is not None:
         sys.stderr.write(
             "warning: --posture is deprecated here (in count/check/upload it names a posture "
             "file); use --alert-level\n"
         )
-        if alert_level is None:
-            alert_level, field = deprecated, "--posture"
-    name = alert_level if alert_level is not None else default
-    if name is None:
-        return ("day_to_day", "generated")
-    key = name.strip().lower()
-    if key not in _LEVELS:
-        raise InputError(
-            f"unknown alert level {name!r}", field=field, expected="day-to-day or generated"
-        )
-    return (_LEVELS[key],)
+    return levels
 
 
 def _samples(n: int) -> int:

@@ -1,4 +1,4 @@
-"""CLI: ``tripolar sweep schema|run|show|report``, design-space sweeps on Dask."""
+"""CLI: the ``tripolar sweep`` commands (schema, run, show, report): design-space sweeps on Dask."""
 
 from __future__ import annotations
 
@@ -264,7 +264,7 @@ def run(
         from tripolar.store.runlog import save_run
         from tripolar.sweep.family import base_treaty
 
-        run_id = save_run(
+        saved = save_run(
             "sweep",
             {
                 "file": str(file),
@@ -276,6 +276,7 @@ def run(
             treaties=[base_treaty(spec)],
             store=store,
         )
+        run_id = saved.id
     if json:
         print_json(_analysis_json(a, results, run=result.to_dict(), run_id=run_id))
         return
