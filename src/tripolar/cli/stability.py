@@ -62,12 +62,16 @@ def _alert_level(
                 f"unknown alert level {name!r}", field=field, expected="day-to-day or generated"
             )
         levels = (_LEVELS[key],)
+    return levels
+
+
+def _posture_alias_notice(deprecated: str | None) -> None:
+    """After a successful run only: a failing command keeps its one error line."""
     if deprecated is not None:
         sys.stderr.write(
             "warning: --posture is deprecated here (in count/check/upload it names a posture "
             "file); use --alert-level\n"
         )
-    return levels
 
 
 def _samples(n: int) -> int:
@@ -138,6 +142,7 @@ def exchange_cmd(
     )
     if json_out:
         print_json(res)
+        _posture_alias_notice(posture)
         return
     d = res.to_dict()
     t = Table(title=f"{'+'.join(attackers)} strikes {v} ({d['posture']}, {samples} samples)")
@@ -157,6 +162,7 @@ def exchange_cmd(
             "reserve; a coalition takes the best of pooling and either member alone)"
         )
     console.print(f"[dim]{len(d['assumptions'])} assumptions listed in --json[/dim]")
+    _posture_alias_notice(posture)
 
 
 def stability_cmd(
@@ -207,10 +213,12 @@ def stability_cmd(
         plot_stability([rep], plot)
     if json_out:
         print_json(rep)
+        _posture_alias_notice(posture)
         return
     _render(rep)
     if plot is not None:
         console.print(f"plot written to {plot}")
+    _posture_alias_notice(posture)
 
 
 #: What the columns of the stability table mean (Kent & Thaler, RAND R-3765-AF, 1989).
