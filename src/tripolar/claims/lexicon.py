@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from tripolar.forces.records import STATE_NAMES
+
 #: State aliases -> dataset code. Order matters only for overlapping forms (longest first
 #: within the alternation built below). ``WORLD`` is the dataset's world total.
 STATE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -83,18 +85,7 @@ STATE_GROUP: dict[str, str] = {f"s{i}": code for i, (_, code) in enumerate(_STAT
 NOT_WORLD_AFTER = re.compile(r"\s*(?:'s|’s)?\s*(?:largest|biggest|second|third|smallest|most|only)")
 
 #: Display names for the output.
-STATE_LABELS: dict[str, str] = {
-    "US": "United States",
-    "RU": "Russia",
-    "CN": "China",
-    "GB": "United Kingdom",
-    "FR": "France",
-    "IN": "India",
-    "PK": "Pakistan",
-    "IL": "Israel",
-    "KP": "North Korea",
-    "WORLD": "World",
-}
+STATE_LABELS: dict[str, str] = {**STATE_NAMES, "WORLD": "World"}
 
 #: Metric keys -> what they mean in the output (and in docs/claims.md).
 METRIC_LABELS: dict[str, str] = {
