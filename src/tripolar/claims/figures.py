@@ -262,18 +262,12 @@ class Figures:
             return f"the dataset has no SSBN count for {label} up to {year}"
         system_rows = [r for s, r in latest.items() if self._systems[s].get("level") != "leg"]
         rows = system_rows or list(latest.values())
-        bands = [_band(r) for r in rows]
-        ids = sorted({i for r in rows for i in (r["source_ids"] or [])})
         as_of = sorted({str(r["as_of"]) for r in rows})
-        return Figure(
+        return _summed(
             state,
             "ssbns",
             year,
-            sum(b[0] for b in bands),
-            sum(b[1] for b in bands),
-            sum(b[2] for b in bands),
-            tuple(ids),
-            _worst([str(r["grade"]) for r in rows]),
+            rows,
             "boats per class (system_figures, as of " + ", ".join(as_of) + ")",
         )
 
@@ -293,16 +287,27 @@ class Figures:
         missing = [str(r["target_id"]) for r in rows if _num(r["value"]) is None]
         if missing:
             return f"silo counts of {', '.join(missing)} are not in the dataset"
-        bands = [_band(r) for r in rows]
-        ids = sorted({i for r in rows for i in (r["source_ids"] or [])})
-        return Figure(
+        return _summed(
             state,
             "silos",
             year,
-            sum(b[0] for b in bands),
-            sum(b[1] for b in bands),
-            sum(b[2] for b in bands),
-            tuple(ids),
-            _worst([str(r["grade"]) for r in rows]),
+            rows,
             "sum of silo-field aim points (targets; training silos left out; no year)",
         )
+
+
+def _summed(state: str, metric: str, year: int, rows: list[Any], basis: str) -> Figure:
+    """A figure that adds up ``rows`` (value, low, high), with their sources and worst grade."""
+    bands = [_band(r) for r in rows]
+    ids = sorted({i for r in rows for i in (r["source_ids"] or [])})
+    return Figure(
+        state,
+        metric,
+        year,
+        sum(b[0] for b in bands),
+        sum(b[1] for b in bands),
+        sum(b[2] for b in bands),
+        tuple(ids),
+        _worst([str(r["grade"]) for r in rows]),
+        basis,
+    )
