@@ -217,3 +217,41 @@ def test_more_survivable_victim_report(fa, fb, pk):
     s1 = float(first_strike([a], [b], pk).victim_survivors[0])
     s2 = float(first_strike([a], [more], pk).victim_survivors[0])
     assert s2 >= s1 - 1e-6
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    forces,
+    forces,
+    forces,
+    st.floats(0.2, 0.98),
+    st.sampled_from([0.5, 0.75, 1.0, 1.5]),
+    st.floats(0.0, 1.0),
+    st.sampled_from([1.0, 2.0, 5.0]),
+    st.booleans(),
+    st.floats(0.0, 300.0),
+)
+def test_compiled_search_is_the_grid_search_everywhere(
+    fa, fb, fc, pk, exponent, enemy_weight, step, lua, reserve
+):
+    """The compiled branch and bound (chord and tangent bounds) chooses the grid's spend for
+    any damage exponent (concave and convex damage terms alike), enemy weight, spend step,
+    launch under attack, two victims with reserves and follow-on costs, and two strikers."""
+    params = {
+        "damage_exponent": exponent,
+        "enemy_weight": enemy_weight,
+        "spend_step": step,
+        "launch_under_attack": lua,
+    }
+    a, b, c = side("A", *fa), side("B", *fb, w80=500.0), side("C", *fc, w80=1300.0)
+    for strikers, victims, kw in (
+        ([a], [b, c], {"victim_reserve": [reserve, reserve / 3], "victim_follow_on": [0.5, 1]}),
+        ([a, b], [c], {"reserve": reserve, "victim_reserve": [reserve], "striker_weights": [2, 1]}),
+    ):
+        pk_arr = np.full(sum(2 for _ in victims), pk)
+        grid = first_strike(
+            strikers, victims, pk_arr, KentThalerParams(search="grid", **params), **kw
+        )
+        fast = first_strike(strikers, victims, pk_arr, KentThalerParams(**params), **kw)
+        np.testing.assert_array_equal(fast.spend, grid.spend)
+        np.testing.assert_array_equal(fast.cost_to_victims, grid.cost_to_victims)

@@ -55,7 +55,7 @@ class KentThalerParams:
 
     The striker chooses its spend among the multiples of ``spend_step`` up to the useful
     maximum (the method as published). ``search="bound"`` (the default) finds the same spend
-    by branch and bound over that grid, evaluating a few dozen spends instead of every one;
+    by branch and bound over that grid, evaluating about fifteen spends instead of every one;
     ``"grid"`` evaluates every one (the reference; tests check both give the same spend).
     """
 
@@ -468,16 +468,6 @@ def _search_grid(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> npt.NDArray[np.
     return np.asarray(_choose(obj, vobj, idx <= n_hi[:, None], prob.params.tie_tolerance))
 
 
-#: Branching factor of the bound search: each level divides the spacing of the candidate
-#: spends by it (two, bisection, needs the fewest evaluations on real forces).
-_BRANCH = 2
-#: The first level has at most about this many points (then the spacing is a power of two).
-_FIRST_POINTS = 16
-#: Slack on the pruning bound for rounding: the bound is exact in real arithmetic, the costs
-#: are sums of a few terms of order one computed in float64 (errors ~1e-16).
-_BOUND_SLACK = 1e-12
-
-
 def _search_bound(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The grid search's answer, found by branch and bound instead of trying every step.
 
@@ -486,80 +476,38 @@ def _search_bound(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> npt.NDArray[np
     fall; ``H`` (``k (1 - D_victim^e)`` per striker, from the warheads kept) never decreases,
     since fewer are kept. So on any interval ``[a, b]`` of spends, ``F >= G(b) + H(a)``. The
     search evaluates a coarse grid, drops every interval whose bound exceeds the best cost so
-    far plus the tie tolerance, subdivides the rest by :data:`_BRANCH`, and repeats down to one
-    grid step. Every grid point that the grid search could choose (cost within the tie
-    tolerance of the minimum) lies in a kept interval and is evaluated, so the choice, with the
-    same stop rule and tie rule (then the smallest spend), is the grid search's: the same spend,
-    not an approximation (tests compare both on real forces and random cases). Each row's
-    answer depends on that row only. Returns grid indices (spend / step).
+    far plus the tie tolerance and bisects the rest down to one grid step. Every grid point that
+    the grid search could choose (cost within the tie tolerance of the minimum) lies in a kept
+    interval and is evaluated, so the choice, with the same stop rule and tie rule (then the
+    smallest spend), is the grid search's: the same spend, not an approximation (tests compare
+    both on real forces and random cases). Each row's answer depends on that row only. Runs
+    compiled, row by row (:func:`tripolar.exchange.spend_search.search_rows`). Returns grid
+    indices (spend / step).
     """
+    from tripolar.exchange.spend_search import search_rows
+
     p = prob.params
-    step = p.spend_step
-    n_rows = n_hi.shape[0]
-    n_max = int(n_hi.max()) if n_rows else 0
-    spacing = 1
-    while spacing * _FIRST_POINTS < n_max:
-        spacing *= _BRANCH
-    slack = p.tie_tolerance + _BOUND_SLACK
-
-    # Every evaluated (row, grid index) with its striker cost and victim cost.
-    ev_rows: list[npt.NDArray[np.intp]] = []
-    ev_idx: list[npt.NDArray[np.int64]] = []
-    ev_f: list[FloatArray] = []
-    ev_v: list[FloatArray] = []
-    best = np.full(n_rows, np.inf)
-
-    def evaluate(
-        rows: npt.NDArray[np.intp] | None, idx: npt.NDArray[np.int64]
-    ) -> tuple[FloatArray, FloatArray]:
-        sub = prob if rows is None else prob.take(rows)
-        f, v, parts = _evaluate(sub, step * idx.astype(np.float64))
-        g = parts["retaliation_term"]
-        r = np.arange(n_rows, dtype=np.intp) if rows is None else rows
-        ev_rows.append(np.repeat(r, idx.shape[1]))
-        ev_idx.append(idx.ravel())
-        ev_f.append(f.ravel())
-        ev_v.append(v.ravel())
-        if rows is None:
-            np.minimum(best, f.min(axis=1), out=best)
-        else:
-            np.minimum.at(best, rows, f.min(axis=1))
-        return g, f - g
-
-    n_first = -(-n_max // spacing) + 1
-    idx = np.minimum(spacing * np.arange(n_first, dtype=np.int64), n_hi[:, None])
-    rows = np.arange(n_rows, dtype=np.intp)
-    g, h = evaluate(None, idx)
-    while spacing > 1:
-        # Intervals between neighbouring points; keep those that may hold a better point.
-        lo, hi = idx[:, :-1], idx[:, 1:]
-        keep = (hi - lo > 1) & (g[:, 1:] + h[:, :-1] <= best[rows, None] + slack)
-        r_i, c_i = np.nonzero(keep)
-        if r_i.size == 0:
-            break
-        spacing //= _BRANCH
-        rows = rows[r_i]
-        lo_k, hi_k = lo[r_i, c_i], hi[r_i, c_i]
-        offsets = spacing * np.arange(1, _BRANCH, dtype=np.int64)
-        inner = np.minimum(lo_k[:, None] + offsets, hi_k[:, None])
-        g_in, h_in = evaluate(rows, inner)
-        idx = np.concatenate([lo_k[:, None], inner, hi_k[:, None]], axis=1)
-        g = np.concatenate([g[r_i, c_i, None], g_in, g[r_i, c_i + 1, None]], axis=1)
-        h = np.concatenate([h[r_i, c_i, None], h_in, h[r_i, c_i + 1, None]], axis=1)
-
-    # The stop rule over everything evaluated: least striker cost; among costs within the tie
-    # tolerance of it, the greatest victim cost; then the smallest spend (as the grid's argmax).
-    r_all = np.concatenate(ev_rows)
-    i_all = np.concatenate(ev_idx)
-    f_all = np.concatenate(ev_f)
-    v_all = np.concatenate(ev_v)
-    near = f_all <= best[r_all] + p.tie_tolerance
-    r_n, i_n, v_n = r_all[near], i_all[near], v_all[near]
-    order = np.lexsort((i_n, -v_n, r_n))
-    first = np.unique(r_n[order], return_index=True)[1]
-    chosen = np.zeros(n_rows, dtype=np.int64)
-    chosen[r_n[order][first]] = i_n[order][first]
-    return chosen
+    if n_hi.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    c = np.ascontiguousarray
+    chosen, _ = search_rows(
+        c(n_hi, dtype=np.int64),
+        float(p.spend_step),
+        c(prob.breaks),
+        c(prob.destroyed_at_breaks),
+        c(prob.untargetable + prob.targetable),
+        c(prob.kept_base),
+        c(prob.w80_strikers),
+        c(prob.w80_victims),
+        c(prob.striker_weights),
+        c(prob.victim_weights),
+        c(prob.victim_reserve),
+        c(prob.victim_follow_on),
+        float(p.damage_exponent),
+        float(p.enemy_weight),
+        float(p.tie_tolerance),
+    )
+    return np.asarray(chosen, dtype=np.int64)
 
 
 def _search(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> FloatArray:
