@@ -28,6 +28,9 @@ from tripolar.forces.records import TRILATERAL
 FloatArray = npt.NDArray[np.float64]
 
 
+_QS = np.array([0.5, 0.05, 0.95])
+
+
 @dataclass(frozen=True)
 class Band:
     """Median and 5-95% band of a sampled quantity."""
@@ -40,6 +43,16 @@ class Band:
     def of(cls, x: npt.ArrayLike) -> Band:
         q = np.quantile(np.asarray(x, dtype=np.float64), [0.5, 0.05, 0.95])
         return cls(float(q[0]), float(q[1]), float(q[2]))
+
+    @classmethod
+    def of_many(cls, xs: list[FloatArray]) -> list[Band]:
+        """:meth:`of` of each of ``xs`` (equal lengths), in one quantile call over the stack:
+        the same numbers, without the per-call overhead that dominates at a few hundred
+        samples."""
+        if not xs:
+            return []
+        q = np.quantile(np.stack([np.asarray(x, dtype=np.float64) for x in xs]), _QS, axis=1)
+        return [cls(float(m), float(lo), float(hi)) for m, lo, hi in q.T.tolist()]
 
     def to_dict(self) -> dict[str, float]:
         return {"median": self.median, "p05": self.p05, "p95": self.p95}

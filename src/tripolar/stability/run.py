@@ -317,22 +317,24 @@ def _cases(res: TripolarResult) -> list[StabilityCase]:
         return c.r, c.driver
 
     parties = sorted({c.party for c in res.ratios}, key=lambda p: (*PARTIES, p).index(p))
-    out: list[StabilityCase] = []
+    # Every case as (attackers, victim, driver, survivors, {index name: samples}, damage-
+    # limiting survivors); all bands are then computed in one call.
+    specs: list[tuple[tuple[str, ...], str, str, FloatArray, dict[str, FloatArray], FloatArray]]
+    specs = []
     for a in parties:
         for b in parties:
             if a == b:
                 continue
             ra, drv = r_of(f"{a}->{b} ", a)
             rb, _ = r_of(f"{b}->{a} ", b)
-            out.append(
-                StabilityCase(
+            specs.append(
+                (
                     (a,),
                     b,
-                    res.posture,
-                    Band.of(res.survivors[f"{a}->{b}"]),
-                    {f"r_{a}": Band.of(ra), f"r_{b}": Band.of(rb), "fsi": Band.of(ra * rb)},
                     drv,
-                    Band.of(res.damage_survivors[f"{a}->{b}"]),
+                    res.survivors[f"{a}->{b}"],
+                    {f"r_{a}": ra, f"r_{b}": rb, "fsi": ra * rb},
+                    res.damage_survivors[f"{a}->{b}"],
                 )
             )
     for c in parties:
@@ -341,20 +343,32 @@ def _cases(res: TripolarResult) -> list[StabilityCase]:
         r0, drv = r_of(label, pair[0])
         r1, _ = r_of(label, pair[1])
         rc, _ = r_of(label, c)
-        out.append(
-            StabilityCase(
+        specs.append(
+            (
                 (pair[0], pair[1]),
                 c,
-                res.posture,
-                Band.of(res.survivors[label]),
-                {
-                    f"r_{pair[0]}": Band.of(r0),
-                    f"r_{pair[1]}": Band.of(r1),
-                    f"r_{c}": Band.of(rc),
-                    "fsi": Band.of(np.minimum(r0, r1) * rc),
-                },
                 drv,
-                Band.of(res.damage_survivors[label]),
+                res.survivors[label],
+                {
+                    f"r_{pair[0]}": r0,
+                    f"r_{pair[1]}": r1,
+                    f"r_{c}": rc,
+                    "fsi": np.minimum(r0, r1) * rc,
+                },
+                res.damage_survivors[label],
+            )
+        )
+    arrays: list[FloatArray] = []
+    for _, _, _, surv, idx, dmg in specs:
+        arrays.extend([surv, *idx.values(), dmg])
+    bands = iter(Band.of_many(arrays))
+    out: list[StabilityCase] = []
+    for attackers, victim, drv, _, idx, _ in specs:
+        surv_band = next(bands)
+        index_bands = {k: next(bands) for k in idx}
+        out.append(
+            StabilityCase(
+                attackers, victim, res.posture, surv_band, index_bands, drv, next(bands)
             )
         )
     return out
