@@ -15,12 +15,12 @@ with the best bound first, so that it needs about 15 per row.
 The bounds: the striker objective splits as ``F(s) = G(s) + H(s)``, ``G`` (the strikers'
 damage terms from the victims' retaliation) non-increasing in the spend ``s`` and ``H`` (the
 enemy-damage terms from the warheads kept) non-decreasing, so ``F >= G(b) + H(a)`` on
-``[a, b]``; with a damage exponent of at most one, ``H`` is also convex and ``G`` concave
-wherever one option is being bought, which gives a second-order bound (chord of ``G`` plus
-tangents of ``H``, :func:`_lower_bound`). Intervals whose bound exceeds the best cost so far
-plus the tie tolerance are dropped; the rest are bisected down to one grid step. Every grid point whose cost is within
-the tie tolerance of the minimum lies in an interval never dropped, so it is evaluated, and the
-choice among those (greatest victim cost, then the smallest spend) is the grid search's.
+``[a, b]``; with a damage exponent of at most one, curvature gives a second-order bound
+(:func:`_lower_bound`). Intervals whose bound exceeds the best cost so far plus the tie
+tolerance are dropped; the rest are bisected down to one grid step. Every grid point whose
+cost is within the tie tolerance of the minimum lies in an interval never dropped, so it is
+evaluated, and the choice among those (greatest victim cost, then the smallest spend) is the
+grid search's. The first points are the ends and the previous row's choice.
 Units: warheads (spend, survivors), costs dimensionless.
 
 Compiled code is cached on disk by numba (next to this file when writable, else in the user's
@@ -39,8 +39,6 @@ LN5 = math.log(5.0)
 #: Slack on the pruning bound for rounding (the bound is exact in real arithmetic; costs are
 #: sums of a few terms of order one in float64, errors ~1e-16).
 BOUND_SLACK = 1e-12
-#: The first level has at most about this many points (spacing a power of two).
-FIRST_POINTS = 4
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -68,32 +66,36 @@ def _objectives(
     exponent: float,
     k: float,
     scratch: npt.NDArray[np.float64],
-) -> tuple[float, float, float, float, int, bool, int]:  # pragma: no cover - compiled
+) -> tuple[float, float, float, float, float, float, float, int]:  # pragma: no cover - compiled
     """Row ``r`` at ``spend``: (F, G, victim objective) with the same operations as
-    ``first_strike._evaluate`` (and ``_interp_rows``) in the same order; then for the bound
-    ``dH/ds`` (exact derivative of ``H = F - G``), the piece (break points at or below the
-    spend), whether the spend lies on a break point, and the victims whose retaliating
-    survivors are above their reserve (bit mask)."""
+    ``first_strike._evaluate`` (and ``_interp_rows``) in the same order; then for the bounds
+    ``dH/ds`` (exact derivative of ``H = F - G``), the retaliating warheads ``x``, their
+    slopes ``dx/ds`` to the right and to the left of the spend, and the victims whose
+    survivors are above their reserve (bit mask; the slopes count those victims)."""
     n_b = breaks.shape[1]
     n_v = destroyed.shape[1]
     n_a = w80_s.shape[1]
     # Interpolation segment: the number of inner break points at or below the spend.
     j = 0
+    j_left = 0  # inner break points strictly below the spend: the segment to its left
     t = 0.0
+    dx = 0.0
     beyond = True
-    on_break = False
-    for q in range(1, n_b):
-        if spend == breaks[r, q]:
-            on_break = True
+    left_flat = True  # nothing is bought just below the spend
     if n_b > 1:
         for q in range(1, n_b - 1):
             if spend >= breaks[r, q]:
                 j += 1
+            if spend > breaks[r, q]:
+                j_left += 1
         x0 = breaks[r, j]
         x1 = breaks[r, j + 1]
         dx = x1 - x0
         t = (spend - x0) / dx if dx > 0 else 0.0
         beyond = spend >= breaks[r, n_b - 1]
+        left_flat = spend <= 0.0 or spend > breaks[r, n_b - 1]
+    slope_right = 0.0
+    slope_left = 0.0
     ret_total = 0.0
     mask = 0
     for v in range(n_v):
@@ -108,6 +110,12 @@ def _objectives(
         res = v_res[r, v]
         if raw > res:
             mask |= 1 << v
+            # This victim's retaliation falls as its launchers are bought.
+            if not beyond:
+                slope_right -= (destroyed[r, v, j + 1] - destroyed[r, v, j]) / dx
+            if not left_flat:
+                dxl = breaks[r, j_left + 1] - breaks[r, j_left]
+                slope_left -= (destroyed[r, v, j_left + 1] - destroyed[r, v, j_left]) / dxl
         withheld = min(surv, res)
         scratch[v] = 1.0 - withheld / res if res > 0 else 0.0  # shortfall
         ret_total = ret_total + (surv - withheld) if v > 0 else surv - withheld
@@ -146,32 +154,44 @@ def _objectives(
         c = c + v_fo[r, v] * scratch[v]
         vobj = vobj + c if v > 0 else c
     hprime = n_a * k * d_eos
-    piece = j + (1 if (beyond and n_b > 1) else 0)
-    return f, g, vobj, hprime, piece, on_break, mask
+    return f, g, vobj, hprime, ret_total, slope_right, slope_left, mask
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _lower_bound(
     w: float,
+    inset: float,
     f_lo: float,
     g_lo: float,
     hp_lo: float,
+    x_lo: float,
+    p_lo: float,
     f_hi: float,
     g_hi: float,
     hp_hi: float,
-    smooth: bool,
+    x_hi: float,
+    q_hi: float,
+    convex_ret: bool,
     curved: bool,
 ) -> float:  # pragma: no cover - compiled
-    """A lower bound of ``F = G + H`` on an interval of width ``w`` (spend units).
+    """A lower bound of ``F = G + H`` inside an interval of width ``w`` (spend units): over
+    the spends at least ``inset`` (one grid step) away from both ends, which are evaluated.
 
     Always ``G`` is non-increasing and ``H`` non-decreasing, so ``F >= G(hi) + H(lo)``. With
-    a damage exponent ``e <= 1`` (``curved``) more holds: ``f(w) = D(w)^e`` is concave
-    (``f'' = e c^2 E D^(e-2) (e E - 1) <= 0`` with ``E = exp(-c w)``), so ``H`` (``-f`` of the
-    kept warheads, which fall linearly with the spend) is convex and lies above its tangents
-    at both ends; and where ``G`` is smooth on the interval (one option being bought, no
-    victim crossing its reserve) it is ``f`` of a linear retaliation, concave, above its
-    chord. The bound is then the least, over the interval, of (chord or ``G(hi)``) plus the
-    greater tangent. (For ``e > 1``, ``f`` is convex near zero and only the first bound holds.)
+    a damage exponent ``e <= 1`` (``curved``) more holds. ``f(w) = D(w)^e`` is then concave
+    (``f'' = e c^2 E D^(e-2) (e E - 1) <= 0`` with ``E = exp(-c w)``), so:
+
+    - ``H`` (``-f`` of the kept warheads, which fall linearly with the spend) is convex and
+      lies above its tangents at both ends (slopes ``hp``);
+    - ``G = g(x)``, with ``g`` concave and increasing in the retaliating warheads ``x``, lies
+      above the chord ``L`` of ``g`` between ``x(hi)`` and ``x(lo)``; where ``x`` is convex in
+      the spend (``convex_ret``: the options are bought in falling order of efficiency, so
+      the destroyed warheads are concave, as long as no victim crosses its reserve), ``x``
+      lies above its tangents at both ends (slopes ``p_lo`` right of lo, ``q_hi`` left of hi)
+      and above ``x(hi)``, so ``G >= L(max(tangents, x(hi)))``.
+
+    Both parts are convex and piecewise linear in the spend; their sum is least at an end of
+    the inner range or where two of its lines cross, and all those points are tried.
     """
     h_lo = f_lo - g_lo
     h_hi = f_hi - g_hi
@@ -180,33 +200,44 @@ def _lower_bound(
     # An infinite slope (no warheads kept at that end) gives no tangent; H >= H(lo) holds.
     a = hp_lo if hp_lo < np.inf else 0.0
     b = hp_hi
-    # Tangent lines in u = s - lo: t1 = h_lo + a u, t2 = h_hi + b (u - w) (t2 unusable if
-    # the slope at hi is infinite: no warheads kept there).
     use_t2 = b < np.inf
-    if not smooth:
-        # G >= G(hi); max(t1, t2) is non-decreasing: its least value is at u = 0.
-        t_0 = h_lo
-        if use_t2:
-            t_0 = max(t_0, h_hi - b * w)
-        return g_hi + t_0
+    use_x = convex_ret and x_lo > x_hi
+    slope_g = (g_lo - g_hi) / (x_lo - x_hi) if use_x else 0.0
+    g_flat = min(g_lo, g_hi) if (convex_ret and x_lo <= x_hi) else g_hi
+    u0 = inset
+    u1 = w - inset
     best = np.inf
-    # The bound is piecewise linear: its least value is at an end or where t1 = t2.
-    for i in range(3):
+    for i in range(5):
         if i == 0:
-            u = 0.0
+            u = u0
         elif i == 1:
-            u = w
-        else:
+            u = u1
+        elif i == 2:
+            # H's tangents cross.
             if not use_t2 or a >= b:
                 continue
             u = (h_hi - b * w - h_lo) / (a - b)
-            if not (0.0 < u < w):
+        elif i == 3:
+            # x's tangents cross.
+            if not use_x or p_lo >= q_hi:
                 continue
-        chord = g_lo + (g_hi - g_lo) * (u / w)
+            u = (x_hi - q_hi * w - x_lo) / (p_lo - q_hi)
+        else:
+            # x's tangent at lo meets x(hi).
+            if not use_x or p_lo >= 0.0:
+                continue
+            u = (x_hi - x_lo) / p_lo
+        if i >= 2 and not (u0 < u < u1):
+            continue
         t = h_lo + a * u
         if use_t2:
             t = max(t, h_hi + b * (u - w))
-        best = min(best, chord + t)
+        if use_x:
+            x = max(x_lo + p_lo * u, x_hi + q_hi * (u - w), x_hi)
+            gl = g_hi + slope_g * (x - x_hi)
+        else:
+            gl = g_flat
+        best = min(best, gl + t)
     return best
 
 
@@ -218,25 +249,34 @@ def _interval_bound(
     f_at: npt.NDArray[np.float64],
     g_at: npt.NDArray[np.float64],
     hp_at: npt.NDArray[np.float64],
-    piece_at: npt.NDArray[np.int64],
-    onb_at: npt.NDArray[np.bool_],
+    x_at: npt.NDArray[np.float64],
+    sr_at: npt.NDArray[np.float64],
+    sl_at: npt.NDArray[np.float64],
     mask_at: npt.NDArray[np.int64],
+    full_mask: int,
     curved: bool,
 ) -> float:  # pragma: no cover - compiled
     """:func:`_lower_bound` of the grid interval ``[lo, hi]`` from its evaluated ends."""
     if hi - lo <= 1:
         return np.inf
-    d_piece = piece_at[hi] - piece_at[lo]
-    smooth = mask_at[hi] == mask_at[lo] and (d_piece == 0 or (d_piece == 1 and onb_at[hi]))
+    # The retaliation is convex on the interval when the same victims stay above their
+    # reserves throughout and those are all of them (or none: then it is zero).
+    m = mask_at[lo]
+    convex_ret = m == mask_at[hi] and (m == full_mask or m == 0)
     return _lower_bound(
         step * (hi - lo),
+        step,
         f_at[lo],
         g_at[lo],
         hp_at[lo],
+        x_at[lo],
+        sr_at[lo],
         f_at[hi],
         g_at[hi],
         hp_at[hi],
-        smooth,
+        x_at[hi],
+        sl_at[hi],
+        convex_ret,
         curved,
     )
 
@@ -269,15 +309,17 @@ def search_rows(
     n_v = destroyed.shape[1]
     n_a = w80_s.shape[1]
     scratch = np.empty(2 * n_v + n_a)
-    # Per grid index of the current row: F, G, victim objective, dH/ds, piece, on a break,
-    # reserve mask (only the entries of evaluated indices are meaningful).
+    # Per grid index of the current row: F, G, victim objective, dH/ds, retaliation and its
+    # slopes, reserve mask (only the entries of evaluated indices are meaningful).
     f_at = np.empty(n_max + 1)
     g_at = np.empty(n_max + 1)
     v_at = np.empty(n_max + 1)
     hp_at = np.empty(n_max + 1)
-    piece_at = np.empty(n_max + 1, dtype=np.int64)
-    onb_at = np.empty(n_max + 1, dtype=np.bool_)
+    x_at = np.empty(n_max + 1)
+    sr_at = np.empty(n_max + 1)
+    sl_at = np.empty(n_max + 1)
     mask_at = np.empty(n_max + 1, dtype=np.int64)
+    full_mask = (1 << n_v) - 1
     visited = np.empty(n_max + 1, dtype=np.int64)
     stack_lo = np.empty(2 * (n_max + 2), dtype=np.int64)
     stack_hi = np.empty(2 * (n_max + 2), dtype=np.int64)
@@ -290,21 +332,29 @@ def search_rows(
         n = n_hi[r]
         n_seen = 0
         best = np.inf
-        spacing = 1
-        while spacing * FIRST_POINTS < n:
-            spacing *= 2
-        # First level: every spacing-th point and the last; its intervals on the stack.
+        # First level: the ends and the previous row's choice (a neighbouring sample's answer
+        # is usually near this one's, so the bounds prune sooner; which points are evaluated
+        # never changes the answer).
+        hint = min(max(chosen[r - 1], 0), n) if r > 0 else n // 2
         top = 0
-        i = 0
         prev = 0
-        while True:
-            s_i = min(i * spacing, n)
-            f, g, vo, hp, pc, onb, mk = _objectives(
+        for i in range(3):
+            if i == 0:
+                s_i = 0
+            elif i == 1:
+                if hint <= 0 or hint >= n:
+                    continue
+                s_i = hint
+            else:
+                if n == 0:
+                    break
+                s_i = n
+            f, g, vo, hp, xr, sr, sl, mk = _objectives(
                 r, step * s_i, breaks, destroyed, standing, kept_base, w80_s, w80_v,
                 sw, vw, v_res, v_fo, exponent, k, scratch,
             )  # fmt: skip
             f_at[s_i], g_at[s_i], v_at[s_i], hp_at[s_i] = f, g, vo, hp
-            piece_at[s_i], onb_at[s_i], mask_at[s_i] = pc, onb, mk
+            x_at[s_i], sr_at[s_i], sl_at[s_i], mask_at[s_i] = xr, sr, sl, mk
             visited[n_seen] = s_i
             n_seen += 1
             best = min(best, f)
@@ -313,14 +363,11 @@ def search_rows(
                 stack_hi[top] = s_i
                 top += 1
             prev = s_i
-            if s_i >= n:
-                break
-            i += 1
         for q in range(top):
             lo = stack_lo[q]
             hi = stack_hi[q]
             stack_lb[q] = _interval_bound(
-                lo, hi, step, f_at, g_at, hp_at, piece_at, onb_at, mask_at, curved
+                lo, hi, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
             )
         # Take the first intervals best bound first: sort them worst first on the stack.
         for q in range(1, top):
@@ -339,20 +386,20 @@ def search_rows(
             if hi - lo <= 1 or stack_lb[top] > best + slack:
                 continue
             mid = (lo + hi) // 2
-            f, g, vo, hp, pc, onb, mk = _objectives(
+            f, g, vo, hp, xr, sr, sl, mk = _objectives(
                 r, step * mid, breaks, destroyed, standing, kept_base, w80_s, w80_v,
                 sw, vw, v_res, v_fo, exponent, k, scratch,
             )  # fmt: skip
             f_at[mid], g_at[mid], v_at[mid], hp_at[mid] = f, g, vo, hp
-            piece_at[mid], onb_at[mid], mask_at[mid] = pc, onb, mk
+            x_at[mid], sr_at[mid], sl_at[mid], mask_at[mid] = xr, sr, sl, mk
             visited[n_seen] = mid
             n_seen += 1
             best = min(best, f)
             lb_left = _interval_bound(
-                lo, mid, step, f_at, g_at, hp_at, piece_at, onb_at, mask_at, curved
+                lo, mid, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
             )
             lb_right = _interval_bound(
-                mid, hi, step, f_at, g_at, hp_at, piece_at, onb_at, mask_at, curved
+                mid, hi, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
             )
             # Push the half with the worse bound first, so the better one is taken next.
             if lb_left <= lb_right:
