@@ -69,6 +69,12 @@ def level_assumptions(
                     f"({e.low:g}-{e.high:g}), {e.basis}"
                 )
     p = levels.parameters
+    if p.cep_scale is not None:
+        e = p.cep_scale
+        out.append(
+            f"CEP of every system (data and defaults) scaled by {e.value:g} "
+            f"({e.low:g}-{e.high:g}), {e.basis}"
+        )
     out.append(
         "damage curve w80: "
         + ", ".join(f"{k} {levels.w80(k).value:g}" for k in forces)
