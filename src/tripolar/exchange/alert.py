@@ -280,13 +280,13 @@ def with_overrides(
     ``assumed`` figure (its sources kept); an entry the levels lack (a party's share for a basing
     type they leave out, ``cep_scale``) is added. The result is validated like a file: a path
     that names no entry, or a value outside the entry's bounds, is an
-    :class:`~tripolar.errors.InputError` naming ``source`` and the field.
+    :class:`~tripolar.errors.InputError` naming ``source`` (the file) and the path (the field).
     """
     if not overrides:
         return levels
     data = levels.to_dict()
     for path, value in overrides:
-        field = f"alert_overrides.{path}"
+        field = path
         keys = path.split(".")
         expected = "parameters.<name>[.<key>] or postures.<posture>.<party>.<key>"
         if len(keys) < 2 or keys[0] not in ("parameters", "postures") or "" in keys:
