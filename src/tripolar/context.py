@@ -5,9 +5,9 @@ the year of the forces, the Monte Carlo seed and sample count, the force-buildin
 under a treaty (:data:`tripolar.treaty.force_cut.RULES`, checked there), an optional
 alert-levels file and alert-levels entries fixed for this evaluation (``alert_overrides``:
 what a sweep point or a what-if changes, applied over the bundled levels and the file by
-:func:`tripolar.exchange.alert.alert_levels_for`). It is passed explicitly to every model that needs one of them (counting and
-compliance, stability, verification, negotiation), so that no model reads the bundled data
-behind the caller's back.
+:func:`tripolar.exchange.alert.alert_levels_for`). It is passed explicitly to every model
+that needs one of them (counting and compliance, stability, verification, negotiation), so
+that no model reads the bundled data behind the caller's back.
 
 The context builds the dataset, the postures and the alert levels once and keeps them for
 its own life only; a changed input is a new context (the object is frozen), so no cache
@@ -163,7 +163,11 @@ def _overrides(raw: object) -> tuple[tuple[str, float], ...]:
                 field="alert_overrides",
                 expected="a dotted path of the alert-levels file",
             )
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise InputError(
                 f"invalid value {value!r}",
                 field=f"alert_overrides.{path}",

@@ -128,7 +128,9 @@ def test_cep_scale_one_gives_todays_numbers_exactly() -> None:
         for s0, s1 in zip(_forces(BUNDLED)[k].systems, _forces(one)[k].systems, strict=True):
             assert s1.cep_m == s0.cep_m
     for objective in ("cost", "damage"):
-        a = run_exchange(["US"], "RU", "generated", BUNDLED, n_samples=40, seed=4, objective=objective)
+        a = run_exchange(
+            ["US"], "RU", "generated", BUNDLED, n_samples=40, seed=4, objective=objective
+        )
         b = run_exchange(["US"], "RU", "generated", one, n_samples=40, seed=4, objective=objective)
         assert a.surviving_warheads == b.surviving_warheads and a.spend == b.spend
     ctx0 = EvaluationContext(samples=30, seed=2)

@@ -290,7 +290,9 @@ def with_overrides(
         keys = path.split(".")
         expected = "parameters.<name>[.<key>] or postures.<posture>.<party>.<key>"
         if len(keys) < 2 or keys[0] not in ("parameters", "postures") or "" in keys:
-            raise InputError("not an alert-levels entry", file=source, field=field, expected=expected)
+            raise InputError(
+                "not an alert-levels entry", file=source, field=field, expected=expected
+            )
         node: dict[str, Any] = data
         for k in keys[:-1]:
             nxt = node.setdefault(k, {})

@@ -69,11 +69,11 @@ def level_assumptions(
                     f"({e.low:g}-{e.high:g}), {e.basis}"
                 )
     p = levels.parameters
-    if p.cep_scale is not None:
-        e = p.cep_scale
+    cs = p.cep_scale
+    if cs is not None:
         out.append(
-            f"CEP of every system (data and defaults) scaled by {e.value:g} "
-            f"({e.low:g}-{e.high:g}), {e.basis}"
+            f"CEP of every system (data and defaults) scaled by {cs.value:g} "
+            f"({cs.low:g}-{cs.high:g}), {cs.basis}"
         )
     out.append(
         "damage curve w80: "

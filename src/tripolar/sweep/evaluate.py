@@ -97,7 +97,7 @@ def _treaty_columns(
         row[f"verdict_{p}"] = ev.parties[p].verdict if p in ev.parties else "not a party"
     for p in PARTIES:
         row[f"upload_headroom_{p}"] = (
-            _headroom(upload_potential(ps[p], t, context=ctx)) if p in t.parties else math.nan
+            _headroom(upload_potential(t, ps[p], context=ctx)) if p in t.parties else math.nan
         )
     baseline, no_deal, profiles = neg
     outcome = treaty_outcome(t, baseline)
