@@ -73,8 +73,11 @@ def test_unknown_limit_and_party_are_refused(tmp_path: Path) -> None:
 def test_examples_load_with_the_stated_sizes() -> None:
     small = load_sweep_file(EXAMPLES / "sweep-small.yaml")
     large = load_sweep_file(EXAMPLES / "sweep-large.yaml")
+    assumptions = load_sweep_file(EXAMPLES / "sweep-assumptions.yaml")
     assert 100 <= small.n_points <= 1000
     assert large.n_points == 100_000
+    assert assumptions.n_points == 16 * (7 + 2)
+    assert {a.kind for a in assumptions.axes} >= {"cep_scale", "reserve_delta", "follow_on_lambda"}
 
 
 def test_schema_command_prints_the_json_schema(cli) -> None:
