@@ -101,7 +101,12 @@ class Axis(_Strict):
     """One axis of the design space."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name in the results")
-    kind: AxisKind
+    kind: AxisKind = Field(
+        description="treaty axes: ceiling, scope, rule; parameter axes fix one alert-levels "
+        "entry: silo_hardness_psi (parameters.hardness_psi.silo), reliability, alert_fraction "
+        "(postures.<posture>.<party>.<key>), w80 (parameters.w80.<party>), cep_scale (a factor "
+        "on every system's CEP), reserve_delta ([0, 1)), follow_on_lambda (>= 0)"
+    )
     values: list[float | bool | str] | None = Field(
         default=None, description="discrete values (required for scope and rule axes)"
     )
