@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from tripolar.context import EvaluationContext
-from tripolar.exchange.alert import load_alert_levels
 from tripolar.stability.batch import evaluate_variants
 from tripolar.stability.run import run_stability
 from tripolar.sweep import execute
@@ -89,10 +88,9 @@ def main() -> None:
 
     # 1. batching vs one at a time, same points, stability only (CPU seconds)
     base = base_treaty(spec)
-    bundled = load_alert_levels()
     ctx0 = EvaluationContext(year=spec.year, seed=spec.seed, samples=spec.samples)
     pts = point_values(spec, 0, oat)
-    ctx, levels = point_context(spec, pts[0], ctx0, bundled)
+    ctx, levels = point_context(spec, pts[0], ctx0)
     treaties = [variant(base, spec, v, i) for i, v in enumerate(pts)]
     evaluate_variants(treaties[:1], ctx)
     c0 = time.process_time()

@@ -2,10 +2,12 @@
 
 An :class:`EvaluationContext` carries the data directory (``None``: the bundled dataset),
 the year of the forces, the Monte Carlo seed and sample count, the force-building rule
-under a treaty (:data:`tripolar.treaty.force_cut.RULES`, checked there) and an optional
-alert-levels file. It is passed explicitly to every model that needs one of them (counting and
-compliance, stability, verification, negotiation), so that no model reads the bundled data
-behind the caller's back.
+under a treaty (:data:`tripolar.treaty.force_cut.RULES`, checked there), an optional
+alert-levels file and alert-levels entries fixed for this evaluation (``alert_overrides``:
+what a sweep point or a what-if changes, applied over the bundled levels and the file by
+:func:`tripolar.exchange.alert.alert_levels_for`). It is passed explicitly to every model
+that needs one of them (counting and compliance, stability, verification, negotiation), so
+that no model reads the bundled data behind the caller's back.
 
 The context builds the dataset, the postures and the alert levels once and keeps them for
 its own life only; a changed input is a new context (the object is frozen), so no cache
@@ -15,6 +17,7 @@ outlives a change of inputs. The dataset itself is cached by the content hash of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +46,16 @@ MAX_SAMPLES = 1_000_000
 
 @dataclass(frozen=True)
 class EvaluationContext:
-    """The shared inputs of one evaluation (data, year, seed, samples, rule, alert levels)."""
+    """The shared inputs of one evaluation (data, year, seed, samples, rule, alert levels).
+
+    ``alert_overrides`` fixes alert-levels entries for this evaluation: ``(path, value)``
+    pairs, ``path`` dotted as in the alert-levels file (``parameters.reliability``,
+    ``parameters.hardness_psi.silo``, ``parameters.cep_scale``,
+    ``postures.generated.CN.demated``), each entry set to ``value = low = high`` (no longer
+    sampled). The pairs are stored sorted by path (each path once, finite values); whether a
+    path names an entry is checked where they are applied
+    (:func:`tripolar.exchange.alert.alert_levels_for`).
+    """
 
     data_dir: Path | None = None
     year: int = DEFAULT_YEAR
@@ -51,6 +63,7 @@ class EvaluationContext:
     samples: int = DEFAULT_SAMPLES
     rule: str = DEFAULT_RULE
     alert_file: Path | None = None
+    alert_overrides: tuple[tuple[str, float], ...] = ()
     _memo: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -60,6 +73,7 @@ class EvaluationContext:
             object.__setattr__(self, "data_dir", Path(self.data_dir))
         if self.alert_file is not None and not isinstance(self.alert_file, Path):
             object.__setattr__(self, "alert_file", Path(self.alert_file))
+        object.__setattr__(self, "alert_overrides", _overrides(self.alert_overrides))
         for name, value, low, high in (
             ("seed", self.seed, 0, 2**63 - 1),
             ("samples", self.samples, 1, MAX_SAMPLES),
@@ -111,8 +125,9 @@ class EvaluationContext:
         return value
 
     def to_dict(self) -> dict[str, Any]:
-        """The inputs, as recorded with a run and printed with a result."""
-        return {
+        """The inputs, as recorded with a run and printed with a result
+        (``alert_overrides`` only when the context has any)."""
+        out: dict[str, Any] = {
             "data": None if self.data_dir is None else str(self.data_dir),
             "dataset_hash": self.dataset().content_hash,
             "year": self.year,
@@ -121,3 +136,48 @@ class EvaluationContext:
             "rule": self.rule,
             "alert_levels": None if self.alert_file is None else str(self.alert_file),
         }
+        if self.alert_overrides:
+            out["alert_overrides"] = dict(self.alert_overrides)
+        return out
+
+
+def _overrides(raw: object) -> tuple[tuple[str, float], ...]:
+    """``raw`` (``(path, value)`` pairs) checked and sorted by path, values as floats."""
+    items = raw
+    if not isinstance(items, list | tuple):
+        raise InputError(
+            "invalid alert_overrides", field="alert_overrides", expected="(path, value) pairs"
+        )
+    out: dict[str, float] = {}
+    for item in items:
+        if not (isinstance(item, list | tuple) and len(item) == 2):
+            raise InputError(
+                f"invalid alert override {item!r}",
+                field="alert_overrides",
+                expected="(path, value) pairs",
+            )
+        path, value = item
+        if not isinstance(path, str) or not path:
+            raise InputError(
+                f"invalid alert override path {path!r}",
+                field="alert_overrides",
+                expected="a dotted path of the alert-levels file",
+            )
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise InputError(
+                f"invalid value {value!r}",
+                field=f"alert_overrides.{path}",
+                expected="a finite number",
+            )
+        if path in out:
+            raise InputError(
+                "the same entry is fixed twice",
+                field=f"alert_overrides.{path}",
+                expected="each path once",
+            )
+        out[path] = float(value)
+    return tuple(sorted(out.items()))

@@ -74,7 +74,15 @@ def test_sobol_indices_of_a_linear_function_match_the_analytic_values() -> None:
     """
     axes = [
         {"name": "a", "kind": "reliability", "low": 0.0, "high": 1.0},
-        {"name": "b", "kind": "reliability", "low": 0.0, "high": 1.0},
+        {
+            "name": "b",
+            "kind": "alert_fraction",
+            "posture": "generated",
+            "party": "US",
+            "key": "ssbn",
+            "low": 0.0,
+            "high": 1.0,
+        },
     ]
     data = yaml.safe_load(tiny_text())
     data.update(design={"kind": "sobol", "points": 1024}, axes=axes)

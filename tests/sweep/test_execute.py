@@ -15,7 +15,6 @@ import yaml
 from tests.sweep.conftest import tiny_text
 
 from tripolar.context import EvaluationContext
-from tripolar.exchange.alert import load_alert_levels
 from tripolar.stability.batch import evaluate_variants
 from tripolar.sweep import load, run_sweep
 from tripolar.sweep.evaluate import evaluate_chunk, stability_columns
@@ -55,7 +54,7 @@ def test_a_row_is_the_one_at_a_time_report() -> None:
     spec = _spec()
     rows = evaluate_chunk(spec, 1)
     vals = point_values(spec, 3, 4)[0]
-    ctx, _ = point_context(spec, vals, EvaluationContext(seed=3, samples=20), load_alert_levels())
+    ctx, _ = point_context(spec, vals, EvaluationContext(seed=3, samples=20))
     alone = evaluate_variants([variant(base_treaty(spec), spec, vals, 3)], ctx)[0]
     assert rows[1]["point"] == 3
     assert {k: rows[1][k] for k in stability_columns(alone)} == stability_columns(alone)

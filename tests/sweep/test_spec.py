@@ -9,10 +9,18 @@ import pytest
 import yaml
 from tests.sweep.conftest import tiny_text
 
+from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
-from tripolar.exchange.alert import load_alert_levels
-from tripolar.sweep.family import point_levels, variant
-from tripolar.sweep.spec import SweepFile, load_sweep_file, point_values, sweep_hash
+from tripolar.exchange.alert import alert_levels_for, load_alert_levels
+from tripolar.ranges import Range
+from tripolar.sweep.family import point_context, variant
+from tripolar.sweep.spec import (
+    SweepFile,
+    load_sweep_file,
+    point_values,
+    sweep_hash,
+    sweep_json_schema,
+)
 from tripolar.treaty.io import load_treaty
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -65,8 +73,11 @@ def test_unknown_limit_and_party_are_refused(tmp_path: Path) -> None:
 def test_examples_load_with_the_stated_sizes() -> None:
     small = load_sweep_file(EXAMPLES / "sweep-small.yaml")
     large = load_sweep_file(EXAMPLES / "sweep-large.yaml")
+    assumptions = load_sweep_file(EXAMPLES / "sweep-assumptions.yaml")
     assert 100 <= small.n_points <= 1000
     assert large.n_points == 100_000
+    assert assumptions.n_points == 16 * (7 + 2)
+    assert {a.kind for a in assumptions.axes} >= {"cep_scale", "reserve_delta", "follow_on_lambda"}
 
 
 def test_schema_command_prints_the_json_schema(cli) -> None:
@@ -145,13 +156,71 @@ def test_parameter_axes_fix_the_alert_level_entries() -> None:
             "key": "road-mobile",
             "values": [0.3],
         },
+        {"name": "delta", "kind": "reserve_delta", "values": [0.2]},
+        {"name": "lam", "kind": "follow_on_lambda", "values": [0.0]},
+        {"name": "rule", "kind": "rule", "values": ["keep-ssbn"]},
     ]
     s = _spec(axes=axes)
     bundled = load_alert_levels()
-    lv = point_levels(s, {"h": 3000, "rel": 0.8, "w80": 400, "cep": 2.0, "ru_mob": 0.3}, bundled)
+    vals = {
+        "h": 3000,
+        "rel": 0.8,
+        "w80": 400,
+        "cep": 2.0,
+        "ru_mob": 0.3,
+        "delta": 0.2,
+        "lam": 0.0,
+        "rule": "keep-ssbn",
+    }
+    ctx, lv = point_context(s, vals, EvaluationContext(seed=3, samples=20))
+    # The point's parameters are inputs of its context, nothing else of the context changes.
+    assert dict(ctx.alert_overrides) == {
+        "parameters.hardness_psi.silo": 3000.0,
+        "parameters.reliability": 0.8,
+        "parameters.w80.CN": 400.0,
+        "parameters.cep_scale": 2.0,
+        "postures.generated.RU.road-mobile": 0.3,
+        "parameters.reserve_delta": 0.2,
+        "parameters.follow_on_lambda": 0.0,
+    }
+    assert ctx.rule == "keep-ssbn" and (ctx.seed, ctx.samples) == (3, 20)
+    assert lv is alert_levels_for(ctx)
     assert lv.hardness_psi("silo").value == lv.hardness_psi("silo").low == 3000
     assert lv.reliability().high == 0.8
     assert lv.w80("CN").value == 400 and lv.w80("US") == bundled.w80("US")
     assert lv.untargetable_fraction("RU", "generated", "road-mobile").value == 0.3
-    for k, e in bundled.parameters.cep_m.items():
-        assert lv.default_cep_m(k).value == pytest.approx(2 * e.value)
+    assert lv.parameters.reserve_delta.value == lv.parameters.reserve_delta.high == 0.2
+    assert lv.parameters.follow_on_lambda.value == 0.0
+    # The CEP scale is one factor on every system's CEP, not a change of the defaults.
+    assert lv.cep_scale() == Range.exact(2.0)
+    assert lv.parameters.cep_m == bundled.parameters.cep_m
+
+
+@pytest.mark.parametrize(
+    ("axis", "message"),
+    [
+        ({"name": "d", "kind": "reserve_delta", "values": [0.5, 1.0]}, "reserve_delta"),
+        ({"name": "d", "kind": "reserve_delta", "low": -0.1, "high": 0.5}, ">= 0"),
+        ({"name": "lam", "kind": "follow_on_lambda", "values": [-1.0]}, ">= 0"),
+        ({"name": "c", "kind": "cep_scale", "values": [0.0]}, ">= 1e-12"),
+        ({"name": "lam", "kind": "follow_on_lambda", "values": [True]}, "numbers"),
+    ],
+)
+def test_bad_parameter_axis_values_are_refused(axis: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _spec(axes=[axis])
+
+
+def test_two_axes_fixing_one_entry_are_refused(tmp_path: Path) -> None:
+    f = tmp_path / "twice.yaml"
+    f.write_text(
+        tiny_text() + "  - {name: hard_again, kind: silo_hardness_psi, values: [2000]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"parameters\.hardness_psi\.silo"):
+        load_sweep_file(f)
+
+
+def test_schema_lists_every_axis_kind() -> None:
+    kinds = sweep_json_schema()["$defs"]["Axis"]["properties"]["kind"]["enum"]  # type: ignore[index]
+    assert {"cep_scale", "reserve_delta", "follow_on_lambda", "w80"} <= set(kinds)

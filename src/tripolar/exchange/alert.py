@@ -9,11 +9,18 @@ launcher hardness, reliability, default CEP and yield, storage aim points, damag
 derived from published figures, or an assumption of the model, with a low/high band.
 
 A user YAML file with the same layout overrides the entries it names; it is validated and
-every problem is an :class:`tripolar.errors.InputError` naming the file and the field.
+every problem is an :class:`tripolar.errors.InputError` naming the file and the field. An
+evaluation context's ``alert_overrides`` then fix single entries (:func:`with_overrides`,
+applied by :func:`alert_levels_for`).
+
+``parameters.cep_scale`` (optional, absent from the bundled file, i.e. 1) multiplies the CEP of
+every system, the dataset's published CEPs and the model defaults alike (value, low and high
+by the factor's value, low and high), so that an accuracy assumption moves every force.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -91,6 +98,7 @@ class Parameters(BaseModel):
     w80: dict[str, Entry]
     reserve_delta: FractionEntry
     follow_on_lambda: Entry
+    cep_scale: Entry | None = None
 
     @model_validator(mode="after")
     def _positive(self) -> Parameters:
@@ -101,6 +109,10 @@ class Parameters(BaseModel):
         for key, e in self.cep_m.items():
             if e.low < 0:
                 raise ValueError(f"cep_m.{key} must be >= 0")
+        if self.cep_scale is not None and self.cep_scale.low <= 0:
+            raise ValueError("cep_scale must be > 0")
+        if self.follow_on_lambda.low < 0:
+            raise ValueError("follow_on_lambda must be >= 0")
         if self.reserve_delta.high >= 1.0:
             raise ValueError("reserve_delta must be below 1")
         return self
@@ -147,6 +159,11 @@ class AlertLevels(BaseModel):
 
     def default_cep_m(self, category: str) -> Range:
         return self.parameters.cep_m[category].range
+
+    def cep_scale(self) -> Range | None:
+        """The factor on every system's CEP (``None``: no factor, CEPs as given)."""
+        e = self.parameters.cep_scale
+        return None if e is None else e.range
 
     def default_yield_kt(self, category: str) -> Range:
         return self.parameters.yield_kt[category].range
@@ -249,7 +266,67 @@ def load_alert_levels(path: str | Path | None = None) -> AlertLevels:
     return alert_levels_from_mapping(_deep_merge(base, user), source=str(path))
 
 
+def with_overrides(
+    levels: AlertLevels,
+    overrides: Sequence[tuple[str, float]],
+    *,
+    source: str = "alert_overrides",
+) -> AlertLevels:
+    """``levels`` with each ``(path, value)`` entry fixed at ``value = low = high``.
+
+    ``path`` is dotted as in the alert-levels file: ``parameters.<name>`` or
+    ``parameters.<name>.<key>`` (``parameters.hardness_psi.silo``, ``parameters.w80.CN``,
+    ``parameters.cep_scale``) or ``postures.<posture>.<party>.<key>``. The entry becomes an
+    ``assumed`` figure (its sources kept); an entry the levels lack (a party's share for a basing
+    type they leave out, ``cep_scale``) is added. The result is validated like a file: a path
+    that names no entry, or a value outside the entry's bounds, is an
+    :class:`~tripolar.errors.InputError` naming ``source`` (the file) and the path (the field).
+    """
+    if not overrides:
+        return levels
+    data = levels.to_dict()
+    for path, value in overrides:
+        field = path
+        keys = path.split(".")
+        expected = "parameters.<name>[.<key>] or postures.<posture>.<party>.<key>"
+        if len(keys) < 2 or keys[0] not in ("parameters", "postures") or "" in keys:
+            raise InputError(
+                "not an alert-levels entry", file=source, field=field, expected=expected
+            )
+        node: dict[str, Any] = data
+        for k in keys[:-1]:
+            nxt = node.setdefault(k, {})
+            if not isinstance(nxt, dict) or "value" in nxt:
+                raise InputError(
+                    f"{k!r} is one figure, not a group", file=source, field=field, expected=expected
+                )
+            node = nxt
+        old = node.get(keys[-1])
+        if old is not None and not (isinstance(old, dict) and "value" in old):
+            raise InputError(
+                "names a group of figures, not one", file=source, field=field, expected=expected
+            )
+        v = float(value)
+        node[keys[-1]] = {
+            "value": v,
+            "low": v,
+            "high": v,
+            "basis": "assumed",
+            "sources": list((old or {}).get("sources", [])),
+            "note": "fixed for this evaluation (alert_overrides)",
+        }
+    return alert_levels_from_mapping(data, source=source)
+
+
+#: Where a context keeps its alert levels (:meth:`EvaluationContext.cached`): the one slot every
+#: reader of a context's levels shares.
+LEVELS_KEY = "exchange.alert_levels"
+
+
 def alert_levels_for(context: EvaluationContext) -> AlertLevels:
-    """The alert levels of an evaluation context (its ``alert_file`` over the bundled ones),
-    built once per context."""
-    return context.cached("alert_levels", lambda: load_alert_levels(context.alert_file))
+    """The alert levels of an evaluation context: the bundled ones, its ``alert_file`` over them,
+    then its ``alert_overrides`` (:func:`with_overrides`); built once per context."""
+    return context.cached(
+        LEVELS_KEY,
+        lambda: with_overrides(load_alert_levels(context.alert_file), context.alert_overrides),
+    )

@@ -229,11 +229,14 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     Launchers and warheads come from the posture (``deployed_launchers``, ``warheads_loaded``;
     warheads per launcher = loaded / deployed, band from the ends of both); yield and CEP from
     the posture where it has them, else the model defaults of ``params`` (recorded in
-    ``assumed``); reliability and launcher hardness are always model parameters. Systems with
-    unknown launcher or warhead counts, or no warheads, are left out (an exchange cannot
+    ``assumed``); reliability and launcher hardness are always model parameters. Where
+    ``params`` has a ``cep_scale``, every system's CEP (the posture's or the default) is
+    multiplied by it (value, low and high by the factor's; recorded in ``assumed``). Systems
+    with unknown launcher or warhead counts, or no warheads, are left out (an exchange cannot
     strike or use what is not counted).
     """
     systems: list[ForceSystem] = []
+    cep_scale = params.cep_scale()
     for h in posture.systems:
         if h.deployed_launchers is None or h.warheads_loaded is None:
             continue
@@ -259,6 +262,9 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
         else:
             cep = params.default_cep_m(h.category)
             assumed.append("cep_m")
+        if cep_scale is not None:
+            cep = cep.times(cep_scale)
+            assumed.append("cep_scale")
         systems.append(
             ForceSystem(
                 system_id=h.system_id,

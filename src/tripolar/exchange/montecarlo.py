@@ -82,6 +82,12 @@ def level_assumptions(
                     f"({e.low:g}-{e.high:g}), {e.basis}"
                 )
     p = levels.parameters
+    cs = p.cep_scale
+    if cs is not None:
+        out.append(
+            f"CEP of every system (data and defaults) scaled by {cs.value:g} "
+            f"({cs.low:g}-{cs.high:g}), {cs.basis}"
+        )
     out.append(
         "damage curve w80: "
         + ", ".join(f"{k} {levels.w80(k).value:g}" for k in forces)

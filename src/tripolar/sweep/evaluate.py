@@ -30,7 +30,6 @@ import math
 from typing import Any
 
 from tripolar.context import EvaluationContext
-from tripolar.exchange.alert import load_alert_levels
 from tripolar.negotiation.evaluate import build_baseline, no_deal_outcome, treaty_outcome
 from tripolar.negotiation.profiles import load_profiles
 from tripolar.negotiation.utility import utility
@@ -98,7 +97,7 @@ def _treaty_columns(
         row[f"verdict_{p}"] = ev.parties[p].verdict if p in ev.parties else "not a party"
     for p in PARTIES:
         row[f"upload_headroom_{p}"] = (
-            _headroom(upload_potential(ps[p], t, context=ctx)) if p in t.parties else math.nan
+            _headroom(upload_potential(t, ps[p], context=ctx)) if p in t.parties else math.nan
         )
     baseline, no_deal, profiles = neg
     outcome = treaty_outcome(t, baseline)
@@ -115,14 +114,13 @@ def evaluate_chunk(spec: SweepFile, chunk: int) -> list[dict[str, Any]]:
     base = base_treaty(spec)
     points = point_values(spec, lo, hi)
     base_ctx = EvaluationContext(year=spec.year, seed=spec.seed, samples=spec.samples)
-    bundled = load_alert_levels()
     profiles = load_profiles(PARTIES)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, vals in enumerate(points):
         groups.setdefault(context_key(spec, vals), []).append(i)
     rows: list[dict[str, Any] | None] = [None] * len(points)
     for members in groups.values():
-        ctx, levels = point_context(spec, points[members[0]], base_ctx, bundled)
+        ctx, levels = point_context(spec, points[members[0]], base_ctx)
         treaties = [variant(base, spec, points[i], lo + i) for i in members]
         reports = evaluate_variants(treaties, ctx)
         baseline = build_baseline(context=ctx, levels=levels)

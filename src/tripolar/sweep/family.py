@@ -2,8 +2,8 @@
 
 A variant is a :meth:`model_copy` of the base treaty with the ceiling and scope axes applied
 (an id ``<base>-p<point>``). A point's context is the sweep's base context with the point's
-force-building rule and its alert levels: the bundled alert levels with each parameter axis's
-entry replaced by the point's value (``value = low = high``; see :mod:`tripolar.sweep.spec`).
+force-building rule and, as its ``alert_overrides``, each parameter axis's alert-levels entry
+fixed at the point's value (``value = low = high``; see :mod:`tripolar.sweep.spec`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,19 @@ from typing import Any
 
 from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
-from tripolar.exchange.alert import AlertLevels, alert_levels_from_mapping, load_alert_levels
+from tripolar.exchange.alert import AlertLevels, alert_levels_for, load_alert_levels, with_overrides
 from tripolar.sweep.spec import CONTEXT_KINDS, SweepFile
 from tripolar.treaty.io import load_treaty
 from tripolar.treaty.schema import Limit, Treaty
 
-__all__ = ["base_treaty", "check_axes", "context_key", "point_levels", "variant"]
+__all__ = [
+    "base_treaty",
+    "check_axes",
+    "context_key",
+    "point_context",
+    "point_overrides",
+    "variant",
+]
 
 
 def base_treaty(spec: SweepFile, *, source: str = "<sweep>") -> Treaty:
@@ -56,9 +63,23 @@ def check_axes(spec: SweepFile, base: Treaty, *, source: str) -> None:
                     )
     try:
         variant(base, spec, dict(_first_point(spec)), 0)
-        point_levels(spec, _first_point(spec), load_alert_levels())
     except (ValueError, KeyError) as exc:
         raise InputError(str(exc), file=source, field="axes", expected="a valid variant") from exc
+    bundled = load_alert_levels()
+    for i, a in enumerate(spec.axes):
+        if a.alert_entry is None:
+            continue
+        ends = [x for x in (a.low, a.high) if x is not None]
+        for v in list(a.values) if a.values is not None else ends:
+            try:
+                with_overrides(bundled, [(a.alert_entry, float(v))])
+            except InputError as exc:
+                raise InputError(
+                    f"{a.alert_entry} = {v}: {exc}",
+                    file=source,
+                    field=f"axes.{i}",
+                    expected="a value the alert levels accept",
+                ) from exc
 
 
 def _first_point(spec: SweepFile) -> dict[str, Any]:
@@ -98,63 +119,27 @@ def context_key(spec: SweepFile, values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(values[a.name] for a in spec.axes if a.kind in CONTEXT_KINDS)
 
 
-def point_levels(spec: SweepFile, values: dict[str, Any], bundled: AlertLevels) -> AlertLevels:
-    """The bundled alert levels with the point's parameter axes applied."""
-    data = bundled.to_dict()
-    params = data["parameters"]
+def point_overrides(spec: SweepFile, values: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    """The alert-levels entries the point's parameter axes fix: ``(path, value)`` pairs, as
+    :attr:`tripolar.context.EvaluationContext.alert_overrides` takes them."""
+    out = []
     for a in spec.axes:
-        v = values[a.name]
-        if a.kind == "silo_hardness_psi":
-            params["hardness_psi"]["silo"] = _exact(params["hardness_psi"]["silo"], float(v))
-        elif a.kind == "reliability":
-            params["reliability"] = _exact(params["reliability"], float(v))
-        elif a.kind == "w80":
-            params["w80"][a.party] = _exact(params["w80"][a.party], float(v))
-        elif a.kind == "cep_scale":
-            for k, e in params["cep_m"].items():
-                params["cep_m"][k] = {
-                    **e,
-                    "value": e["value"] * float(v),
-                    "low": e["low"] * float(v),
-                    "high": e["high"] * float(v),
-                    "basis": "assumed",
-                    "note": f"bundled default scaled by {float(v):g} (sweep axis {a.name})",
-                }
-        elif a.kind == "alert_fraction":
-            party = data["postures"].setdefault(str(a.posture), {}).setdefault(str(a.party), {})
-            party[str(a.key)] = _exact(party.get(str(a.key)), float(v))
-    return alert_levels_from_mapping(data, source="sweep parameter axes")
-
-
-def _exact(entry: dict[str, Any] | None, v: float) -> dict[str, Any]:
-    return {
-        "value": v,
-        "low": v,
-        "high": v,
-        "basis": "assumed",
-        "sources": list((entry or {}).get("sources", [])),
-        "note": "fixed by a sweep parameter axis",
-    }
-
-
-def _const(value: Any) -> Any:
-    return lambda: value
+        if a.alert_entry is not None:
+            out.append((a.alert_entry, float(values[a.name])))
+    return tuple(out)
 
 
 def point_context(
-    spec: SweepFile, values: dict[str, Any], base: EvaluationContext, bundled: AlertLevels
+    spec: SweepFile, values: dict[str, Any], base: EvaluationContext
 ) -> tuple[EvaluationContext, AlertLevels]:
-    """The point's context (rule, year, seed, samples) and its alert levels.
+    """The point's context and its alert levels.
 
-    The context's alert-levels cache is filled with the point's levels, the way
-    :meth:`EvaluationContext.cached` lets a caller supply what a context derives; the
-    postures are shared with ``base`` (they do not depend on the point).
+    The context is ``base`` with the point's force-building rule and its parameter axes as
+    ``alert_overrides`` (:func:`point_overrides`); every model reads its alert levels from it
+    (:func:`tripolar.exchange.alert.alert_levels_for`: the bundled levels, the context's
+    alert file, then the overrides), so the point's parameters reach the forces, the stability
+    calculus and the negotiation baseline the same way.
     """
     rule = next((str(values[a.name]) for a in spec.axes if a.kind == "rule"), base.rule)
-    ctx = base.with_(rule=rule)
-    levels = point_levels(spec, values, bundled)
-    ctx.cached("exchange.alert_levels", lambda: levels)
-    ctx.cached("alert_levels", lambda: levels)
-    for p in ("US", "RU", "CN"):
-        ctx.cached(f"posture:{p}:{ctx.year}", _const(base.posture(p)))
-    return ctx, levels
+    ctx = base.with_(rule=rule, alert_overrides=point_overrides(spec, values))
+    return ctx, alert_levels_for(ctx)

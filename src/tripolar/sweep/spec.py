@@ -8,18 +8,23 @@ Treaty axes change the base treaty (:meth:`pydantic.BaseModel.model_copy` of it)
 - ``scope``: a counting flag (``include_nonstrategic`` or ``include_retired``);
 - ``rule``: the force-building rule (:data:`tripolar.treaty.force_cut.RULES`).
 
-Parameter axes replace one entry of the alert levels (``tripolar/exchange/alert_levels.yaml``)
-by a fixed value (``value = low = high``), so that within a point that entry is no longer
-sampled and the point's spread comes from the other entries only:
+Parameter axes fix one entry of the alert levels (``tripolar/exchange/alert_levels.yaml``)
+at the point's value (``value = low = high``), so that within a point that entry is no longer
+sampled and the point's spread comes from the other entries only. Each names its entry
+(:attr:`Axis.alert_entry`), and a point's context carries them as
+:attr:`tripolar.context.EvaluationContext.alert_overrides`:
 
 - ``silo_hardness_psi``: ``parameters.hardness_psi.silo`` (psi);
 - ``reliability``: ``parameters.reliability`` (probability);
 - ``alert_fraction``: ``postures.<posture>.<party>.<key>`` (share of launchers untargetable,
   or ``demated``);
 - ``w80``: ``parameters.w80.<party>`` (warheads; the damage curve's 80% point);
-- ``cep_scale``: multiplies every *default* CEP of ``parameters.cep_m`` (value and band). Systems
-  whose CEP the dataset gives keep it: the engine has no hook to scale a dataset CEP, so this
-  axis only moves the systems the dataset leaves to the model default.
+- ``cep_scale``: ``parameters.cep_scale``, a factor on the CEP of every system, the dataset's
+  published CEPs and the model defaults alike (1: the CEPs as given);
+- ``reserve_delta``: ``parameters.reserve_delta`` (the damage share, in [0, 1), a single
+  striker's reserve must still threaten on the third party);
+- ``follow_on_lambda``: ``parameters.follow_on_lambda`` (>= 0, the weight of the third party's
+  follow-on strike in a victim's cost).
 
 An axis has ``values`` (discrete) or ``low``/``high`` (continuous; ``levels`` points on a grid,
 or sampled by the design). Designs: ``grid`` (every combination), ``lhs`` (Latin hypercube,
@@ -44,6 +49,7 @@ from tripolar.io_yaml import load_yaml_file
 
 __all__ = [
     "CONTEXT_KINDS",
+    "PARAMETER_KINDS",
     "TREATY_KINDS",
     "Axis",
     "Design",
@@ -62,11 +68,25 @@ AxisKind = Literal[
     "alert_fraction",
     "w80",
     "cep_scale",
+    "reserve_delta",
+    "follow_on_lambda",
 ]
 #: Axes that change the treaty (evaluated together by one batched call).
 TREATY_KINDS = ("ceiling", "scope")
+#: Axes that fix one alert-levels entry (:attr:`Axis.alert_entry`).
+PARAMETER_KINDS = (
+    "silo_hardness_psi",
+    "reliability",
+    "alert_fraction",
+    "w80",
+    "cep_scale",
+    "reserve_delta",
+    "follow_on_lambda",
+)
 #: Axes that change the evaluation context (rule, alert levels): one context per value set.
-CONTEXT_KINDS = ("rule", "silo_hardness_psi", "reliability", "alert_fraction", "w80", "cep_scale")
+CONTEXT_KINDS = ("rule", *PARAMETER_KINDS)
+#: Axes whose values may be 0 (the others must be > 0).
+_ZERO_KINDS = ("ceiling", "reliability", "alert_fraction", "reserve_delta", "follow_on_lambda")
 _PARTIES = ("US", "RU", "CN")
 _ALERT_KEYS = ("ssbn", "road-mobile", "rail-mobile", "airbase", "mixed", "storage", "demated")
 #: The most points a sweep may have (memory of the point table stays a few hundred MiB).
@@ -81,7 +101,12 @@ class Axis(_Strict):
     """One axis of the design space."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name in the results")
-    kind: AxisKind
+    kind: AxisKind = Field(
+        description="treaty axes: ceiling, scope, rule; parameter axes fix one alert-levels "
+        "entry: silo_hardness_psi (parameters.hardness_psi.silo), reliability, alert_fraction "
+        "(postures.<posture>.<party>.<key>), w80 (parameters.w80.<party>), cep_scale (a factor "
+        "on every system's CEP), reserve_delta ([0, 1)), follow_on_lambda (>= 0)"
+    )
     values: list[float | bool | str] | None = Field(
         default=None, description="discrete values (required for scope and rule axes)"
     )
@@ -100,7 +125,7 @@ class Axis(_Strict):
     parties: list[str] = Field(default_factory=list, description="ceiling axes: parties set")
     flag: Literal["include_nonstrategic", "include_retired"] | None = None
     posture: Literal["day_to_day", "generated"] | None = None
-    party: str | None = Field(default=None, description="alert_fraction and w80 axes")
+    party: str | None = Field(default=None, description="alert_fraction and w80 axes: the party")
     key: str | None = Field(default=None, description="alert_fraction axes: the basing key")
 
     @model_validator(mode="after")
@@ -132,11 +157,13 @@ class Axis(_Strict):
             nums = [float(v) for v in self.values or []] + [
                 x for x in (self.low, self.high) if x is not None
             ]
-            lo = 0.0 if k in ("ceiling", "reliability", "alert_fraction") else 1e-12
+            lo = 0.0 if k in _ZERO_KINDS else 1e-12
             if any(x < lo for x in nums):
                 raise ValueError(f"axis {self.name!r}: values must be >= {lo:g}")
             if k in ("reliability", "alert_fraction") and any(x > 1 for x in nums):
                 raise ValueError(f"axis {self.name!r}: a fraction must lie in [0, 1]")
+            if k == "reserve_delta" and any(x >= 1 for x in nums):
+                raise ValueError(f"axis {self.name!r}: reserve_delta must lie in [0, 1)")
         if k == "ceiling":
             if self.limit is None or not self.parties:
                 raise ValueError(f"axis {self.name!r}: a ceiling axis needs limit and parties")
@@ -154,6 +181,20 @@ class Axis(_Strict):
                 f"(one of {', '.join(_ALERT_KEYS)})"
             )
         return self
+
+    @property
+    def alert_entry(self) -> str | None:
+        """The alert-levels entry a parameter axis fixes (dotted path); ``None`` otherwise."""
+        k = self.kind
+        if k == "silo_hardness_psi":
+            return "parameters.hardness_psi.silo"
+        if k == "w80":
+            return f"parameters.w80.{self.party}"
+        if k == "alert_fraction":
+            return f"postures.{self.posture}.{self.party}.{self.key}"
+        if k in PARAMETER_KINDS:
+            return f"parameters.{k}"
+        return None
 
     @property
     def discrete(self) -> bool:
@@ -217,6 +258,10 @@ class SweepFile(_Strict):
         names = [a.name for a in self.axes]
         if len(set(names)) != len(names):
             raise ValueError("axis names must be unique")
+        entries = [a.alert_entry for a in self.axes if a.alert_entry is not None]
+        for e in entries:
+            if entries.count(e) > 1:
+                raise ValueError(f"two axes fix the same alert-levels entry {e}")
         if self.design.kind == "grid":
             for a in self.axes:
                 if a.values is None and a.levels is None:
