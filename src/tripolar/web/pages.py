@@ -202,12 +202,57 @@ def register(app: FastAPI) -> None:
         rows = app.state.store.list_runs(limit=100)
         return render(request, "runs.html", runs=rows, store=app.state.store.location)
 
-    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def run_detail(request: Request, run_id: int) -> Response:
+    def run_page(
+        request: Request,
+        run_id: int,
+        reproduction: Any = None,
+        error: str | None = None,
+    ) -> Response:
         from tripolar.jsonio import dumps
+        from tripolar.store.reproduce import REPRODUCIBLE
 
         try:
             rec = app.state.store.get_run(run_id)
         except InputError as exc:
             raise HTTPException(404, "no such run") from exc
-        return render(request, "run.html", run=rec, text=dumps(rec))
+
+        def make(csrf: str) -> Response:
+            return render(
+                request,
+                "run.html",
+                run=rec,
+                text=dumps(rec),
+                csrf=csrf,
+                reproducible=rec.command in REPRODUCIBLE,
+                reproduction=reproduction,
+                error=error,
+            )
+
+        resp: Response = app.state.sessions.page_with_csrf(request, make)
+        if error is not None:
+            resp.status_code = 422
+        return resp
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def run_detail(request: Request, run_id: int) -> Response:
+        return run_page(request, run_id)
+
+    @app.post("/runs/{run_id}/rerun", response_class=HTMLResponse, include_in_schema=False)
+    def run_again(
+        request: Request, run_id: int, csrf: Annotated[str, Form(max_length=200)] = ""
+    ) -> Response:
+        """Repeat a run from its record (:func:`tripolar.store.reproduce.reproduce`), save
+        the repetition as a new run, and show whether the outputs are the same."""
+        from tripolar.store.reproduce import reproduce
+
+        if not app.state.sessions.csrf_ok(request, csrf):
+            raise HTTPException(403, "missing or wrong CSRF token")
+        try:
+            app.state.store.get_run(run_id)
+        except InputError as exc:
+            raise HTTPException(404, "no such run") from exc
+        try:
+            rep = reproduce(app.state.store, run_id)
+        except InputError as exc:
+            return run_page(request, run_id, error=f"error: {exc}")
+        return run_page(request, run_id, reproduction=rep)
