@@ -121,8 +121,7 @@ def test_builder_counts_change(browser, server) -> None:  # type: ignore[no-unty
     expect(page.locator("#form-error")).to_contain_text("error")
     # the command line's message for the same file, with the form as its source
     assert page.locator("#form-error").inner_text() == (
-        "error: form: field 'limits.0.ceiling': Input should be greater than or equal to 0 "
-        "(got -5)"
+        "error: form: field 'limits.0.ceiling': Input should be greater than or equal to 0 (got -5)"
     )
     assert not page.errors or all("422" in e for e in page.errors)
     ctx.close()
@@ -274,4 +273,67 @@ def test_three_delegations_reach_agreement(browser, server) -> None:  # type: ig
     ):
         assert action in log
     _shot(fac, "facilitator.png")
+    fctx.close()
+
+
+def _room_with_delegations(browser, server):  # type: ignore[no-untyped-def]
+    """A facilitator creates a room; US, RU and CN join it and save their inputs."""
+    fctx, fac = _page(browser, server)
+    fac.goto(f"{server}/rooms")
+    fac.fill('input[name="name"]', "Own treaties")
+    fac.fill('input[name="password"]', PASSWORD)
+    fac.click('#create-room button[type="submit"]')
+    invites = {
+        el.get_attribute("data-party"): el.inner_text() for el in fac.locator("code.invite").all()
+    }
+    room_url = server + fac.locator("#room-link").get_attribute("href")
+    pages = {}
+    for party, url in invites.items():
+        _ctx, page = _page(browser, server)
+        page.goto(url)
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('#join-form button[type="submit"]')
+        page.wait_for_url(room_url)
+        page.fill('input[name="reservation_utility"]', "-100")
+        page.click("#save-inputs")
+        page.wait_for_load_state()
+        pages[party] = page
+    return fctx, fac, room_url, pages
+
+
+def test_a_delegation_proposes_its_own_treaty(browser, server) -> None:  # type: ignore[no-untyped-def]
+    """US pastes a treaty of its own; RU then proposes one from the builder; US and CN
+    accept RU's and the room agrees on it."""
+    import yaml
+
+    from tripolar.treaty import load_treaty
+
+    fctx, fac, room_url, pages = _room_with_delegations(browser, server)
+    own = load_treaty("tri-equal-1000").model_dump(mode="json", exclude_defaults=True)
+    own["id"], own["name"] = "us-paste", "US offer, pasted"
+    us = pages["US"]
+    _goto(us, room_url)
+    us.fill("#treaty-yaml", yaml.safe_dump(own, sort_keys=False))
+    us.click('#propose-treaty-form button[type="submit"]')
+    us.wait_for_load_state()
+    ru = pages["RU"]
+    _goto(ru, room_url)
+    assert "us-paste" in ru.locator("#vote-section h2").inner_text()
+    assert re.fullmatch(r"-?\d+\.\d{3}", ru.locator("#own-treaty-utility").inner_text())
+    # RU builds its counter-proposal in the builder and proposes it from there
+    _goto(ru, f"{server}/builder?from=tri-proportional")
+    ru.locator("#treaty-form [data-f='id']").first.fill("ru-counter")
+    ru.click('#room-propose-form button[type="submit"]')
+    ru.wait_for_url(room_url)
+    for party in ("US", "CN"):
+        p = pages[party]
+        _goto(p, room_url)
+        assert "ru-counter" in p.locator("#vote-section h2").inner_text()
+        p.click("#accept")
+        p.wait_for_load_state()
+    _goto(fac, room_url)
+    assert fac.locator("#room-status").inner_text() == "agreed"
+    rounds = fac.locator("#rounds").inner_text()
+    assert "own treaty us-paste" in rounds and "own treaty ru-counter" in rounds
+    assert "superseded" in rounds and "agreed" in rounds
     fctx.close()

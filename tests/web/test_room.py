@@ -338,7 +338,11 @@ def test_the_builder_proposes_in_the_delegations_room(app) -> None:  # type: ign
     rm = make_room(app)
     room, cl = rm["room"], rm["clients"]
     page = cl["CN"].get("/builder?from=tri-proportional")
-    form = re.search(r'<form method="post" action="([^"]+)"[^>]*id="room-propose-form">(.*?)</form>', page.text, re.S)
+    form = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*id="room-propose-form">(.*?)</form>',
+        page.text,
+        re.S,
+    )
     assert form and form.group(1) == f"/rooms/{room}/propose-treaty"
     # nobody else's builder offers it: not the facilitator, not a visitor
     assert "room-propose-form" not in cl["facilitator"].get("/builder").text

@@ -162,8 +162,8 @@ def _outputs(command: str, inputs: dict[str, Any], treaties: dict[str, Any], ps:
         return evaluate(t, ps, data_dir=data).to_dict()
     from tripolar.treaty.upload import upload_potential
 
-    ctx = None if data is None else EvaluationContext(data_dir=data)
-    return {p.party: upload_potential(t, p, context=ctx).to_dict() for p in ps}
+    up_ctx = None if data is None else EvaluationContext(data_dir=data)
+    return {p.party: upload_potential(t, p, context=up_ctx).to_dict() for p in ps}
 
 
 def _status(command: str, outputs: dict[str, Any]) -> str:
@@ -190,8 +190,11 @@ def reproduce(st: Store, run_id: int, *, save: bool = True) -> Reproduction:
         raise InputError(
             f"runs of {rec.command!r} are not repeated here",
             field="run",
-            expected="a run of " + ", ".join(REPRODUCIBLE)
-            + (" (repeat a sweep with `tripolar sweep run FILE`)" if rec.command == "sweep" else ""),
+            expected="a run of "
+            + ", ".join(REPRODUCIBLE)
+            + (
+                " (repeat a sweep with `tripolar sweep run FILE`)" if rec.command == "sweep" else ""
+            ),
         )
     inputs = dict(rec.inputs)
     ds = load_dataset(inputs.get("data"))

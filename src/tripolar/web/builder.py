@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 
 from tripolar.errors import InputError
@@ -48,7 +49,7 @@ def treaty_from_json_text(text: str, *, source: str) -> Treaty:
     return treaty_from_mapping(data, source=source)
 
 
-async def treaty_from_upload(file: UploadFile) -> Treaty:
+async def treaty_from_upload(file: StarletteUpload) -> Treaty:
     """An uploaded treaty YAML file, validated as the CLI validates it (named by its file)."""
     from tripolar.io_yaml import load_yaml_text
     from tripolar.treaty.io import treaty_from_mapping
