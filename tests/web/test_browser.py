@@ -1,9 +1,11 @@
 """Browser tests in real Chromium (Debian's ``chromium`` driven by Playwright).
 
 A live server runs the app on 127.0.0.1; the tests open the forces page and follow a
-source link, change a ceiling in the treaty builder and watch the counts change, run an
-evaluation and see its chart, and play one negotiation round to agreement with three
-delegation browser contexts while a fourth (the facilitator) reads the audit log. They
+source link, change a ceiling and add a limit in the treaty builder and watch the counts
+change, read every built-in treaty back from the form, run an evaluation and see its
+chart, play one negotiation round to agreement with three delegation browser contexts
+while a fourth (the facilitator) reads the audit log, and agree on a treaty one
+delegation proposed of its own. They
 save screenshots of the main pages to docs/img/ (shown in the README). Under CI (``CI``
 set) a missing browser is a failure, never a skip.
 """

@@ -300,13 +300,14 @@ def register(app: FastAPI) -> None:
         weights = space.profiles[s.party].weights()
         weights.update(mine.weights)
         best = sorted(range(len(utils)), key=lambda k: -utils[k])[:10]
-        # This delegation's own utility of each treaty a delegation proposed (its eyes only).
+        # This delegation's own utility of the open round's treaty, when a delegation
+        # proposed one of its own (for its eyes only; closed rounds need none).
         from tripolar.treaty.schema import Treaty
 
         own_utils = {
             r.number: own_treaty_utility(space, s.party, mine, Treaty.model_validate(r.treaty))
             for r in rs.list_rounds(st, room_id)
-            if r.treaty is not None
+            if r.treaty is not None and r.status == "open"
         }
         return render(
             request,
