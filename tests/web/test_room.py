@@ -152,12 +152,31 @@ ENDPOINTS = [
     ("post", "/rooms/{room}/propose", {"member": "0"}),
     ("post", "/rooms/{room}/vote", {"round": "1", "choice": "reject"}),
     ("post", "/rooms/{room}/signout", {}),
+    # a treaty of a delegation's own: proposing one, reading the one proposed in round 1
+    ("post", "/rooms/{room}/propose-treaty", {"treaty_yaml": "OWN"}),
+    ("get", "/rooms/{room}/rounds/1/treaty.yaml", None),
+    ("get", "/rooms/{room}/rounds/999/treaty.yaml", None),
 ]
 
 
+@pytest.fixture(scope="session")
+def room_with_own_treaty(room) -> dict:  # type: ignore[no-untyped-def]
+    """The shared room, with round 1 a treaty the US delegation proposed."""
+    rounds = room["clients"]["US"].get(f"/api/rooms/{room['room']}/state").json()["rounds"]
+    if not rounds:
+        r = _propose_own(room["clients"]["US"], room["room"], treaty_yaml=own_treaty_yaml())
+        assert r.status_code == 303  # type: ignore[attr-defined]
+    return room
+
+
 @pytest.mark.parametrize(("method", "path", "data"), ENDPOINTS)
-def test_other_rooms_and_guessed_ids_are_refused(app, room, other_room, method, path, data) -> None:  # type: ignore[no-untyped-def]
+def test_other_rooms_and_guessed_ids_are_refused(  # type: ignore[no-untyped-def]
+    app, room_with_own_treaty, other_room, method, path, data
+) -> None:
     """A delegation of another room, no session, or a guessed id: 404, never data."""
+    room = room_with_own_treaty
+    if data and data.get("treaty_yaml") == "OWN":
+        data = {"treaty_yaml": own_treaty_yaml("intruder-offer")}
     other = other_room
     intruder = other["clients"]["US"]
     csrf = csrf_of(intruder.get(f"/rooms/{other['room']}").text)
@@ -168,6 +187,7 @@ def test_other_rooms_and_guessed_ids_are_refused(app, room, other_room, method, 
             r = c.get(url) if method == "get" else c.post(url, data={**data, "csrf": csrf})
             assert r.status_code in (403, 404), (url, r.status_code)
             assert "reservation_utility" not in r.text and "weights" not in r.text
+            assert "limits:" not in r.text  # no treaty proposed in the room either
     after = room["clients"]["RU"].get(f"/api/rooms/{room['room']}/state").json()
     assert before == after
 
@@ -182,6 +202,15 @@ def test_roles_inside_a_room(app, room) -> None:  # type: ignore[no-untyped-def]
     assert fac.post(f"/rooms/{rid}/propose", data={"member": 0, "csrf": csrf}).status_code == 403
     assert fac.post(f"/rooms/{rid}/inputs", data={"csrf": csrf}).status_code == 403
     assert cl["RU"].get(f"/rooms/{rid}/summary.json").status_code == 403
+    own = own_treaty_yaml("facilitator-offer")
+    r = fac.post(f"/rooms/{rid}/propose-treaty", data={"treaty_yaml": own, "csrf": csrf})
+    assert r.status_code == 403
+    # a delegation's own CSRF token does not pass with another delegation's cookie
+    ru_csrf = csrf_of(cl["RU"].get(f"/rooms/{rid}").text)
+    r = cl["US"].post(f"/rooms/{rid}/propose-treaty", data={"treaty_yaml": own, "csrf": ru_csrf})
+    assert r.status_code == 403
+    r = cl["US"].post(f"/rooms/{rid}/propose-treaty", data={"treaty_yaml": own})
+    assert r.status_code == 403
     us_cookie = cl["US"].cookies.get("tp_session")
     forged = TestClient(app)
     forged.cookies.set("tp_session", us_cookie.replace(us_cookie[-4:], "AAAA"))
@@ -208,3 +237,208 @@ def test_rooms_survive_a_restart(app, room, tmp_path) -> None:  # type: ignore[n
     )
     assert r.status_code == 200 and "Audit log" in r.text
     assert re.search(r"room_created", r.text)
+
+
+# -- a delegation's own treaty, and a room on an uploaded family ------------------------
+
+
+def own_treaty_yaml(treaty_id: str = "us-offer", ceiling: int = 1100) -> str:
+    """tri-equal-1000 with another id and a final ceiling of ``ceiling`` warheads."""
+    import yaml
+
+    from tripolar.treaty import load_treaty
+
+    t = load_treaty("tri-equal-1000").model_dump(mode="json", exclude_defaults=True)
+    t["id"], t["name"] = treaty_id, f"Offer at {ceiling}"
+    t["limits"][0]["schedule"][-1]["ceiling"] = ceiling
+    return yaml.safe_dump(t, sort_keys=False)
+
+
+def _propose_own(c: TestClient, room: str, **data: object) -> object:
+    page = c.get(f"/rooms/{room}")
+    return c.post(
+        f"/rooms/{room}/propose-treaty",
+        data={"csrf": csrf_of(page.text), **data},
+        follow_redirects=False,
+    )
+
+
+def test_a_delegation_proposes_its_own_treaty(app) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    from tripolar.treaty.schema import Treaty
+
+    rm = make_room(app)
+    room, cl = rm["room"], rm["clients"]
+    _save_inputs(cl["US"], room, "-100", weight=SECRET_WEIGHT)
+    for p in ("RU", "CN"):
+        _save_inputs(cl[p], room, "-100")
+    text = own_treaty_yaml()
+    r = _propose_own(cl["US"], room, treaty_yaml=text)
+    assert r.status_code == 303, r.text  # type: ignore[attr-defined]
+    state = cl["RU"].get(f"/api/rooms/{room}/state").json()
+    rnd = state["rounds"][-1]
+    assert rnd["own_treaty"] == "us-offer" and rnd["proposer"] == "US"
+    assert rnd["member_index"] == -1 and rnd["votes"] == {"US": "accept"}
+    # the protocol publishes the proposal, not anyone's utility of it
+    assert "utilit" not in str(state) and SECRET_WEIGHT not in str(state)
+    # every member of the room reads the proposed treaty; it is the one proposed
+    for who in ("RU", "CN", "facilitator"):
+        got = cl[who].get(f"/rooms/{room}/rounds/1/treaty.yaml")
+        assert got.status_code == 200
+        assert Treaty.model_validate(yaml.safe_load(got.text)) == Treaty.model_validate(
+            yaml.safe_load(text)
+        )
+    # each delegation sees its own utility of it, different weights give different values
+    pages = {p: cl[p].get(f"/rooms/{room}").text for p in ("US", "RU")}
+    utils = {
+        p: re.search(r'id="own-treaty-utility">([-0-9.]+)<', t).group(1)  # type: ignore[union-attr]
+        for p, t in pages.items()
+    }
+    assert utils["US"] not in pages["RU"].split("own-treaty-utility")[1][:40]
+    for p in ("RU", "CN"):
+        page = cl[p].get(f"/rooms/{room}")
+        v = cl[p].post(
+            f"/rooms/{room}/vote", data={"round": 1, "choice": "accept", "csrf": csrf_of(page.text)}
+        )
+        assert v.status_code == 200
+    summary = cl["facilitator"].get(f"/rooms/{room}/summary.json").json()
+    assert summary["status"] == "agreed"
+    assert summary["rounds"][0]["treaty"]["id"] == "us-offer"
+    proposed = [e for e in summary["audit_log"] if e["action"] == "proposed"]
+    assert proposed[0]["detail"]["own_treaty"] == "us-offer"
+    assert SECRET_WEIGHT not in str(summary)
+
+
+def test_own_treaty_is_validated_as_the_cli_validates_a_file(app, room) -> None:  # type: ignore[no-untyped-def]
+    rid, us = room["room"], room["clients"]["US"]
+    before = us.get(f"/api/rooms/{rid}/state").json()["rounds"]
+    r = _propose_own(us, rid, treaty_yaml="id: x\nname: y\nparties: [US]\n")
+    assert r.status_code == 422  # type: ignore[attr-defined]
+    assert r.json()["detail"] == "treaty_yaml: field 'limits': Field required"  # type: ignore[attr-defined]
+    r = _propose_own(us, rid)
+    assert r.status_code == 422 and r.json()["field"] == "treaty"  # type: ignore[attr-defined]
+    r = _propose_own(us, rid, treaty_yaml=own_treaty_yaml(), treaty_json="{}")
+    assert r.status_code == 422 and "not treaty_yaml and treaty_json" in r.text  # type: ignore[attr-defined]
+    page = us.get(f"/rooms/{rid}")
+    r = us.post(
+        f"/rooms/{rid}/propose-treaty",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("bad.yaml", b"id: x\nname: y\nparties: [XX]\nlimits: []\n")},
+    )
+    assert r.status_code == 422 and r.json()["detail"].startswith("bad.yaml: field 'parties'")
+    assert us.get(f"/api/rooms/{rid}/state").json()["rounds"] == before
+
+
+def test_the_builder_proposes_in_the_delegations_room(app) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tripolar.treaty import load_treaty
+
+    rm = make_room(app)
+    room, cl = rm["room"], rm["clients"]
+    page = cl["CN"].get("/builder?from=tri-proportional")
+    form = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*id="room-propose-form">(.*?)</form>',
+        page.text,
+        re.S,
+    )
+    assert form and form.group(1) == f"/rooms/{room}/propose-treaty"
+    # nobody else's builder offers it: not the facilitator, not a visitor
+    assert "room-propose-form" not in cl["facilitator"].get("/builder").text
+    assert "room-propose-form" not in TestClient(app).get("/builder").text
+    t = load_treaty("tri-proportional").model_dump(mode="json")
+    r = cl["CN"].post(
+        form.group(1),
+        data={"csrf": csrf_of(form.group(2)), "treaty_json": json.dumps(t)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    rnd = cl["US"].get(f"/api/rooms/{room}/state").json()["rounds"][-1]
+    assert rnd["own_treaty"] == "tri-proportional" and rnd["proposer"] == "CN"
+
+
+FAMILY = """\
+id: classroom-two-levels
+name: Two ceilings for all
+parties: [US, RU, CN]
+compliance_date: 2034-01-01
+deployed_warheads:
+  symmetric: true
+  options: [1000, 1500]
+verification:
+  none: {}
+  notifications: {notifications: true}
+"""
+
+
+def _create_with_family(c: TestClient, text: str, name: str = "family.yaml") -> object:
+    page = c.get("/rooms")
+    return c.post(
+        "/rooms",
+        data={
+            "name": "Uploaded",
+            "family": "trilateral-ceilings",
+            "password": PASSWORD,
+            "csrf": csrf_of(page.text),
+        },
+        files={"family_file": (name, text.encode("utf-8"), "application/yaml")},
+    )
+
+
+def test_a_room_on_an_uploaded_family_survives_a_restart(app) -> None:  # type: ignore[no-untyped-def]
+    from tripolar.web.app import create_app
+
+    fac = TestClient(app)
+    r = _create_with_family(fac, FAMILY)
+    assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+    room = re.search(r'href="/rooms/([^"/]+)"', r.text).group(1)  # type: ignore[attr-defined,union-attr]
+    page = fac.get(f"/rooms/{room}").text
+    assert "classroom-two-levels" in page and "uploaded, 4 members" in page
+    invite = re.search(r'data-party="US">([^<]+)<', r.text).group(1)  # type: ignore[attr-defined,union-attr]
+    us = TestClient(app)
+    token = invite.rsplit("/", 1)[1]
+    form = us.get(f"/join/{token}")
+    us.post("/join", data={"token": token, "password": PASSWORD, "csrf": csrf_of(form.text)})
+    options = re.findall(r'<option value="(\d+)">\d+: ([^<(]+)', us.get(f"/rooms/{room}").text)
+    assert [lab.strip() for _, lab in options] == [
+        "US1000 RU1000 CN1000 ver:none",
+        "US1000 RU1000 CN1000 ver:notifications",
+        "US1500 RU1500 CN1500 ver:none",
+        "US1500 RU1500 CN1500 ver:notifications",
+    ]
+    again = TestClient(
+        create_app(
+            app.state.store.location,
+            secret="restart-secret",
+            password_hasher=app.state.passwords._hasher,
+        )
+    )
+    from tripolar.web.room_protocol import family_space
+
+    family_space.cache_clear()  # a fresh process has no evaluated family in memory
+    form = again.get(f"/rooms/{room}/signin")
+    r = again.post(
+        f"/rooms/{room}/signin",
+        data={"role": "US", "password": PASSWORD, "csrf": csrf_of(form.text)},
+    )
+    assert r.status_code == 200 and "US1500 RU1500 CN1500 ver:notifications" in r.text
+
+
+def test_an_uploaded_family_is_validated(app) -> None:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    r = _create_with_family(c, FAMILY.replace("[1000, 1500]", "[1000, -5]"), "neg.yaml")
+    assert r.status_code == 422  # type: ignore[attr-defined]
+    assert r.json()["detail"].startswith("neg.yaml: field 'deployed_warheads'")  # type: ignore[attr-defined]
+    r = _create_with_family(c, FAMILY.replace("[US, RU, CN]", "[US, RU, GB]"), "gb.yaml")
+    assert r.status_code == 422 and "gb.yaml" in r.json()["detail"]  # type: ignore[attr-defined]
+    big = FAMILY.replace("[1000, 1500]", str(list(range(100, 100 + 260))))
+    r = _create_with_family(c, big, "big.yaml")
+    assert r.status_code == 422 and "520 members" in r.json()["detail"]  # type: ignore[attr-defined]
+    # no CSRF token: refused before the file is read
+    r = TestClient(app).post(
+        "/rooms",
+        data={"name": "x", "family": "trilateral-ceilings", "password": PASSWORD},
+        files={"family_file": ("f.yaml", FAMILY.encode(), "application/yaml")},
+    )
+    assert r.status_code == 403

@@ -174,6 +174,8 @@ class Room(Base):
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
     agreement: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    # An uploaded family, as validated (null: the bundled family ``family_id``).
+    family_doc: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
 
 
 class Delegation(Base):
@@ -194,7 +196,8 @@ class Delegation(Base):
 
 
 class RoomRound(Base):
-    """One proposal in a room: who proposed which family member, and how it ended."""
+    """One proposal in a room: who proposed which family member (or a treaty of its own),
+    and how it ended."""
 
     __tablename__ = "room_rounds"
     __table_args__ = (UniqueConstraint("room_id", "number", name="uq_room_rounds_room_number"),)
@@ -207,6 +210,8 @@ class RoomRound(Base):
     member_label: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
+    # A delegation's own treaty (the treaty file's JSON); null for a family member.
+    treaty: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
 
 
 class RoomVote(Base):

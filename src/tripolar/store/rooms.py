@@ -90,6 +90,7 @@ class RoomView:
     facilitator_hash: str
     agreement: dict[str, Any] | None
     delegations: dict[str, DelegationView]
+    family_doc: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class RoundView:
     status: str
     created_at: datetime
     votes: dict[str, bool]
+    treaty: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,13 @@ def create_room(
     parties: tuple[str, ...],
     *,
     ttl: timedelta = INVITE_TTL,
+    family_doc: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """Create a room; return its public id and one fresh invitation token per party."""
+    """Create a room; return its public id and one fresh invitation token per party.
+
+    ``family_doc`` is an uploaded family (validated by the caller), kept with the room so
+    that it survives a restart; None for a bundled family.
+    """
     if not name.strip() or len(name) > 200:
         raise InputError("room name must be 1 to 200 characters", field="name")
     public_id = secrets.token_urlsafe(16)
@@ -147,6 +154,7 @@ def create_room(
             status="open",
             created_at=now,
             agreement=None,
+            family_doc=family_doc,
         )
         s.add(room)
         s.flush()
@@ -159,7 +167,10 @@ def create_room(
                     invite_expires_at=now + ttl,
                 )
             )
-        _event(s, room, "facilitator", "room_created", {"family": family_id, "name": name})
+        detail = {"family": family_id, "name": name}
+        if family_doc is not None:
+            detail["family_source"] = "uploaded"
+        _event(s, room, "facilitator", "room_created", detail)
     return public_id, tokens
 
 
@@ -179,6 +190,7 @@ def _view(s: Session, room: Room) -> RoomView:
             )
             for d in dels
         },
+        room.family_doc,
     )
 
 
@@ -273,6 +285,7 @@ def _rounds(s: Session, room: Room) -> list[RoundView]:
                 r.status,
                 r.created_at,
                 {v.party: v.accept for v in votes},
+                r.treaty,
             )
         )
     return out
@@ -283,9 +296,19 @@ def list_rounds(st: Store, public_id: str) -> list[RoundView]:
         return _rounds(s, _room_row(s, public_id))
 
 
-def propose(st: Store, public_id: str, party: str, member_index: int, member_label: str) -> int:
+def propose(
+    st: Store,
+    public_id: str,
+    party: str,
+    member_index: int,
+    member_label: str,
+    *,
+    treaty: dict[str, Any] | None = None,
+) -> int:
     """Open a new round with ``party``'s proposal; the previous open round is withdrawn.
 
+    The proposal is a member of the room's family (``member_index``) or, with ``treaty``
+    (validated by the caller), a treaty of the delegation's own (``member_index`` -1).
     The proposer's own vote is recorded as an accept. Returns the round number.
     """
     with st._transaction() as s:
@@ -305,11 +328,15 @@ def propose(st: Store, public_id: str, party: str, member_index: int, member_lab
             member_label=member_label,
             status="open",
             created_at=_now(),
+            treaty=treaty,
         )
         s.add(rnd)
         s.flush()
         s.add(RoomVote(round_id=rnd.id, party=party, accept=True, at=_now()))
-        _event(s, room, party, "proposed", {"round": number, "member": member_label})
+        detail: dict[str, Any] = {"round": number, "member": member_label}
+        if treaty is not None:
+            detail["own_treaty"] = str(treaty.get("id", ""))
+        _event(s, room, party, "proposed", detail)
         return number
 
 

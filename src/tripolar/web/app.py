@@ -336,8 +336,9 @@ def create_app(
         )
         return resp
 
-    from tripolar.web import pages, room
+    from tripolar.web import builder, pages, room
 
     pages.register(app)
+    builder.register(app)
     room.register(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, Query, Request, UploadFile
+from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -16,6 +16,10 @@ from tripolar.web import service
 def script_json(value: Any) -> str:
     """JSON safe inside a ``<script type="application/json">`` block (no ``</``)."""
     return json.dumps(value).replace("</", "<\\/")
+
+
+#: Most treaties on one comparison page (the JSON API's bound too).
+MAX_COMPARED = 8
 
 
 def register(app: FastAPI) -> None:
@@ -56,50 +60,6 @@ def register(app: FastAPI) -> None:
             hit = app.state.memo.put("forces", key, bytes(page.body))
         return HTMLResponse(hit)
 
-    def builder_page(request: Request, treaty: Any, error: str | None = None) -> HTMLResponse:
-        from tripolar.treaty import builtin_treaties
-        from tripolar.treaty.schema import QUANTITY_HELP
-
-        return render(
-            request,
-            "builder.html",
-            treaty=treaty,
-            treaty_json=script_json(treaty.model_dump(mode="json")),
-            treaties=builtin_treaties(),
-            quantities=list(QUANTITY_HELP),
-            states=("US", "RU", "CN", "GB", "FR"),
-            error=error,
-            count=service.count_view(treaty, app.state.ctx_for()),
-        )
-
-    @app.get("/builder", response_class=HTMLResponse, include_in_schema=False)
-    def builder(
-        request: Request, start: Annotated[str, Query(alias="from")] = "tri-equal-1000"
-    ) -> HTMLResponse:
-        from tripolar.treaty import builtin_ids, load_treaty
-
-        if start not in builtin_ids():
-            raise HTTPException(404, f"no built-in treaty {start!r}")
-        return builder_page(request, load_treaty(start))
-
-    @app.post("/builder/upload", response_class=HTMLResponse, include_in_schema=False)
-    async def builder_upload(request: Request, file: UploadFile) -> HTMLResponse:
-        from tripolar.io_yaml import load_yaml_text
-        from tripolar.treaty import load_treaty
-        from tripolar.treaty.io import treaty_from_mapping
-
-        name = file.filename or "upload.yaml"
-        raw = await file.read(1024 * 1024 + 1)
-        try:
-            if len(raw) > 1024 * 1024:
-                raise InputError("file above 1 MiB", file=name, expected="a treaty YAML file")
-            t = treaty_from_mapping(load_yaml_text(raw.decode("utf-8"), source=name), source=name)
-        except (InputError, UnicodeDecodeError) as exc:
-            resp = builder_page(request, load_treaty("tri-equal-1000"), error=f"error: {exc}")
-            resp.status_code = 422
-            return resp
-        return builder_page(request, t)
-
     @app.get("/evaluate", response_class=HTMLResponse, include_in_schema=False)
     def evaluate_page(
         request: Request,
@@ -124,9 +84,39 @@ def register(app: FastAPI) -> None:
             seed=seed,
         )
 
+    def compare_page(
+        request: Request,
+        ids: list[str],
+        own: list[Any],
+        error: str | None = None,
+    ) -> Response:
+        from tripolar.treaty import builtin_treaties, load_treaty
+
+        view = None
+        if error is None:
+            view = service.compare_view([load_treaty(i) for i in ids] + own, app.state.ctx_for())
+        yours = [{"id": t.id, "name": t.name, "json": t.model_dump_json()} for t in own]
+
+        def make(csrf: str) -> Response:
+            return render(
+                request,
+                "compare.html",
+                v=view,
+                chosen=ids,
+                yours=yours,
+                treaties=builtin_treaties(),
+                csrf=csrf,
+                error=error,
+            )
+
+        resp: Response = app.state.sessions.page_with_csrf(request, make)
+        if error is not None:
+            resp.status_code = 422
+        return resp
+
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare(request: Request, t: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
-        from tripolar.treaty import builtin_ids, builtin_treaties, load_treaty
+    def compare(request: Request, t: Annotated[list[str] | None, Query()] = None) -> Response:
+        from tripolar.treaty import builtin_ids
 
         ids = t or ["tri-equal-1000", "tri-proportional", "tri-china-freeze"]
         for i in ids:
@@ -134,39 +124,135 @@ def register(app: FastAPI) -> None:
                 raise HTTPException(404, f"no built-in treaty {i!r}")
         if len(ids) < 2:
             raise HTTPException(422, "choose two or more treaties")
-        view = service.compare_view([load_treaty(i) for i in ids], app.state.ctx_for())
-        return render(request, "compare.html", v=view, chosen=ids, treaties=builtin_treaties())
+        return compare_page(request, ids, [])
+
+    @app.post("/compare", response_class=HTMLResponse, include_in_schema=False)
+    async def compare_own(request: Request) -> Response:
+        """Compare built-in treaties (``t``), treaties from the builder or a previous
+        comparison (``treaty_json``) and uploaded treaty files (``file``)."""
+        from starlette.datastructures import UploadFile as Upload
+
+        from tripolar.treaty import builtin_ids
+        from tripolar.web.builder import MAX_TREATY_BYTES, treaty_from_json_text
+        from tripolar.web.builder import treaty_from_upload as from_upload
+
+        form = await request.form(
+            max_files=MAX_COMPARED, max_fields=100, max_part_size=MAX_TREATY_BYTES
+        )
+        if not app.state.sessions.csrf_ok(request, str(form.get("csrf", ""))):
+            raise HTTPException(403, "missing or wrong CSRF token")
+        ids = [str(v) for v in form.getlist("t")]
+        try:
+            for i in ids:
+                if i not in builtin_ids():
+                    raise InputError(f"no built-in treaty {i!r}", field="t")
+            own = [
+                treaty_from_json_text(str(v), source=f"treaty_json[{k}]")
+                for k, v in enumerate(form.getlist("treaty_json"))
+                if str(v).strip()
+            ]
+            for f in form.getlist("file"):
+                if isinstance(f, Upload) and f.filename:
+                    own.append(await from_upload(f))
+            names = ids + [t.id for t in own]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise InputError(
+                    f"treaty id {dupes[0]!r} appears twice",
+                    field="treaty id",
+                    expected="distinct ids (rename one in the builder)",
+                )
+            if not 2 <= len(names) <= MAX_COMPARED:
+                raise InputError(
+                    f"{len(names)} treaties chosen",
+                    field="t",
+                    expected=f"two to {MAX_COMPARED} treaties",
+                )
+        except InputError as exc:
+            return compare_page(request, ids, [], error=f"error: {exc}")
+        return compare_page(request, ids, own)
+
+    @app.post("/evaluate", response_class=HTMLResponse, include_in_schema=False)
+    def evaluate_own(
+        request: Request,
+        treaty_json: Annotated[str, Form(max_length=1024 * 1024)],
+        csrf: Annotated[str, Form(max_length=200)] = "",
+    ) -> HTMLResponse:
+        """The evaluation page for a treaty from the builder (its JSON in ``treaty_json``)."""
+        from tripolar.treaty import builtin_treaties
+        from tripolar.web.builder import treaty_from_json_text
+
+        if not app.state.sessions.csrf_ok(request, csrf):
+            raise HTTPException(403, "missing or wrong CSRF token")
+        t = treaty_from_json_text(treaty_json, source="treaty_json")
+        return render(
+            request,
+            "evaluate.html",
+            treaty=t,
+            treaties=builtin_treaties(),
+            request_json=script_json(
+                {"treaty": t.model_dump(mode="json"), "samples": 1000, "seed": 1}
+            ),
+            samples=1000,
+            seed=1,
+        )
 
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs(request: Request) -> HTMLResponse:
         rows = app.state.store.list_runs(limit=100)
         return render(request, "runs.html", runs=rows, store=app.state.store.location)
 
-    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def run_detail(request: Request, run_id: int) -> Response:
+    def run_page(
+        request: Request,
+        run_id: int,
+        reproduction: Any = None,
+        error: str | None = None,
+    ) -> Response:
         from tripolar.jsonio import dumps
+        from tripolar.store.reproduce import REPRODUCIBLE
 
         try:
             rec = app.state.store.get_run(run_id)
         except InputError as exc:
             raise HTTPException(404, "no such run") from exc
-        return render(request, "run.html", run=rec, text=dumps(rec))
 
-    @app.post("/builder/yaml", include_in_schema=False)
-    def builder_yaml(treaty_json: Annotated[str, Form()]) -> Response:
-        import yaml
-        from pydantic import ValidationError
+        def make(csrf: str) -> Response:
+            return render(
+                request,
+                "run.html",
+                run=rec,
+                text=dumps(rec),
+                csrf=csrf,
+                reproducible=rec.command in REPRODUCIBLE,
+                reproduction=reproduction,
+                error=error,
+            )
 
-        from tripolar.errors import from_validation_error
-        from tripolar.treaty.schema import Treaty
+        resp: Response = app.state.sessions.page_with_csrf(request, make)
+        if error is not None:
+            resp.status_code = 422
+        return resp
 
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def run_detail(request: Request, run_id: int) -> Response:
+        return run_page(request, run_id)
+
+    @app.post("/runs/{run_id}/rerun", response_class=HTMLResponse, include_in_schema=False)
+    def run_again(
+        request: Request, run_id: int, csrf: Annotated[str, Form(max_length=200)] = ""
+    ) -> Response:
+        """Repeat a run from its record (:func:`tripolar.store.reproduce.reproduce`), save
+        the repetition as a new run, and show whether the outputs are the same."""
+        from tripolar.store.reproduce import reproduce
+
+        if not app.state.sessions.csrf_ok(request, csrf):
+            raise HTTPException(403, "missing or wrong CSRF token")
         try:
-            t = Treaty.model_validate_json(treaty_json)
-        except ValidationError as exc:
-            raise from_validation_error(exc, None) from exc
-        text = yaml.safe_dump(t.model_dump(mode="json", exclude_defaults=True), sort_keys=False)
-        return Response(
-            text,
-            media_type="application/yaml",
-            headers={"Content-Disposition": f'attachment; filename="{t.id}.yaml"'},
-        )
+            app.state.store.get_run(run_id)
+        except InputError as exc:
+            raise HTTPException(404, "no such run") from exc
+        try:
+            rep = reproduce(app.state.store, run_id)
+        except InputError as exc:
+            return run_page(request, run_id, error=f"error: {exc}")
+        return run_page(request, run_id, reproduction=rep)

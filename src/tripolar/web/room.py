@@ -11,19 +11,29 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from tripolar.errors import InputError, from_validation_error
 from tripolar.forces import TRILATERAL
 from tripolar.store import rooms as rs
-from tripolar.web.room_protocol import RoomInputs, check_inputs, family_space, own_utilities
+from tripolar.web.room_protocol import (
+    FamilySpace,
+    RoomInputs,
+    check_inputs,
+    family_space,
+    own_treaty_utility,
+    own_utilities,
+)
 from tripolar.web.room_protocol import published as published_view
 from tripolar.web.security import MIN_PASSWORD, Session
 
 Text = Annotated[str, Form(max_length=200)]
+#: Largest family or treaty file a room accepts (real ones are a few kilobytes).
+MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 def register(app: FastAPI) -> None:
@@ -65,13 +75,19 @@ def register(app: FastAPI) -> None:
             raise HTTPException(403, "the facilitator only")
         return s
 
+    def space_of(room: rs.RoomView) -> FamilySpace:
+        """The room's family: bundled, or uploaded and kept with the room."""
+        if room.family_doc is None:
+            return family_space(room.family_id)
+        return family_space(room.family_id, json.dumps(room.family_doc, sort_keys=True))
+
     def inputs_of(room_id: str) -> dict[str, RoomInputs | None]:
         raw = rs.all_inputs(st, room_id)
         return {p: None if v is None else RoomInputs.model_validate(v) for p, v in raw.items()}
 
     def public_state(room_id: str) -> dict[str, Any]:
         room = rs.get_room(st, room_id)
-        space = family_space(room.family_id)
+        space = space_of(room)
         return {
             "room": room.public_id,
             "name": room.name,
@@ -90,6 +106,7 @@ def register(app: FastAPI) -> None:
                     "member_index": r.member_index,
                     "status": r.status,
                     "votes": {p: ("accept" if a else "reject") for p, a in r.votes.items()},
+                    "own_treaty": None if r.treaty is None else r.treaty.get("id"),
                 }
                 for r in rs.list_rounds(st, room_id)
             ],
@@ -118,33 +135,70 @@ def register(app: FastAPI) -> None:
         return out
 
     @app.post("/rooms", response_class=HTMLResponse, include_in_schema=False)
-    def create_room(
+    async def create_room(
         request: Request,
         name: Text,
         family: Text,
         password: Annotated[str, Form(max_length=200)],
         csrf: Annotated[str, Form(max_length=200)] = "",
+        family_file: UploadFile | None = None,
     ) -> HTMLResponse:
-        from tripolar.negotiation.family import list_families
-
         csrf_or_403(request, csrf)
-        if family not in list_families():
-            raise InputError(
-                f"unknown family {family!r}", field="family", expected=", ".join(list_families())
-            )
         if len(password) < MIN_PASSWORD:
             raise InputError(
                 "password too short",
                 field="password",
                 expected=f"at least {MIN_PASSWORD} characters",
             )
-        family_space(family)  # evaluate the members now, not in the first delegation's request
-        room_id, tokens = rs.create_room(st, name, family, hash_password(password), TRILATERAL)
+        upload = None
+        if family_file is not None and family_file.filename:
+            upload = await uploaded_family_of(family_file)
+        # Evaluating the members and hashing the password take a while: off the event loop.
+        return await run_in_threadpool(new_room, request, name, family, password, upload)
+
+    def new_room(
+        request: Request,
+        name: str,
+        family: str,
+        password: str,
+        upload: tuple[Any, str] | None,
+    ) -> HTMLResponse:
+        from tripolar.negotiation.family import list_families
+
+        doc: dict[str, Any] | None = None
+        if upload is not None:
+            fam, doc_json = upload
+            family, doc = fam.id, json.loads(doc_json)
+            family_space(family, doc_json)  # evaluate every member now (errors name one)
+        elif family not in list_families():
+            raise InputError(
+                f"unknown family {family!r}", field="family", expected=", ".join(list_families())
+            )
+        else:
+            family_space(family)  # evaluate the members now, not in the first delegation's request
+        room_id, tokens = rs.create_room(
+            st, name, family, hash_password(password), TRILATERAL, family_doc=doc
+        )
         base = str(request.base_url).rstrip("/")
         invites = {p: f"{base}/join/{tok}" for p, tok in tokens.items()}
         resp = render(request, "room_created.html", room=room_id, invites=invites, room_name=name)
         sessions.start(resp, room_id, "facilitator", None)
         return resp
+
+    async def uploaded_family_of(file: UploadFile) -> tuple[Any, str]:
+        """An uploaded family YAML, validated as ``tripolar negotiate --family FILE`` does."""
+        from tripolar.io_yaml import load_yaml_text
+        from tripolar.web.room_protocol import uploaded_family
+
+        source = file.filename or "family.yaml"
+        raw = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise InputError("file above 1 MiB", file=source, expected="a family YAML file")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("not valid UTF-8", file=source, expected="UTF-8 text") from exc
+        return uploaded_family(load_yaml_text(text, source=source), source=source)
 
     @app.get("/join/{token}", response_class=HTMLResponse, include_in_schema=False)
     def join_form(request: Request, token: str) -> HTMLResponse:
@@ -226,7 +280,7 @@ def register(app: FastAPI) -> None:
     def room_page(request: Request, room_id: str) -> HTMLResponse:
         s = session_for(request, room_id)
         room = rs.get_room(st, room_id)
-        space = family_space(room.family_id)
+        space = space_of(room)
         state = public_state(room_id)
         common: dict[str, Any] = {
             "room": room,
@@ -246,10 +300,20 @@ def register(app: FastAPI) -> None:
         weights = space.profiles[s.party].weights()
         weights.update(mine.weights)
         best = sorted(range(len(utils)), key=lambda k: -utils[k])[:10]
+        # This delegation's own utility of the open round's treaty, when a delegation
+        # proposed one of its own (for its eyes only; closed rounds need none).
+        from tripolar.treaty.schema import Treaty
+
+        own_utils = {
+            r.number: own_treaty_utility(space, s.party, mine, Treaty.model_validate(r.treaty))
+            for r in rs.list_rounds(st, room_id)
+            if r.treaty is not None and r.status == "open"
+        }
         return render(
             request,
             "room_delegation.html",
             mine=mine,
+            own_utils=own_utils,
             weights=weights,
             options=space.options(),
             utilities=utils,
@@ -277,7 +341,7 @@ def register(app: FastAPI) -> None:
         assert s.party is not None
         form = await request.form()
         csrf_or_403(request, str(form.get("csrf", "")))
-        space = family_space(rs.get_room(st, room_id).family_id)
+        space = space_of(rs.get_room(st, room_id))
         weights: dict[str, Any] = {}
         for name in space.profiles[s.party].weights():
             v = form.get(f"w:{name}")
@@ -305,7 +369,7 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         s = delegation_for(request, room_id)
         csrf_or_403(request, csrf)
-        space = family_space(rs.get_room(st, room_id).family_id)
+        space = space_of(rs.get_room(st, room_id))
         if member >= len(space.labels):
             raise InputError(
                 f"no member {member}", field="member", expected=f"0 to {len(space.labels) - 1}"
@@ -313,6 +377,71 @@ def register(app: FastAPI) -> None:
         assert s.party is not None
         rs.propose(st, room_id, s.party, member, space.labels[member])
         return RedirectResponse(f"/rooms/{room_id}", status_code=303)
+
+    @app.post("/rooms/{room_id}/propose-treaty", include_in_schema=False)
+    async def propose_treaty(request: Request, room_id: str) -> Response:
+        """A delegation proposes a treaty of its own: pasted YAML (``treaty_yaml``), an
+        uploaded file (``file``) or the builder's treaty (``treaty_json``), validated as
+        the command line validates a treaty file."""
+        from starlette.datastructures import UploadFile as Upload
+
+        from tripolar.io_yaml import load_yaml_text
+        from tripolar.treaty.io import treaty_from_mapping
+        from tripolar.web.builder import treaty_from_json_text, treaty_from_upload
+
+        s = delegation_for(request, room_id)
+        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_UPLOAD_BYTES)
+        csrf_or_403(request, str(form.get("csrf", "")))
+        pasted = str(form.get("treaty_yaml") or "")
+        built = str(form.get("treaty_json") or "")
+        file = form.get("file")
+        given = [
+            k
+            for k, present in (
+                ("treaty_yaml", pasted.strip()),
+                ("treaty_json", built.strip()),
+                ("file", isinstance(file, Upload) and file.filename),
+            )
+            if present
+        ]
+        if len(given) != 1:
+            raise InputError(
+                "give one treaty" if not given else "give one treaty, not " + " and ".join(given),
+                field="treaty",
+                expected="pasted YAML, a YAML file or the builder's treaty",
+            )
+        if given[0] == "treaty_yaml":
+            if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
+                raise InputError("treaty above 1 MiB", field="treaty_yaml")
+            source = "treaty_yaml"
+            t = treaty_from_mapping(load_yaml_text(pasted, source=source), source=source)
+        elif given[0] == "treaty_json":
+            t = treaty_from_json_text(built, source="treaty_json")
+        else:
+            assert isinstance(file, Upload)
+            t = await treaty_from_upload(file)
+        assert s.party is not None
+        label = f"own treaty {t.id}: {t.name}"[:500]
+        rs.propose(st, room_id, s.party, -1, label, treaty=t.model_dump(mode="json"))
+        return RedirectResponse(f"/rooms/{room_id}", status_code=303)
+
+    @app.get("/rooms/{room_id}/rounds/{number}/treaty.yaml", include_in_schema=False)
+    def round_treaty(request: Request, room_id: str, number: int) -> Response:
+        """The treaty a delegation proposed in round ``number`` (members of the room only):
+        a proposal is published to the room, as a family member's label is."""
+        from tripolar.treaty.schema import Treaty
+        from tripolar.web.builder import treaty_yaml
+
+        session_for(request, room_id)
+        rnd = next((r for r in rs.list_rounds(st, room_id) if r.number == number), None)
+        if rnd is None or rnd.treaty is None:
+            raise HTTPException(404, "no treaty of a delegation's own in that round")
+        t = Treaty.model_validate(rnd.treaty)
+        return Response(
+            treaty_yaml(t),
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'inline; filename="{t.id}.yaml"'},
+        )
 
     @app.post("/rooms/{room_id}/vote", include_in_schema=False)
     def vote(
@@ -337,6 +466,9 @@ def register(app: FastAPI) -> None:
         from tripolar.jsonio import to_jsonable
 
         state = public_state(room_id)
+        treaties = {r.number: r.treaty for r in rs.list_rounds(st, room_id)}
+        for r in state["rounds"]:
+            r["treaty"] = treaties.get(r["round"])
         events = rs.list_events(st, room_id)
         out: dict[str, Any] = to_jsonable(
             {

@@ -11,10 +11,15 @@ reservation and that crosses no red line), its size, and the Nash and Kalai-Smor
 members (:mod:`tripolar.negotiation.bargaining`) over the members no red line excludes,
 with the reservation utilities as the disagreement point. Utilities stay private: each
 delegation sees its own, nobody sees another's.
+
+A delegation may also propose a treaty of its own (any treaty file); the proposal itself
+is published like a member's, and each delegation sees only its own utility of it
+(:func:`own_treaty_utility`). The suggestions stay over the family's members.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,6 +33,8 @@ from tripolar.forces import TRILATERAL
 #: Weights move within this range (linkage weights may be negative, as in the profiles).
 WEIGHT_MAX = 10.0
 UTILITY_BOUND = 100.0
+#: Largest uploaded family a room evaluates (every member is evaluated once, ~15 ms each).
+MAX_ROOM_MEMBERS = 500
 
 
 class RoomInputs(BaseModel):
@@ -60,6 +67,7 @@ class FamilySpace:
     outcomes: tuple[Any, ...]
     no_deal: Any
     profiles: dict[str, Any]
+    baseline: Any = None
 
     def options(self) -> dict[str, list[str]]:
         """Every red-line key and the values it takes in this family."""
@@ -88,13 +96,17 @@ def _flat(choice: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
-def family_space(family_id: str) -> FamilySpace:
-    """Expand a bundled family and evaluate every member once per process."""
+def family_space(family_id: str, doc_json: str | None = None) -> FamilySpace:
+    """Expand a family and evaluate every member once per process: the bundled family
+    ``family_id``, or the uploaded family ``doc_json`` (its validated JSON) of a room."""
     from tripolar.negotiation import load_profiles
     from tripolar.negotiation.evaluate import build_baseline, no_deal_outcome, treaty_outcome
-    from tripolar.negotiation.family import expand, load_family
+    from tripolar.negotiation.family import expand, family_from_mapping, load_family
 
-    fam = load_family(family_id)
+    if doc_json is None:
+        fam = load_family(family_id)
+    else:
+        fam = family_from_mapping(json.loads(doc_json), source=f"family {family_id}")
     members = expand(fam)
     baseline = build_baseline()
     outcomes = tuple(
@@ -108,7 +120,45 @@ def family_space(family_id: str) -> FamilySpace:
         outcomes,
         no_deal_outcome(baseline),
         dict(load_profiles(TRILATERAL)),
+        baseline,
     )
+
+
+def uploaded_family(data: object, *, source: str) -> tuple[Any, str]:
+    """Validate an uploaded family document (as ``tripolar negotiate --family FILE`` does)
+    and bound its size; return the family and the JSON a room keeps (and caches by)."""
+    from tripolar.negotiation.family import family_from_mapping
+
+    fam = family_from_mapping(data, source=source)
+    if fam.size() > MAX_ROOM_MEMBERS:
+        raise InputError(
+            f"the family expands to {fam.size()} members",
+            file=source,
+            expected=f"at most {MAX_ROOM_MEMBERS} members in a room",
+        )
+    if not set(fam.parties) <= set(TRILATERAL):
+        raise InputError(
+            "a party has no delegation in a room: " + ", ".join(fam.parties),
+            file=source,
+            field="parties",
+            expected="parties among the room's delegations " + ", ".join(TRILATERAL),
+        )
+    return fam, json.dumps(fam.model_dump(mode="json"), sort_keys=True)
+
+
+def own_treaty_utility(
+    space: FamilySpace, party: str, inputs: RoomInputs | None, treaty: Any
+) -> float:
+    """``party``'s utility of a proposed treaty of a delegation's own, under ``party``'s
+    own weights, on the scale of the family's members (shown only to ``party``)."""
+    from tripolar.negotiation.evaluate import treaty_outcome
+    from tripolar.negotiation.utility import utility
+
+    prof = space.profiles[party]
+    if inputs is not None and inputs.weights:
+        prof = prof.with_weights(inputs.weights)
+    outcome = treaty_outcome(treaty, space.baseline, label=treaty.id)
+    return float(utility(prof, outcome, space.no_deal).total)
 
 
 def check_inputs(space: FamilySpace, party: str, inputs: RoomInputs) -> RoomInputs:

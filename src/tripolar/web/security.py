@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,6 +141,16 @@ class Sessions:
                 path="/",
             )
         return token
+
+    def page_with_csrf(self, request: Request, make: Callable[[str], Response]) -> Response:
+        """``make(token)`` with this browser's pre-sign-in CSRF token (its signed cookie set
+        if new), for the forms of pages outside a room; :meth:`csrf_ok` accepts it."""
+        probe = Response()
+        token = self.anonymous_csrf(request, probe)
+        resp = make(token)
+        for cookie in probe.headers.getlist("set-cookie"):
+            resp.headers.append("set-cookie", cookie)
+        return resp
 
     def _read_csrf(self, request: Request) -> str | None:
         raw = request.cookies.get(CSRF_COOKIE)
