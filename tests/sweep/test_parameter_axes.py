@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from tripolar.context import EvaluationContext
@@ -244,11 +243,6 @@ def test_a_parameter_axis_is_the_same_as_an_alert_file_fixing_that_entry(tmp_pat
     assert {k: row[k] for k in stability_columns(alone)} == stability_columns(alone)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stability/batch.py reads load_alert_levels(ctx.alert_file) instead of "
-    "alert_levels_for(ctx); the sweep works because point_context fills the shared slot first",
-)
 def test_batch_honours_a_context_s_overrides_without_the_sweep() -> None:
     ctx = EvaluationContext(seed=3, samples=20, alert_overrides=(("parameters.reliability", 0.6),))
     batched = evaluate_variants([base_treaty(_spec("reliability", [0.6]))], ctx)[0]

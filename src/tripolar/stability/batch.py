@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tripolar.exchange.alert import AlertLevels, load_alert_levels
+from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import KentThalerParams
 from tripolar.exchange.force import Force
@@ -53,7 +53,8 @@ class _Variant:
 
 
 def _levels(ctx: EvaluationContext) -> AlertLevels:
-    return ctx.cached("exchange.alert_levels", lambda: load_alert_levels(ctx.alert_file))
+    """The context's alert levels with its overrides (built once per context)."""
+    return alert_levels_for(ctx)
 
 
 def variant_forces(
