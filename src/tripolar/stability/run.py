@@ -367,9 +367,7 @@ def _cases(res: TripolarResult) -> list[StabilityCase]:
         surv_band = next(bands)
         index_bands = {k: next(bands) for k in idx}
         out.append(
-            StabilityCase(
-                attackers, victim, res.posture, surv_band, index_bands, drv, next(bands)
-            )
+            StabilityCase(attackers, victim, res.posture, surv_band, index_bands, drv, next(bands))
         )
     return out
 
