@@ -69,23 +69,30 @@ class Range(BaseModel):
             high=value if high is None else high,
         )
 
+    @classmethod
+    def _ordered_result(cls, value: float, low: float, high: float) -> Range:
+        """A range known to be ordered (the result of order-preserving arithmetic on ordered
+        ranges: sums, differences, non-negative scaling, clipping), built without
+        re-validation; rounding is monotone, so the order holds in floating point too."""
+        return cls.model_construct(value=value, low=low, high=high)
+
     # -- arithmetic -----------------------------------------------------------------
     def __add__(self, other: Range | float) -> Range:
         o = other if isinstance(other, Range) else Range.exact(float(other))
-        return Range(value=self.value + o.value, low=self.low + o.low, high=self.high + o.high)
+        return Range._ordered_result(self.value + o.value, self.low + o.low, self.high + o.high)
 
     def __radd__(self, other: float) -> Range:
         return self.__add__(other)
 
     def __sub__(self, other: Range | float) -> Range:
         o = other if isinstance(other, Range) else Range.exact(float(other))
-        return Range(value=self.value - o.value, low=self.low - o.high, high=self.high - o.low)
+        return Range._ordered_result(self.value - o.value, self.low - o.high, self.high - o.low)
 
     def scale(self, factor: float) -> Range:
         """Multiply by a non-negative factor."""
-        if factor < 0:
+        if not factor >= 0:
             raise ValueError("factor must be non-negative")
-        return Range(value=self.value * factor, low=self.low * factor, high=self.high * factor)
+        return Range._ordered_result(self.value * factor, self.low * factor, self.high * factor)
 
     def times(self, other: Range) -> Range:
         """Product of two non-negative ranges (e.g. launchers x warheads per launcher)."""
@@ -95,8 +102,8 @@ class Range(BaseModel):
 
     def clip_min(self, floor: float = 0.0) -> Range:
         """Clip every end at ``floor``."""
-        return Range(
-            value=max(self.value, floor), low=max(self.low, floor), high=max(self.high, floor)
+        return Range._ordered_result(
+            max(self.value, floor), max(self.low, floor), max(self.high, floor)
         )
 
     @property
