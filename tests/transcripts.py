@@ -20,6 +20,12 @@ Markers, each an HTML comment on its own line just before the block (several may
     and with the same store, so that a walkthrough split by prose (commit, then reveal,
     then verify) reads the files its earlier steps wrote. The chain runs from its first
     block whichever of its blocks is checked.
+``<!-- transcript: postgresql -->``
+    The chain runs with a throwaway PostgreSQL server of its own (``tests/store/pg_server.py``,
+    as the store tests start it): ``PGHOST``, ``PGPORT`` and ``PGUSER`` (its superuser) name
+    it, and its client tools (``createdb``, ``createuser``) come first on ``PATH``; it is
+    stopped and deleted when the chain ends. Without the server binaries the test skips
+    the chain, or fails when ``CI`` is set, as the store tests do.
 ``<!-- transcript: vary NAME ... (REASON) -->``
     Parts of the output that differ on every run by design (random salts, the clock) are
     masked, in the shown output and in the printed one alike, before they are compared.
@@ -56,15 +62,17 @@ as it is), or ``--update FILE ...`` for some pages only. The test
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ("README.md", "docs")
@@ -73,6 +81,7 @@ TIMEOUT_S = 300
 MARKER = re.compile(r"^<!-- transcript: (.*) -->$")
 SKIP = re.compile(r"^skip \((.+)\)$")
 CONTINUES = "continues"
+POSTGRESQL = "postgresql"
 VARY = re.compile(r"^vary ([a-z -]+?) \((.+)\)$")
 
 _HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{16,}(?![0-9A-Za-z])")
@@ -95,6 +104,7 @@ class Block:
     skip: str = ""  # why the block is not run
     vary: tuple[str, ...] = ()  # the masks applied before comparing (see the module text)
     continues: bool = False  # runs after the page's previous transcript, in its directory
+    postgresql: bool = False  # the chain needs a throwaway PostgreSQL server
     reasons: list[str] = field(default_factory=list)  # why outputs vary, as written
 
 
@@ -123,6 +133,8 @@ def _markers(lines: list[str], fence: int, block: Block) -> None:
             block.skip = s.group(1)
         elif text == CONTINUES:
             block.continues = True
+        elif text == POSTGRESQL:
+            block.postgresql = True
         elif v := VARY.match(text):
             names = tuple(v.group(1).split())
             unknown = [n for n in names if n not in MASKS]
@@ -184,7 +196,7 @@ def chains(found: Sequence[Block]) -> list[list[Block]]:
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRIPOLAR_", "FORCE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRIPOLAR_", "FORCE_", "PG"))}
     env.update(
         PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{Path(sys.executable).parent}"
         f"{os.pathsep}{env.get('PATH', '')}",
@@ -204,9 +216,42 @@ def _env(home: Path) -> dict[str, str]:
 Outputs = list[tuple[str, list[str]]]
 
 
+def _pg_server_module() -> Any:
+    """``tests/store/pg_server.py``, the store tests' throwaway PostgreSQL server."""
+    store_tests = str(ROOT / "tests" / "store")
+    if store_tests not in sys.path:
+        sys.path.insert(0, store_tests)
+    import pg_server
+
+    return pg_server
+
+
+@contextlib.contextmanager
+def _postgresql(env: dict[str, str]) -> Iterator[None]:
+    """Start a throwaway server, point ``env`` at it; stop and delete it afterwards.
+
+    Raises ``pg_server.ServerUnavailable`` when the server binaries are missing.
+    """
+    pg = _pg_server_module()
+    server = pg.start_server()
+    try:
+        env.update(
+            PGHOST="127.0.0.1",
+            PGPORT=str(server.port),
+            PGUSER=pg.SUPERUSER,
+            PATH=f"{server.bindir}{os.pathsep}{env['PATH']}",
+        )
+        yield
+    finally:
+        server.stop()
+
+
 def run_chain(chain: Sequence[Block]) -> list[Outputs]:
     """Run the chain's blocks in order in one directory; (command, output lines) per step."""
-    with tempfile.TemporaryDirectory(prefix="tripolar-transcript-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="tripolar-transcript-") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
         work = Path(tmp) / "work"
         home = Path(tmp) / "home"
         work.mkdir()
@@ -215,6 +260,8 @@ def run_chain(chain: Sequence[Block]) -> list[Outputs]:
             if (ROOT / name).exists():
                 (work / name).symlink_to(ROOT / name)
         env = _env(home)
+        if any(b.postgresql for b in chain):
+            stack.enter_context(_postgresql(env))
         out: list[Outputs] = []
         for block in chain:
             steps: Outputs = []
@@ -385,7 +432,12 @@ def main(argv: list[str]) -> int:
                 where = _where(path, chain[0].start + 1)
                 print(f"{where}: not checked ({chain[0].skip})")
                 continue
-            for d in compare(chain, run_chain(chain)):
+            try:
+                actual = run_chain(chain)
+            except _pg_server_module().ServerUnavailable as exc:
+                print(f"{_where(path, chain[0].start + 1)}: not checked ({exc})")
+                continue
+            for d in compare(chain, actual):
                 if d:
                     bad += 1
                     print(d)
