@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-
 _FIELDS = frozenset({"value", "low", "high"})
 _set = object.__setattr__
 
