@@ -109,8 +109,9 @@ class TripolarResult:
     damage_survivors: dict[str, FloatArray] = field(default_factory=dict)
 
     def least_stable(self) -> CaseRatio:
-        """The case and party with the smallest median ``r``."""
-        return min(self.ratios, key=lambda c: float(np.median(c.r)))
+        """The case and party with the smallest median ``r`` (the first of equal ones)."""
+        medians = np.median(np.stack([c.r for c in self.ratios]), axis=1)
+        return self.ratios[int(np.argmin(medians))]
 
     def pair_fsi(self, a: str, b: str) -> FloatArray:
         """Bilateral index ``r_a r_b`` of the ordered pairs a->b and b->a (third party held out)."""
