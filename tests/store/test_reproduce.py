@@ -92,6 +92,26 @@ def test_what_cannot_be_repeated_is_refused(
         assert len(st.list_runs()) == 2  # nothing was recorded by a refused repetition
 
 
+def test_a_repetition_reports_its_progress(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An assess run reports a step before each proposal it evaluates again (the web app's
+    background job shows them), in order, and ends with the comparison and the save."""
+    from tripolar.treaty import builtin_treaties
+
+    run_id = _record(store_url, capsys, "assess", "--samples", "10", "--seed", "2")
+    steps: list[tuple[float, str]] = []
+    with open_store(store_url) as st:
+        rep = reproduce(st, run_id, on_progress=lambda f, what: steps.append((f, what)))
+    assert rep.matches
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] < 1.0
+    n = len([t for t in builtin_treaties() if t.kind == "proposal"])
+    per_treaty = [w for _, w in steps if w.startswith("treaty ")]
+    assert len(per_treaty) == n and per_treaty[0].startswith(f"treaty 1 of {n}: ")
+    assert [w for _, w in steps][-2:] == ["comparing the recorded values", "saving the repetition"]
+
+
 # -- `tripolar runs rerun ID` ------------------------------------------------------------
 
 
