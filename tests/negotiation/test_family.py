@@ -7,10 +7,10 @@ import pytest
 
 from tripolar.errors import InputError
 from tripolar.negotiation.family import (
+    OWN_REGIME,
     Family,
     analyse_family,
     expand,
-    OWN_REGIME,
     family_from_mapping,
     load_family,
     treaty_choice,

@@ -105,7 +105,7 @@ def test_a_repetition_reports_its_progress(
         rep = reproduce(st, run_id, on_progress=lambda f, what: steps.append((f, what)))
     assert rep.matches
     fractions = [f for f, _ in steps]
-    assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] < 1.0
+    assert fractions == sorted(fractions) and fractions[0] >= 0.0 and fractions[-1] < 1.0
     n = len([t for t in builtin_treaties() if t.kind == "proposal"])
     per_treaty = [w for _, w in steps if w.startswith("treaty ")]
     assert len(per_treaty) == n and per_treaty[0].startswith(f"treaty 1 of {n}: ")

@@ -208,7 +208,6 @@ def test_evaluation_shows_the_chart(browser, server) -> None:  # type: ignore[no
     ctx.close()
 
 
-
 def test_an_assess_run_is_repeated_with_progress(
     app, browser, server, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]

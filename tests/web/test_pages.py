@@ -179,11 +179,17 @@ def test_an_assess_run_is_repeated_as_a_background_job(
     assert j["result"]["matches"] is True and j["result"]["command"] == "assess"
     done = client.get(r.headers["location"])
     assert 'id="rerun-job"' not in done.text and "/static/run.js" not in done.text
-    assert re.search(r'id="rerun-result">Re-run <strong>matches</strong>: all \d+ recorded', done.text)
+    assert re.search(
+        r'id="rerun-result">Re-run <strong>matches</strong>: all \d+ recorded', done.text
+    )
     new_id = int(re.search(r'href="/runs/(\d+)" id="new-run"', done.text).group(1))  # type: ignore[union-attr]
     assert new_id == j["result"]["new_run_id"] > run_id
     old, new = app.state.store.get_run(run_id), app.state.store.get_run(new_id)
-    assert (old.command, old.inputs_hash, old.outputs) == (new.command, new.inputs_hash, new.outputs)
+    assert (old.command, old.inputs_hash, old.outputs) == (
+        new.command,
+        new.inputs_hash,
+        new.outputs,
+    )
     # the result is not an evaluation: nothing is written to the evaluation cache
     from tripolar.store.rooms import cache_get
 

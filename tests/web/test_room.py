@@ -540,7 +540,9 @@ def test_an_own_treaty_that_is_the_nash_solution_is_the_suggestion(app) -> None:
     product = np.where((gains > 0).all(axis=0), gains.prod(axis=0), -np.inf)
     assert int(product.argmax()) == len(keep)  # the offer, not a member
     page = cl["CN"].get(f"/rooms/{room}").text
-    assert re.search(r'id="nash">own treaty us-offer-1225[^<]*</strong> \(own treaty, round 1\)', page)
+    assert re.search(
+        r'id="nash">own treaty us-offer-1225[^<]*</strong> \(own treaty, round 1\)', page
+    )
     # nobody's utilities or inputs are published: the US sees its own utility of the offer
     # on its page, no other page, state or summary shows it
     _assert_publishes_no_private_data(state)

@@ -133,9 +133,7 @@ def _render_reproduction(rep: Reproduction) -> None:
     for path in rep.differences:
         console.print(f"  {path}", highlight=False, soft_wrap=True)
     if rep.n_differences > len(rep.differences):
-        console.print(
-            f"  ... and {rep.n_differences - len(rep.differences)} more", highlight=False
-        )
+        console.print(f"  ... and {rep.n_differences - len(rep.differences)} more", highlight=False)
 
 
 @runs_app.command("rerun")

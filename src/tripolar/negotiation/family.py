@@ -340,9 +340,7 @@ def treaty_choice(
         per = _final_ceilings(ev, limits_for(s.id, s.quantity), parties)
         values = set(per.values())
         subs[s.id] = (
-            values.pop()
-            if len(values) == 1
-            else " ".join(f"{p}{_fmt(v)}" for p, v in per.items())
+            values.pop() if len(values) == 1 else " ".join(f"{p}{_fmt(v)}" for p, v in per.items())
         )
     regime = treaty.verification.model_dump(exclude=set(_DESCRIPTIVE))
     vname = next(

@@ -282,9 +282,7 @@ def own_utilities(
 
 def _allowed(choices: Sequence[dict[str, str]], inputs: RoomInputs) -> np.ndarray:
     refused = {tuple(r.split("=", 1)) for r in inputs.red_lines}
-    return np.array(
-        [not any((k, v) in refused for k, v in c.items()) for c in choices], dtype=bool
-    )
+    return np.array([not any((k, v) in refused for k, v in c.items()) for c in choices], dtype=bool)
 
 
 def _named(space: FamilySpace, own: Sequence[OwnTreaty], k: int) -> dict[str, Any]:
