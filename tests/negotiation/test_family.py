@@ -7,11 +7,13 @@ import pytest
 
 from tripolar.errors import InputError
 from tripolar.negotiation.family import (
+    OWN_REGIME,
     Family,
     analyse_family,
     expand,
     family_from_mapping,
     load_family,
+    treaty_choice,
 )
 from tripolar.treaty.compliance import evaluate
 
@@ -100,3 +102,35 @@ def test_symmetric_family_symmetric_profiles_give_symmetric_solution() -> None:
     assert {f"{p}:cost.warheads" for p in PARTIES} <= names
     d = an.to_dict()
     assert d["solutions"]["nash"]["ceilings"] == an.members[rep.nash.index].ceilings
+
+
+def test_a_treaty_makes_the_choices_of_a_family() -> None:
+    """treaty_choice gives back every member's choice from its treaty alone, so that a red
+    line applies to an own treaty as to a member; and it reads a treaty written by hand."""
+    from tripolar.negotiation.evaluate import build_baseline
+    from tripolar.treaty import load_treaty
+    from tripolar.treaty.schema import Treaty
+
+    fam = load_family("trilateral-ceilings")
+    base = build_baseline()
+    for m in expand(fam):
+        assert treaty_choice(fam, m.treaty, base, provisions=m.provisions) == m.choice, m.label
+    # New START binds the US and Russia at 1,550 (Article II), China is not a party
+    ns = treaty_choice(fam, load_treaty("new-start"), base)
+    assert ns["deployed_warheads"] == {"US": 1550.0, "RU": 1550.0, "CN": None}
+    assert ns["sublimits"] == {"stockpile_warheads": None}
+    assert ns["verification"] == "new-start" and ns["uk_fr_accounted"] is False
+    # a regime that is none of the family's, and a stockpile ceiling that differs by party
+    t = load_treaty("tri-equal-1000").model_dump(mode="json")
+    t["verification"] = {"data_exchanges_per_year": 1}
+    t["limits"].append(
+        {
+            "id": "stock",
+            "quantity": "stockpile_warheads",
+            "per_party": {"US": 2000, "RU": 2000, "CN": 800},
+        }
+    )
+    own = treaty_choice(fam, Treaty.model_validate(t), base)
+    assert own["deployed_warheads"] == {"US": 1000.0, "RU": 1000.0, "CN": 1000.0}
+    assert own["verification"] == OWN_REGIME
+    assert own["sublimits"] == {"stockpile_warheads": "US2000 RU2000 CN800"}

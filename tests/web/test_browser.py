@@ -5,7 +5,7 @@ source link, change a ceiling and add a limit in the treaty builder and watch th
 change, read every built-in treaty back from the form, run an evaluation and see its
 chart, play one negotiation round to agreement with three delegation browser contexts
 while a fourth (the facilitator) reads the audit log, and agree on a treaty one
-delegation proposed of its own. They
+delegation proposed of its own, and repeat an assess run in the background. They
 save screenshots of the main pages to docs/img/ (shown in the README). Under CI (``CI``
 set) a missing browser is a failure, never a skip.
 """
@@ -205,6 +205,33 @@ def test_evaluation_shows_the_chart(browser, server) -> None:  # type: ignore[no
     from playwright.sync_api import expect
 
     expect(page.locator("#eval-status")).to_have_text("cached")
+    ctx.close()
+
+
+def test_an_assess_run_is_repeated_with_progress(
+    app, browser, server, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """The runs page repeats an assess run in the background: the page shows the job's
+    progress (run.js polls it, allowed by the CSP) and then the comparison."""
+    from playwright.sync_api import expect
+
+    from tripolar.cli.main import main
+
+    main(["assess", "--samples", "50", "--seed", "6", "--store", app.state.store.location])
+    capsys.readouterr()
+    run_id = app.state.store.list_runs(limit=1)[0].id
+    ctx, page = _page(browser, server)
+    page.goto(f"{server}/runs/{run_id}")
+    page.click("#rerun")
+    page.wait_for_url(re.compile(rf"/runs/{run_id}\?job="))
+    first = page.locator("#rerun-job, #rerun-result").first
+    first.wait_for()
+    if first.get_attribute("id") == "rerun-job":
+        expect(page.locator("#rerun-status")).to_contain_text("%")
+    expect(page.locator("#rerun-result")).to_contain_text("matches", timeout=120_000)
+    new_id = int(page.locator("#new-run").inner_text().split()[-1])
+    assert new_id > run_id
+    assert not [e for e in page.errors if "Content Security Policy" in e]
     ctx.close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,57 @@ def test_a_run_is_repeated_from_the_runs_page(
     r = client.post(f"/runs/{other.id}/rerun", data={"csrf": csrf_of(client.get("/compare").text)})
     assert r.status_code == 422
     assert "runs of 'exchange' are not repeated" in html.unescape(r.text)
+
+
+def test_an_assess_run_is_repeated_as_a_background_job(
+    app, client, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """The re-run of an assess run (a Monte Carlo per proposal) does not run in the request:
+    the answer sends the browser to the run's page with the job, which shows its progress
+    while it runs and the comparison once done; the repetition is a new run."""
+    store = app.state.store.location
+    main(["assess", "--samples", "20", "--seed", "5", "--store", store])
+    capsys.readouterr()
+    run_id = app.state.store.list_runs(limit=1)[0].id
+    page = client.get(f"/runs/{run_id}")
+    r = client.post(
+        f"/runs/{run_id}/rerun", data={"csrf": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    m = re.fullmatch(rf"/runs/{run_id}\?job=([\w-]+)", r.headers["location"])
+    assert m, r.headers["location"]
+    job = m.group(1)
+    first = client.get(r.headers["location"])
+    assert first.status_code == 200
+    if 'id="rerun-job"' in first.text:  # still running: the progress and the polling script
+        assert 'id="rerun-progress"' in first.text and "/static/run.js" in first.text
+    seen = []
+    for _ in range(1200):
+        j = client.get(f"/api/jobs/{job}").json()
+        seen.append(j["progress"])
+        if j["status"] != "running":
+            break
+        time.sleep(0.05)
+    assert j["status"] == "done", j
+    assert seen == sorted(seen) and (j["progress"], j["step"]) == (1.0, "done")
+    assert j["result"]["matches"] is True and j["result"]["command"] == "assess"
+    done = client.get(r.headers["location"])
+    assert 'id="rerun-job"' not in done.text and "/static/run.js" not in done.text
+    assert re.search(
+        r'id="rerun-result">Re-run <strong>matches</strong>: all \d+ recorded', done.text
+    )
+    new_id = int(re.search(r'href="/runs/(\d+)" id="new-run"', done.text).group(1))  # type: ignore[union-attr]
+    assert new_id == j["result"]["new_run_id"] > run_id
+    old, new = app.state.store.get_run(run_id), app.state.store.get_run(new_id)
+    assert (old.command, old.inputs_hash, old.outputs) == (
+        new.command,
+        new.inputs_hash,
+        new.outputs,
+    )
+    # the result is not an evaluation: nothing is written to the evaluation cache
+    from tripolar.store.rooms import cache_get
+
+    assert cache_get(app.state.store, f"rerun:{run_id}") is None
+    # a job of another run does not show on this run's page
+    other = client.get(f"/runs/{new_id}?job={job}")
+    assert other.status_code == 200 and 'id="rerun-result"' not in other.text

@@ -12,19 +12,28 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, csrf_of, make_room
 
+from tripolar.forces import TRILATERAL
+
 SECRET_WEIGHT = "7.77"
 
 
 def _save_inputs(
-    c: TestClient, room: str, reservation: str, red: tuple[str, ...] = (), weight: str = "0.12"
+    c: TestClient,
+    room: str,
+    reservation: str,
+    red: tuple[str, ...] = (),
+    weight: str | None = "0.12",
 ) -> None:
+    """Save a delegation's inputs; ``weight`` (the transparency weight) None keeps the
+    profile's weights."""
     page = c.get(f"/rooms/{room}")
     data: dict = {
         "csrf": csrf_of(page.text),
         "reservation_utility": reservation,
         "red_line": list(red),
-        "w:transparency": weight,
     }
+    if weight is not None:
+        data["w:transparency"] = weight
     r = c.post(f"/rooms/{room}/inputs", data=data, follow_redirects=False)
     assert r.status_code == 303, r.text
 
@@ -442,3 +451,142 @@ def test_an_uploaded_family_is_validated(app) -> None:  # type: ignore[no-untype
         files={"family_file": ("f.yaml", FAMILY.encode(), "application/yaml")},
     )
     assert r.status_code == 403
+
+
+# -- own treaties are candidates of the bargaining ---------------------------------------
+
+#: What the protocol publishes, and nothing else (no utility, weight or reservation).
+PUBLISHED_KEYS = {"ready", "candidates", "zopa_exists", "zopa_size", "nash", "kalai_smorodinsky"}
+SUGGESTION_KEYS = {"index", "label", "own_treaty", "round"}
+
+
+def _keys(obj: object) -> set[str]:
+    """Every mapping key anywhere in a JSON document."""
+    if isinstance(obj, dict):
+        return set(obj) | {k for v in obj.values() for k in _keys(v)}
+    if isinstance(obj, list):
+        return {k for v in obj for k in _keys(v)}
+    return set()
+
+
+def _assert_publishes_no_private_data(state: dict) -> None:
+    pub = state["published"]
+    assert set(pub) == PUBLISHED_KEYS
+    for key in ("nash", "kalai_smorodinsky"):
+        assert pub[key] is None or set(pub[key]) == SUGGESTION_KEYS
+    assert not {k for k in _keys(state) if "utilit" in k or k in ("weights", "red_lines")}
+    assert "reservation" not in str(state)
+
+
+def _variant_yaml(member: int, treaty_id: str, per_party: dict[str, int | None]) -> str:
+    """The treaty of member ``member`` of trilateral-ceilings with other deployed-warhead
+    ceilings: a treaty of a delegation's own that no member is."""
+    import yaml
+
+    from tripolar.negotiation.family import expand, load_family
+
+    t = expand(load_family("trilateral-ceilings"))[member].treaty.model_dump(mode="json")
+    t["id"], t["name"] = treaty_id, "Offer between the family's ceilings"
+    t["limits"][0]["per_party"] = per_party
+    return yaml.safe_dump(t, sort_keys=False)
+
+
+def test_an_own_treaty_that_is_the_nash_solution_is_the_suggestion(app) -> None:  # type: ignore[no-untyped-def]
+    """With no deal as everyone's reservation and the US refusing to count UK and French
+    forces, the family's Nash member is US1250 RU1550 CN- under New START's regime; a US
+    offer at 1,225 (not a member) raises the product of the gains (China's gain, the
+    smallest, grows as the US cuts deeper) and becomes the Nash suggestion, published by
+    its id and round; Russia's red line on its own 1,550 then excludes it."""
+    import numpy as np
+    import yaml
+
+    from tripolar.negotiation.evaluate import treaty_outcome
+    from tripolar.negotiation.utility import utility
+    from tripolar.treaty.io import treaty_from_mapping
+    from tripolar.web.room_protocol import family_space
+
+    rm = make_room(app)
+    room, cl = rm["room"], rm["clients"]
+    _save_inputs(cl["US"], room, "0", ("uk_fr_accounted=true",), weight=None)
+    for p in ("RU", "CN"):
+        _save_inputs(cl[p], room, "0", weight=None)
+    before = cl["CN"].get(f"/api/rooms/{room}/state").json()["published"]
+    member = before["nash"]["index"]
+    assert before["nash"]["label"] == "US1250 RU1550 CN- ver:new-start"
+    assert before["candidates"] == 144
+    text = _variant_yaml(member, "us-offer-1225", {"US": 1225, "RU": 1550, "CN": None})
+    assert _propose_own(cl["US"], room, treaty_yaml=text).status_code == 303  # type: ignore[attr-defined]
+    state = cl["RU"].get(f"/api/rooms/{room}/state").json()
+    pub = state["published"]
+    assert pub["candidates"] == 145 and pub["zopa_exists"]
+    assert pub["nash"] == {
+        "index": None,
+        "label": "own treaty us-offer-1225: Offer between the family's ceilings",
+        "own_treaty": "us-offer-1225",
+        "round": 1,
+    }
+    # the suggestion is the argmax of the product of gains, each party's utility computed
+    # here from its bundled profile (the inputs keep every weight), over the candidates
+    # the US red line leaves: the members without UK/French forces, and the offer
+    space = family_space("trilateral-ceilings")
+    offer = treaty_outcome(
+        treaty_from_mapping(yaml.safe_load(text), source="offer"), space.baseline
+    )
+    keep = [k for k, c in enumerate(space.choices) if c["uk_fr_accounted"] == "false"]
+    outcomes = [space.outcomes[k] for k in keep] + [offer]
+    gains = np.array(
+        [[utility(space.profiles[p], o, space.no_deal).total for o in outcomes] for p in TRILATERAL]
+    )
+    product = np.where((gains > 0).all(axis=0), gains.prod(axis=0), -np.inf)
+    assert int(product.argmax()) == len(keep)  # the offer, not a member
+    page = cl["CN"].get(f"/rooms/{room}").text
+    assert re.search(
+        r'id="nash">own treaty us-offer-1225[^<]*</strong> \(own treaty, round 1\)', page
+    )
+    # nobody's utilities or inputs are published: the US sees its own utility of the offer
+    # on its page, no other page, state or summary shows it
+    _assert_publishes_no_private_data(state)
+    us_page = cl["US"].get(f"/rooms/{room}").text
+    mine = re.search(r'id="own-treaty-utility">([-0-9.]+)<', us_page).group(1)  # type: ignore[union-attr]
+    assert "it crosses none of your red lines" in us_page
+    for who in ("facilitator", "RU", "CN"):
+        for path in (f"/rooms/{room}", f"/api/rooms/{room}/state"):
+            assert f">{mine}<" not in cl[who].get(path).text
+    summary = cl["facilitator"].get(f"/rooms/{room}/summary.json").json()
+    _assert_publishes_no_private_data(summary)
+    # Russia refuses to stay at 1,550: the offer crosses the red line, as members do
+    _save_inputs(cl["RU"], room, "0", ("deployed_warheads.RU=1550",), weight=None)
+    after = cl["US"].get(f"/api/rooms/{room}/state").json()["published"]
+    assert after["nash"] is None or after["nash"]["own_treaty"] is None
+    ru_page = cl["RU"].get(f"/rooms/{room}").text
+    assert "it crosses your red line(s) deployed_warheads.RU=1550" in ru_page
+
+
+def test_red_lines_exclude_an_own_treaty(app) -> None:  # type: ignore[no-untyped-def]
+    """Everyone accepts anything (reservation -100): the ZOPA is every candidate. New START
+    proposed as China's offer leaves China unlimited; a US red line on an unlimited China
+    removes it with the 72 members that leave China unlimited, a red line on China at
+    1,000 removes those 72 members and keeps it."""
+    from tripolar.treaty import load_treaty
+    from tripolar.web.builder import treaty_yaml
+
+    rm = make_room(app)
+    room, cl = rm["room"], rm["clients"]
+    for p in TRILATERAL:
+        _save_inputs(cl[p], room, "-100")
+    r = _propose_own(cl["CN"], room, treaty_yaml=treaty_yaml(load_treaty("new-start")))
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    pub = cl["US"].get(f"/api/rooms/{room}/state").json()["published"]
+    assert (pub["candidates"], pub["zopa_size"]) == (145, 145)
+    _save_inputs(cl["US"], room, "-100", ("deployed_warheads.CN=-",))
+    state = cl["RU"].get(f"/api/rooms/{room}/state").json()
+    assert (state["published"]["candidates"], state["published"]["zopa_size"]) == (145, 72)
+    for key in ("nash", "kalai_smorodinsky"):
+        assert state["published"][key]["own_treaty"] is None
+        assert "CN1000" in state["published"][key]["label"]
+    _assert_publishes_no_private_data(state)
+    assert "crosses your red line(s) deployed_warheads.CN=-" in cl["US"].get(f"/rooms/{room}").text
+    assert "crosses none of your red lines" in cl["RU"].get(f"/rooms/{room}").text
+    _save_inputs(cl["US"], room, "-100", ("deployed_warheads.CN=1000",))
+    pub = cl["CN"].get(f"/api/rooms/{room}/state").json()["published"]
+    assert (pub["candidates"], pub["zopa_size"]) == (145, 73)

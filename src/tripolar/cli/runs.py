@@ -1,4 +1,5 @@
-"""``tripolar runs``: list the analysis runs in the store, and ``runs show ID`` for one."""
+"""``tripolar runs``: list the analysis runs in the store, ``runs show ID`` for one, and
+``runs rerun ID`` to repeat one from its record (:func:`tripolar.store.reproduce.reproduce`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tripolar.cli.common import console, print_json
+from tripolar.cli.common import announce_saved, console, print_json
 
 if TYPE_CHECKING:
     from tripolar.store import RunRecord, RunSummary
+    from tripolar.store.reproduce import Reproduction
 
 runs_app = typer.Typer(
     help="Analysis runs saved in the store: what ran, when, on which inputs. "
     "`assess`, `count`, `check` and `upload` save a run unless given --no-save.\n\n"
     "Examples:\n"
     "  tripolar runs\n"
-    "  tripolar runs --command assess --limit 5",
+    "  tripolar runs --command assess --limit 5\n"
+    "  tripolar runs rerun 1",
     no_args_is_help=False,
 )
 
@@ -114,6 +117,63 @@ def show(
         print_json(record)
     else:
         _render_record(record, location)
+
+
+def _render_reproduction(rep: Reproduction) -> None:
+    head = f"run {rep.run_id} ({rep.command}) repeated from its record: "
+    if rep.matches:
+        console.print(
+            head + f"every recorded value matches ({rep.compared} values compared)",
+            highlight=False,
+        )
+        return
+    console.print(
+        head + f"{rep.n_differences} of {rep.compared} recorded values differ", highlight=False
+    )
+    for path in rep.differences:
+        console.print(f"  {path}", highlight=False, soft_wrap=True)
+    if rep.n_differences > len(rep.differences):
+        console.print(f"  ... and {rep.n_differences - len(rep.differences)} more", highlight=False)
+
+
+@runs_app.command("rerun")
+def rerun(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., metavar="ID", help="Run id, as listed by `tripolar runs`."),
+    store: str | None = typer.Option(None, "--store", help=_STORE_HELP),
+    no_save: bool = typer.Option(
+        False, "--no-save", help="Do not save the repetition as a new run."
+    ),
+    json_: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Repeat a run of count, check, upload or assess from its record and compare.
+
+    The treaty and posture texts are read back from the store and checked against their
+    recorded hashes, and the dataset against the run's; exit status 0 when every recorded
+    value comes out the same, 1 when some differ (they are listed), 2 when the run cannot
+    be repeated as recorded. The repetition is saved as a new run with the same inputs
+    hash unless --no-save.
+
+    Examples:
+      tripolar runs rerun 1
+      tripolar runs rerun 1 --no-save --json
+    """
+    parent_store = ctx.parent.params.get("store") if ctx.parent is not None else None
+    from tripolar.store import open_store
+    from tripolar.store.reproduce import reproduce
+
+    given = store or parent_store
+    with open_store(given, create=False) as opened:
+        rep = reproduce(opened, run_id, save=not no_save)
+        location = opened.location
+    if json_:
+        print_json(rep)
+    else:
+        _render_reproduction(rep)
+    if rep.new_run_id is not None:
+        announce_saved(rep.new_run_id, location, given)
+    if not rep.matches:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

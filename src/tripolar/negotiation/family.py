@@ -36,6 +36,7 @@ from tripolar.negotiation.bargaining import Sensitivity
 from tripolar.negotiation.evaluate import Baseline, no_deal_outcome, treaty_outcome
 from tripolar.negotiation.profiles import Profile
 from tripolar.negotiation.utility import TreatyOutcome
+from tripolar.treaty.compliance import TreatyEvaluation, evaluate
 from tripolar.treaty.schema import CountingRules, Quantity, Treaty, VerificationProvisions
 
 FAMILY_DIR = Path(__file__).with_name("families")
@@ -267,6 +268,99 @@ def expand(family: Family) -> list[Member]:
         }
         members.append(Member(treaty, provisions, choice, label))
     return members
+
+
+#: The ``verification`` choice of a treaty whose regime is none of the family's.
+OWN_REGIME = "(own)"
+#: Fields of verification provisions that only describe: two regimes equal but for them
+#: are the same regime.
+_DESCRIPTIVE = frozenset({"notes", "inspection_types"})
+
+
+def _final_ceilings(
+    ev: TreatyEvaluation, limit_ids: list[str], parties: list[str]
+) -> dict[str, float | None]:
+    """Per party, the lowest final ceiling of the limits ``limit_ids`` that binds it
+    (resolved for the evaluated postures), or None where none does."""
+    out: dict[str, float | None] = {}
+    for p in parties:
+        pe = ev.parties.get(p)
+        values = []
+        if pe is not None and pe.is_party:
+            for lid in limit_ids:
+                rows = pe.schedule.get(lid) or []
+                last = rows[-1] if rows else None
+                if last is None or last.status in ("exempt", "not a party"):
+                    continue
+                if last.ceiling is not None:
+                    values.append(float(last.ceiling.value))
+        out[p] = min(values) if values else None
+    return out
+
+
+def treaty_choice(
+    family: Family,
+    treaty: Treaty,
+    baseline: Baseline,
+    *,
+    provisions: tuple[str, ...] = (),
+    evaluation: TreatyEvaluation | None = None,
+) -> dict[str, Any]:
+    """The choices of ``family`` that ``treaty`` makes, in the shape of :attr:`Member.choice`,
+    so that a refused choice (a red line) applies to any treaty as it applies to a member.
+
+    A limit whose id is ``deployed_warheads`` or the id of one of the family's sub-limits
+    answers that choice; otherwise the treaty's limits on the choice's quantity do. The value
+    per party is the lowest final ceiling binding it (freezes, cuts and sums resolved for
+    the baseline's postures; None = not limited); a sub-limit's value is its common ceiling,
+    or a text naming each party's when they differ. ``include_nonstrategic`` is the
+    treaty's counting rule; ``uk_fr_accounted`` and ``missile_defence_limits`` are
+    ``provisions`` (a treaty file carries none); ``verification`` names the family's regime
+    equal to the treaty's (descriptions aside), else :data:`OWN_REGIME`. For a member's
+    own treaty and provisions this gives back its choice.
+    """
+    ev = (
+        evaluation
+        if evaluation is not None
+        else evaluate(treaty, dict(baseline.postures), context=baseline.context)
+    )
+    parties = list(family.parties)
+    named = {"deployed_warheads"} | {s.id for s in family.sublimits}
+    claimed = {lim.id for lim in treaty.limits if lim.id in named}
+
+    def limits_for(choice_id: str, quantity: str) -> list[str]:
+        if choice_id in claimed:
+            return [choice_id]
+        return [
+            lim.id for lim in treaty.limits if lim.quantity == quantity and lim.id not in claimed
+        ]
+
+    subs: dict[str, Any] = {}
+    for s in family.sublimits:
+        per = _final_ceilings(ev, limits_for(s.id, s.quantity), parties)
+        values = set(per.values())
+        subs[s.id] = (
+            values.pop() if len(values) == 1 else " ".join(f"{p}{_fmt(v)}" for p, v in per.items())
+        )
+    regime = treaty.verification.model_dump(exclude=set(_DESCRIPTIVE))
+    vname = next(
+        (
+            name
+            for name, v in family.verification.items()
+            if v.model_dump(exclude=set(_DESCRIPTIVE)) == regime
+        ),
+        OWN_REGIME,
+    )
+    return {
+        "deployed_warheads": _final_ceilings(
+            ev, limits_for("deployed_warheads", "deployed_warheads"), parties
+        ),
+        "sublimits": subs,
+        "include_nonstrategic": treaty.counting.include_nonstrategic,
+        "uk_fr_accounted": "uk_fr_accounted" in provisions,
+        "missile_defence_limits": "missile_defence_limits" in provisions,
+        "verification": vname,
+    }
 
 
 def list_families() -> list[str]:

@@ -13,7 +13,7 @@ written to a results folder, not kept in the record).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +136,17 @@ def _postures(st: Store, hashes: dict[str, str]) -> list[Any]:
     return out
 
 
-def _outputs(command: str, inputs: dict[str, Any], treaties: dict[str, Any], ps: list[Any]) -> Any:
+#: ``on_progress(fraction, what)``: how far a repetition has come (0 to 1) and its step.
+Progress = Callable[[float, str], None]
+
+
+def _outputs(
+    command: str,
+    inputs: dict[str, Any],
+    treaties: dict[str, Any],
+    ps: list[Any],
+    on_progress: Progress,
+) -> Any:
     """The command's outputs computed again, by the functions the command calls."""
     from tripolar.context import EvaluationContext
 
@@ -152,7 +162,11 @@ def _outputs(command: str, inputs: dict[str, Any], treaties: dict[str, Any], ps:
         ctx = EvaluationContext(
             data_dir=data, year=inputs["year"], samples=inputs["samples"], seed=inputs["seed"]
         )
-        return assess(ctx, treaties=[treaties[i] for i in ids]).to_dict()
+
+        def each(treaty_id: str, i: int, n: int) -> None:
+            on_progress(0.05 + 0.85 * i / n, f"treaty {i + 1} of {n}: {treaty_id}")
+
+        return assess(ctx, treaties=[treaties[i] for i in ids], on_progress=each).to_dict()
     if len(treaties) != 1:
         raise InputError(f"a {command} run names {len(treaties)} treaties", field="treaties")
     (t,) = treaties.values()
@@ -174,17 +188,25 @@ def _status(command: str, outputs: dict[str, Any]) -> str:
     return "ok"
 
 
-def reproduce(st: Store, run_id: int, *, save: bool = True) -> Reproduction:
+def reproduce(
+    st: Store, run_id: int, *, save: bool = True, on_progress: Progress | None = None
+) -> Reproduction:
     """Repeat run ``run_id`` of ``st`` from its record and compare the outputs.
 
     Raises :class:`InputError` when the run cannot be repeated as recorded: a command
     this module does not repeat, a treaty or posture text missing or not matching its
     hash, or a dataset whose content hash is no longer the recorded one. With ``save``,
     the repetition is recorded as a new run with the same inputs (so the same inputs
-    hash).
+    hash). ``on_progress(fraction, what)`` is called between the steps (and before each
+    treaty of an ``assess`` run).
     """
     from tripolar.data import load_dataset
 
+    def step(f: float, what: str) -> None:
+        if on_progress is not None:
+            on_progress(f, what)
+
+    step(0.0, "reading the record")
     rec = st.get_run(run_id)
     if rec.command not in REPRODUCIBLE:
         raise InputError(
@@ -206,11 +228,14 @@ def reproduce(st: Store, run_id: int, *, save: bool = True) -> Reproduction:
         )
     treaties = _treaties(st, dict(inputs.get("treaties") or {}))
     postures = _postures(st, dict(inputs.get("postures") or {}))
-    new = _normal(_outputs(rec.command, inputs, treaties, postures))
+    step(0.05, f"repeating {rec.command}")
+    new = _normal(_outputs(rec.command, inputs, treaties, postures, step))
+    step(0.9, "comparing the recorded values")
     leaves = list(_diff(_normal(rec.outputs), new))
     bad = [p for p, same in leaves if not same]
     new_id = None
     if save:
+        step(0.95, "saving the repetition")
         saved = st.record_run(
             rec.command,
             inputs,

@@ -3,7 +3,9 @@
 An evaluation is looked up in the store by the content hash of its inputs
 (:func:`tripolar.web.service.evaluation_key`); a miss runs in a worker thread whose
 progress the page polls, and the finished result is written to the store, so the same
-evaluation is served at once the next time (also after a restart).
+evaluation is served at once the next time (also after a restart). Other long work (the
+re-run of a stored ``assess`` run) runs as a job too, with ``keep=False``: its result is
+not an evaluation and is not cached.
 """
 
 from __future__ import annotations
@@ -66,8 +68,11 @@ class Jobs:
         key: str,
         inputs: dict[str, Any],
         compute: Callable[[Callable[[float, str], None]], dict[str, Any]],
+        *,
+        keep: bool = True,
     ) -> Job:
-        """Start ``compute(progress)`` unless the same evaluation is already running."""
+        """Start ``compute(progress)`` unless the job of ``key`` is already running; with
+        ``keep``, the result is written to the evaluation cache under ``key``."""
         with self._lock:
             running = self._by_key.get(key)
             if running is not None and running.status == "running":
@@ -78,7 +83,7 @@ class Jobs:
             while len(self._jobs) > MAX_JOBS:
                 old = next(iter(self._jobs))
                 self._by_key.pop(self._jobs.pop(old).key, None)
-        self._pool.submit(self._run, job, inputs, compute)
+        self._pool.submit(self._run, job, inputs, compute, keep)
         return job
 
     def run_now(
@@ -96,13 +101,15 @@ class Jobs:
         job: Job,
         inputs: dict[str, Any],
         compute: Callable[[Callable[[float, str], None]], dict[str, Any]],
+        keep: bool = True,
     ) -> None:
         def progress(f: float, step: str) -> None:
             job.progress, job.step = f, step
 
         try:
             result = compute(progress)
-            cache_put(self.store, job.key, "evaluation", inputs, result)
+            if keep:
+                cache_put(self.store, job.key, "evaluation", inputs, result)
             job.result = result
             job.progress, job.step, job.status = 1.0, "done", "done"
         except Exception as exc:  # a failed job reports its error instead of vanishing

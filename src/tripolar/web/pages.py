@@ -202,11 +202,18 @@ def register(app: FastAPI) -> None:
         rows = app.state.store.list_runs(limit=100)
         return render(request, "runs.html", runs=rows, store=app.state.store.location)
 
+    #: Runs whose repetition takes seconds (a Monte Carlo per proposal): a background job.
+    background = ("assess",)
+
+    def rerun_key(run_id: int) -> str:
+        return f"rerun:{run_id}"
+
     def run_page(
         request: Request,
         run_id: int,
-        reproduction: Any = None,
+        reproduction: dict[str, Any] | None = None,
         error: str | None = None,
+        job: Any = None,
     ) -> Response:
         from tripolar.jsonio import dumps
         from tripolar.store.reproduce import REPRODUCIBLE
@@ -226,33 +233,61 @@ def register(app: FastAPI) -> None:
                 reproducible=rec.command in REPRODUCIBLE,
                 reproduction=reproduction,
                 error=error,
+                job=job,
             )
 
         resp: Response = app.state.sessions.page_with_csrf(request, make)
-        if error is not None:
+        if error is not None and job is None:
             resp.status_code = 422
         return resp
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def run_detail(request: Request, run_id: int) -> Response:
-        return run_page(request, run_id)
+    def run_detail(
+        request: Request,
+        run_id: int,
+        job: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> Response:
+        """A run's record; with ``job``, the state of its re-run in the background: its
+        progress while running (the page polls it), the comparison once done."""
+        found = None if job is None else app.state.jobs.get(job)
+        if found is None or found.key != rerun_key(run_id):
+            return run_page(request, run_id)
+        if found.status == "done":
+            return run_page(request, run_id, reproduction=found.result, job=found)
+        if found.status == "error":
+            return run_page(request, run_id, error=f"error: {found.error}", job=found)
+        return run_page(request, run_id, job=found)
 
     @app.post("/runs/{run_id}/rerun", response_class=HTMLResponse, include_in_schema=False)
     def run_again(
         request: Request, run_id: int, csrf: Annotated[str, Form(max_length=200)] = ""
     ) -> Response:
         """Repeat a run from its record (:func:`tripolar.store.reproduce.reproduce`), save
-        the repetition as a new run, and show whether the outputs are the same."""
+        the repetition as a new run, and show whether the outputs are the same. An
+        ``assess`` run is repeated as a background job: the answer sends the browser to the
+        run's page, which shows the job's progress and then the comparison."""
+        from fastapi.responses import RedirectResponse
+
         from tripolar.store.reproduce import reproduce
 
         if not app.state.sessions.csrf_ok(request, csrf):
             raise HTTPException(403, "missing or wrong CSRF token")
         try:
-            app.state.store.get_run(run_id)
+            rec = app.state.store.get_run(run_id)
         except InputError as exc:
             raise HTTPException(404, "no such run") from exc
+        if rec.command in background:
+
+            def compute(progress: Any) -> dict[str, Any]:
+                out: dict[str, Any] = reproduce(
+                    app.state.store, run_id, on_progress=progress
+                ).to_dict()
+                return out
+
+            job = app.state.jobs.submit(rerun_key(run_id), {}, compute, keep=False)
+            return RedirectResponse(f"/runs/{run_id}?job={job.id}", status_code=303)
         try:
             rep = reproduce(app.state.store, run_id)
         except InputError as exc:
             return run_page(request, run_id, error=f"error: {exc}")
-        return run_page(request, run_id, reproduction=rep)
+        return run_page(request, run_id, reproduction=rep.to_dict())

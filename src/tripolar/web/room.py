@@ -22,9 +22,13 @@ from tripolar.forces import TRILATERAL
 from tripolar.store import rooms as rs
 from tripolar.web.room_protocol import (
     FamilySpace,
+    OwnTreaty,
     RoomInputs,
     check_inputs,
+    crossed_red_lines,
     family_space,
+    own_candidate,
+    own_treaties,
     own_treaty_utility,
     own_utilities,
 )
@@ -85,9 +89,23 @@ def register(app: FastAPI) -> None:
         raw = rs.all_inputs(st, room_id)
         return {p: None if v is None else RoomInputs.model_validate(v) for p, v in raw.items()}
 
+    def own_of(space: FamilySpace, rounds: list[rs.RoundView]) -> list[OwnTreaty]:
+        """Every treaty of a delegation's own proposed so far: candidates of the room."""
+        from tripolar.treaty.schema import Treaty
+
+        return own_treaties(
+            space,
+            (
+                (r.number, r.member_label, Treaty.model_validate(r.treaty))
+                for r in rounds
+                if r.treaty is not None
+            ),
+        )
+
     def public_state(room_id: str) -> dict[str, Any]:
         room = rs.get_room(st, room_id)
         space = space_of(room)
+        rounds = rs.list_rounds(st, room_id)
         return {
             "room": room.public_id,
             "name": room.name,
@@ -97,7 +115,7 @@ def register(app: FastAPI) -> None:
                 p: {"signed_up": d.signed_up, "inputs_entered": d.has_inputs}
                 for p, d in room.delegations.items()
             },
-            "published": published_view(space, inputs_of(room_id)),
+            "published": published_view(space, inputs_of(room_id), own_of(space, rounds)),
             "rounds": [
                 {
                     "round": r.number,
@@ -108,7 +126,7 @@ def register(app: FastAPI) -> None:
                     "votes": {p: ("accept" if a else "reject") for p, a in r.votes.items()},
                     "own_treaty": None if r.treaty is None else r.treaty.get("id"),
                 }
-                for r in rs.list_rounds(st, room_id)
+                for r in rounds
             ],
         }
 
@@ -301,19 +319,24 @@ def register(app: FastAPI) -> None:
         weights.update(mine.weights)
         best = sorted(range(len(utils)), key=lambda k: -utils[k])[:10]
         # This delegation's own utility of the open round's treaty, when a delegation
-        # proposed one of its own (for its eyes only; closed rounds need none).
+        # proposed one of its own, and the red lines of its own it crosses (for its eyes
+        # only; closed rounds need none).
         from tripolar.treaty.schema import Treaty
 
-        own_utils = {
-            r.number: own_treaty_utility(space, s.party, mine, Treaty.model_validate(r.treaty))
-            for r in rs.list_rounds(st, room_id)
-            if r.treaty is not None and r.status == "open"
-        }
+        open_own = [
+            r for r in rs.list_rounds(st, room_id) if r.treaty is not None and r.status == "open"
+        ]
+        own_utils, own_crossed = {}, {}
+        for r in open_own:
+            o = own_candidate(space, r.number, r.member_label, Treaty.model_validate(r.treaty))
+            own_utils[r.number] = own_treaty_utility(space, s.party, mine, o)
+            own_crossed[r.number] = crossed_red_lines(mine, o.choice)
         return render(
             request,
             "room_delegation.html",
             mine=mine,
             own_utils=own_utils,
+            own_crossed=own_crossed,
             weights=weights,
             options=space.options(),
             utilities=utils,

@@ -6,21 +6,26 @@ utility (the least utility it would accept, on the scale of
 :func:`tripolar.negotiation.utility`, where no deal is 0) and its red lines (family choices
 it will not accept, e.g. ``deployed_warheads.CN=-``: China unlimited).
 
-The room publishes only: whether a ZOPA exists (a member every delegation prefers to its
-reservation and that crosses no red line), its size, and the Nash and Kalai-Smorodinsky
-members (:mod:`tripolar.negotiation.bargaining`) over the members no red line excludes,
-with the reservation utilities as the disagreement point. Utilities stay private: each
-delegation sees its own, nobody sees another's.
+The candidates of a room are the family's members and every treaty a delegation has
+proposed of its own so far (each once, by content, under the round it was first proposed
+in). Every candidate is evaluated server-side with the same outcome and utility functions,
+under each delegation's own weights; a red line excludes an own treaty as it excludes a
+member, by the choices the treaty makes in the family's terms
+(:func:`tripolar.negotiation.family.treaty_choice`).
 
-A delegation may also propose a treaty of its own (any treaty file); the proposal itself
-is published like a member's, and each delegation sees only its own utility of it
-(:func:`own_treaty_utility`). The suggestions stay over the family's members.
+The room publishes only: whether a ZOPA exists (a candidate every delegation prefers to
+its reservation and that crosses no red line), its size, and the Nash and
+Kalai-Smorodinsky candidates (:mod:`tripolar.negotiation.bargaining`) over the candidates
+no red line excludes, with the reservation utilities as the disagreement point, each by
+its label (a member's index, an own treaty's id and round). Utilities stay private: each
+delegation sees its own, nobody sees another's.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +40,8 @@ WEIGHT_MAX = 10.0
 UTILITY_BOUND = 100.0
 #: Largest uploaded family a room evaluates (every member is evaluated once, ~15 ms each).
 MAX_ROOM_MEMBERS = 500
+#: Own treaties whose evaluation a family space keeps (each is evaluated once, ~15 ms).
+MAX_OWN_CACHED = 256
 
 
 class RoomInputs(BaseModel):
@@ -68,6 +75,9 @@ class FamilySpace:
     no_deal: Any
     profiles: dict[str, Any]
     baseline: Any = None
+    family: Any = None
+    #: Evaluated own treaties by canonical JSON (see :func:`own_candidate`).
+    own_cache: dict[str, OwnTreaty] = field(default_factory=dict, compare=False, repr=False)
 
     def options(self) -> dict[str, list[str]]:
         """Every red-line key and the values it takes in this family."""
@@ -121,6 +131,7 @@ def family_space(family_id: str, doc_json: str | None = None) -> FamilySpace:
         no_deal_outcome(baseline),
         dict(load_profiles(TRILATERAL)),
         baseline,
+        fam,
     )
 
 
@@ -146,19 +157,85 @@ def uploaded_family(data: object, *, source: str) -> tuple[Any, str]:
     return fam, json.dumps(fam.model_dump(mode="json"), sort_keys=True)
 
 
-def own_treaty_utility(
-    space: FamilySpace, party: str, inputs: RoomInputs | None, treaty: Any
-) -> float:
-    """``party``'s utility of a proposed treaty of a delegation's own, under ``party``'s
-    own weights, on the scale of the family's members (shown only to ``party``)."""
-    from tripolar.negotiation.evaluate import treaty_outcome
-    from tripolar.negotiation.utility import utility
+@dataclass(frozen=True)
+class OwnTreaty:
+    """A treaty a delegation proposed of its own, evaluated as a candidate of the room."""
 
+    round: int
+    treaty_id: str
+    label: str
+    outcome: Any
+    #: The family's choices the treaty makes, flattened as red lines name them.
+    choice: dict[str, str]
+
+
+def own_candidate(space: FamilySpace, round_: int, label: str, treaty: Any) -> OwnTreaty:
+    """Evaluate a proposed treaty once per space: its outcome (as a member's, no family
+    provisions) and the family's choices it makes."""
+    from tripolar.negotiation.evaluate import treaty_outcome
+    from tripolar.negotiation.family import treaty_choice
+    from tripolar.treaty.compliance import evaluate
+
+    key = json.dumps(treaty.model_dump(mode="json"), sort_keys=True)
+    hit = space.own_cache.get(key)
+    if hit is None:
+        b = space.baseline
+        ev = evaluate(treaty, dict(b.postures), context=b.context)
+        hit = OwnTreaty(
+            round_,
+            treaty.id,
+            label,
+            treaty_outcome(treaty, b, ev, label=treaty.id),
+            _flat(treaty_choice(space.family, treaty, b, evaluation=ev)),
+        )
+        if len(space.own_cache) >= MAX_OWN_CACHED:
+            space.own_cache.pop(next(iter(space.own_cache)))
+        space.own_cache[key] = hit
+    if (hit.round, hit.label) != (round_, label):
+        hit = OwnTreaty(round_, treaty.id, label, hit.outcome, hit.choice)
+    return hit
+
+
+def own_treaties(space: FamilySpace, proposals: Iterable[tuple[int, str, Any]]) -> list[OwnTreaty]:
+    """The room's own-treaty candidates from its proposals ``(round, label, treaty)`` in
+    round order: each treaty once, under the first round that proposed it."""
+    seen: set[str] = set()
+    out: list[OwnTreaty] = []
+    for number, label, treaty in proposals:
+        key = json.dumps(treaty.model_dump(mode="json"), sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(own_candidate(space, number, label, treaty))
+    return out
+
+
+def _profile(space: FamilySpace, party: str, inputs: RoomInputs | None) -> Any:
     prof = space.profiles[party]
     if inputs is not None and inputs.weights:
         prof = prof.with_weights(inputs.weights)
-    outcome = treaty_outcome(treaty, space.baseline, label=treaty.id)
-    return float(utility(prof, outcome, space.no_deal).total)
+    return prof
+
+
+def own_treaty_utility(
+    space: FamilySpace, party: str, inputs: RoomInputs | None, own: OwnTreaty
+) -> float:
+    """``party``'s utility of a proposed treaty of a delegation's own, under ``party``'s
+    own weights, on the scale of the family's members (shown only to ``party``)."""
+    from tripolar.negotiation.utility import utility
+
+    return float(utility(_profile(space, party, inputs), own.outcome, space.no_deal).total)
+
+
+def crossed_red_lines(inputs: RoomInputs | None, choice: dict[str, str]) -> list[str]:
+    """The red lines of ``inputs`` that a candidate with ``choice`` crosses."""
+    if inputs is None:
+        return []
+    out = []
+    for rl in inputs.red_lines:
+        key, _, value = rl.partition("=")
+        if choice.get(key) == value:
+            out.append(rl)
+    return out
 
 
 def check_inputs(space: FamilySpace, party: str, inputs: RoomInputs) -> RoomInputs:
@@ -188,38 +265,62 @@ def check_inputs(space: FamilySpace, party: str, inputs: RoomInputs) -> RoomInpu
     return inputs
 
 
-def own_utilities(space: FamilySpace, party: str, inputs: RoomInputs | None) -> list[float]:
-    """``party``'s utility of every member under its own weights (shown only to it)."""
+def own_utilities(
+    space: FamilySpace,
+    party: str,
+    inputs: RoomInputs | None,
+    own: Sequence[OwnTreaty] = (),
+) -> list[float]:
+    """``party``'s utility of every member, then of every own treaty in ``own``, under its
+    own weights (shown only to it)."""
     from tripolar.negotiation.utility import utility
 
-    prof = space.profiles[party]
-    if inputs is not None and inputs.weights:
-        prof = prof.with_weights(inputs.weights)
-    return [utility(prof, o, space.no_deal).total for o in space.outcomes]
+    prof = _profile(space, party, inputs)
+    outcomes = [*space.outcomes, *(o.outcome for o in own)]
+    return [utility(prof, o, space.no_deal).total for o in outcomes]
 
 
-def _allowed(space: FamilySpace, inputs: RoomInputs) -> np.ndarray:
+def _allowed(choices: Sequence[dict[str, str]], inputs: RoomInputs) -> np.ndarray:
     refused = {tuple(r.split("=", 1)) for r in inputs.red_lines}
-    return np.array(
-        [not any((k, v) in refused for k, v in c.items()) for c in space.choices], dtype=bool
-    )
+    return np.array([not any((k, v) in refused for k, v in c.items()) for c in choices], dtype=bool)
 
 
-def published(space: FamilySpace, inputs: dict[str, RoomInputs | None]) -> dict[str, Any]:
-    """What the protocol shows every delegation (see the module docstring)."""
+def _named(space: FamilySpace, own: Sequence[OwnTreaty], k: int) -> dict[str, Any]:
+    """How the room names candidate ``k``: a member by its index, an own treaty by its id
+    and the round that proposed it."""
+    n = len(space.labels)
+    if k < n:
+        return {"index": k, "label": space.labels[k], "own_treaty": None, "round": None}
+    o = own[k - n]
+    return {"index": None, "label": o.label, "own_treaty": o.treaty_id, "round": o.round}
+
+
+def published(
+    space: FamilySpace,
+    inputs: dict[str, RoomInputs | None],
+    own: Sequence[OwnTreaty] = (),
+) -> dict[str, Any]:
+    """What the protocol shows every delegation (see the module docstring): over the
+    family's members and the own treaties ``own``."""
     from tripolar.negotiation.bargaining import kalai_smorodinsky_solution, nash_solution, zopa
 
     missing = [p for p in TRILATERAL if inputs.get(p) is None]
     if missing:
         return {"ready": False, "waiting_for": missing}
     chosen = {p: inputs[p] for p in TRILATERAL}
-    u = np.array([own_utilities(space, p, chosen[p]) for p in TRILATERAL])
+    u = np.array([own_utilities(space, p, chosen[p], own) for p in TRILATERAL])
     d = np.array([chosen[p].reservation_utility for p in TRILATERAL])  # type: ignore[union-attr]
-    allowed = np.ones(len(space.labels), dtype=bool)
+    choices = [*space.choices, *(o.choice for o in own)]
+    allowed = np.ones(len(choices), dtype=bool)
     for p in TRILATERAL:
-        allowed &= _allowed(space, chosen[p])  # type: ignore[arg-type]
+        allowed &= _allowed(choices, chosen[p])  # type: ignore[arg-type]
     idx = np.nonzero(allowed)[0]
-    out: dict[str, Any] = {"ready": True, "zopa_exists": False, "zopa_size": 0}
+    out: dict[str, Any] = {
+        "ready": True,
+        "candidates": len(choices),
+        "zopa_exists": False,
+        "zopa_size": 0,
+    }
     out["nash"] = out["kalai_smorodinsky"] = None
     if idx.size == 0:
         return out
@@ -232,6 +333,5 @@ def published(space: FamilySpace, inputs: dict[str, RoomInputs | None]) -> dict[
         ("kalai_smorodinsky", kalai_smorodinsky_solution(sub, d, parties=TRILATERAL)),
     ):
         if sol.index is not None:
-            k = int(idx[sol.index])
-            out[key] = {"index": k, "label": space.labels[k]}
+            out[key] = _named(space, own, int(idx[sol.index]))
     return out
