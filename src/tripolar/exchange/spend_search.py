@@ -173,7 +173,7 @@ def _lower_bound(
     q_hi: float,
     convex_ret: bool,
     curved: bool,
-) -> float:  # pragma: no cover - compiled
+) -> tuple[float, float]:  # pragma: no cover - compiled
     """A lower bound of ``F = G + H`` inside an interval of width ``w`` (spend units): over
     the spends at least ``inset`` (one grid step) away from both ends, which are evaluated.
 
@@ -192,11 +192,13 @@ def _lower_bound(
 
     Both parts are convex and piecewise linear in the spend; their sum is least at an end of
     the inner range or where two of its lines cross, and all those points are tried.
+    Returns the bound and where it is least (``u`` from the interval's start; -1 for the
+    first bound, which says nothing about where the least cost lies).
     """
     h_lo = f_lo - g_lo
     h_hi = f_hi - g_hi
     if not curved:
-        return g_hi + h_lo
+        return g_hi + h_lo, -1.0
     # An infinite slope (no warheads kept at that end) gives no tangent; H >= H(lo) holds.
     a = hp_lo if hp_lo < np.inf else 0.0
     b = hp_hi
@@ -207,6 +209,7 @@ def _lower_bound(
     u0 = inset
     u1 = w - inset
     best = np.inf
+    best_u = -1.0
     for i in range(5):
         if i == 0:
             u = u0
@@ -237,8 +240,10 @@ def _lower_bound(
             gl = g_hi + slope_g * (x - x_hi)
         else:
             gl = g_flat
-        best = min(best, gl + t)
-    return best
+        if gl + t < best:
+            best = gl + t
+            best_u = u
+    return best, best_u
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -255,15 +260,18 @@ def _interval_bound(
     mask_at: npt.NDArray[np.int64],
     full_mask: int,
     curved: bool,
-) -> float:  # pragma: no cover - compiled
-    """:func:`_lower_bound` of the grid interval ``[lo, hi]`` from its evaluated ends."""
+) -> tuple[float, int]:  # pragma: no cover - compiled
+    """:func:`_lower_bound` of the grid interval ``[lo, hi]`` from its evaluated ends, and the
+    grid index to split it at: where the bound is least when that is inside (the bound's
+    minimiser approaches the cost's as the interval shrinks), kept at least an eighth of the
+    interval from its ends so that intervals still shrink geometrically; else the middle."""
     if hi - lo <= 1:
-        return np.inf
+        return np.inf, lo
     # The retaliation is convex on the interval when the same victims stay above their
     # reserves throughout and those are all of them (or none: then it is zero).
     m = mask_at[lo]
     convex_ret = m == mask_at[hi] and (m == full_mask or m == 0)
-    return _lower_bound(
+    lb, u = _lower_bound(
         step * (hi - lo),
         step,
         f_at[lo],
@@ -279,6 +287,14 @@ def _interval_bound(
         convex_ret,
         curved,
     )
+    width = hi - lo
+    margin = max(1, width // 8)
+    if u > step and u < step * (width - 1):
+        split = lo + math.floor(u / step + 0.5)
+        split = min(max(split, lo + margin), hi - margin)
+    else:
+        split = (lo + hi) // 2
+    return lb, split
 
 
 @numba.njit(cache=True, nogil=True)
@@ -324,6 +340,7 @@ def search_rows(
     stack_lo = np.empty(2 * (n_max + 2), dtype=np.int64)
     stack_hi = np.empty(2 * (n_max + 2), dtype=np.int64)
     stack_lb = np.empty(2 * (n_max + 2))
+    stack_sp = np.empty(2 * (n_max + 2), dtype=np.int64)
     chosen = np.zeros(n_rows, dtype=np.int64)
     evals = np.zeros(n_rows, dtype=np.int64)
     slack = tie_tol + BOUND_SLACK
@@ -366,26 +383,25 @@ def search_rows(
         for q in range(top):
             lo = stack_lo[q]
             hi = stack_hi[q]
-            stack_lb[q] = _interval_bound(
+            stack_lb[q], stack_sp[q] = _interval_bound(
                 lo, hi, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
             )
         # Take the first intervals best bound first: sort them worst first on the stack.
         for q in range(1, top):
-            lo, hi, lb = stack_lo[q], stack_hi[q], stack_lb[q]
+            lo, hi, lb, sp = stack_lo[q], stack_hi[q], stack_lb[q], stack_sp[q]
             m = q - 1
             while m >= 0 and stack_lb[m] < lb:
-                stack_lo[m + 1], stack_hi[m + 1], stack_lb[m + 1] = (
-                    stack_lo[m], stack_hi[m], stack_lb[m]
-                )  # fmt: skip
+                stack_lo[m + 1], stack_hi[m + 1] = stack_lo[m], stack_hi[m]
+                stack_lb[m + 1], stack_sp[m + 1] = stack_lb[m], stack_sp[m]
                 m -= 1
-            stack_lo[m + 1], stack_hi[m + 1], stack_lb[m + 1] = lo, hi, lb
+            stack_lo[m + 1], stack_hi[m + 1], stack_lb[m + 1], stack_sp[m + 1] = lo, hi, lb, sp
         while top > 0:
             top -= 1
             lo = stack_lo[top]
             hi = stack_hi[top]
             if hi - lo <= 1 or stack_lb[top] > best + slack:
                 continue
-            mid = (lo + hi) // 2
+            mid = stack_sp[top]
             f, g, vo, hp, xr, sr, sl, mk = _objectives(
                 r, step * mid, breaks, destroyed, standing, kept_base, w80_s, w80_v,
                 sw, vw, v_res, v_fo, exponent, k, scratch,
@@ -395,19 +411,25 @@ def search_rows(
             visited[n_seen] = mid
             n_seen += 1
             best = min(best, f)
-            lb_left = _interval_bound(
+            lb_left, sp_left = _interval_bound(
                 lo, mid, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
             )
-            lb_right = _interval_bound(
+            lb_right, sp_right = _interval_bound(
                 mid, hi, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
             )
-            # Push the half with the worse bound first, so the better one is taken next.
+            # Push the part with the worse bound first, so the better one is taken next.
             if lb_left <= lb_right:
-                stack_lo[top], stack_hi[top], stack_lb[top] = mid, hi, lb_right
-                stack_lo[top + 1], stack_hi[top + 1], stack_lb[top + 1] = lo, mid, lb_left
+                stack_lo[top], stack_hi[top], stack_lb[top], stack_sp[top] = (
+                    mid, hi, lb_right, sp_right
+                )  # fmt: skip
+                stack_lo[top + 1], stack_hi[top + 1] = lo, mid
+                stack_lb[top + 1], stack_sp[top + 1] = lb_left, sp_left
             else:
-                stack_lo[top], stack_hi[top], stack_lb[top] = lo, mid, lb_left
-                stack_lo[top + 1], stack_hi[top + 1], stack_lb[top + 1] = mid, hi, lb_right
+                stack_lo[top], stack_hi[top], stack_lb[top], stack_sp[top] = (
+                    lo, mid, lb_left, sp_left
+                )  # fmt: skip
+                stack_lo[top + 1], stack_hi[top + 1] = mid, hi
+                stack_lb[top + 1], stack_sp[top + 1] = lb_right, sp_right
             top += 2
         # Stop rule over everything evaluated: least striker cost; among costs within the tie
         # tolerance of it, the greatest victim cost; then the smallest spend.
