@@ -627,16 +627,19 @@ def _prepare(
     )
 
 
-def _finish(prep: _Prepared, s: FloatArray) -> FirstStrike:
+def _finish(prep: _Prepared, s: FloatArray, classes: bool = True) -> FirstStrike:
     opts = prep.opts
     n_samples = s.shape[0]
     _, _, parts = _evaluate(prep.prob, s[:, None])
-    # Survivors per class at the chosen spend: the part of each option bought, unsorted back.
-    bought = np.clip(s[:, None] - opts.starts, 0.0, opts.lengths) * opts.efficiency
-    destroyed_opt = np.empty_like(bought)
-    np.put_along_axis(destroyed_opt, opts.order, bought, axis=1)
-    destroyed_cls = destroyed_opt.reshape(n_samples, opts.n_classes, opts.n_layers).sum(axis=2)
-    class_surv = np.maximum(prep.class_warheads - destroyed_cls, 0.0)
+    if classes:
+        # Survivors per class at the chosen spend: the part of each option bought, unsorted.
+        bought = np.clip(s[:, None] - opts.starts, 0.0, opts.lengths) * opts.efficiency
+        destroyed_opt = np.empty_like(bought)
+        np.put_along_axis(destroyed_opt, opts.order, bought, axis=1)
+        destroyed_cls = destroyed_opt.reshape(n_samples, opts.n_classes, opts.n_layers).sum(axis=2)
+        class_surv = np.maximum(prep.class_warheads - destroyed_cls, 0.0)
+    else:
+        class_surv = np.zeros((n_samples, 0))
     out = FirstStrike(
         spend=s,
         kept=parts["kept"][:, 0],
@@ -734,6 +737,7 @@ def first_strikes(
     params: KentThalerParams | None = None,
     *,
     objective: Objective = "cost",
+    classes: bool = True,
 ) -> list[FirstStrike]:
     """Several first strikes, each as :func:`first_strike` gives it (same answers).
 
@@ -743,7 +747,7 @@ def first_strikes(
     ``objective="damage"`` no search is made: each strike is evaluated at its
     :func:`damage_limiting_spend`.
     """
-    return first_strike_outcomes(specs, params, objectives=(objective,))[objective]
+    return first_strike_outcomes(specs, params, objectives=(objective,), classes=classes)[objective]
 
 
 def first_strike_outcomes(
@@ -751,8 +755,11 @@ def first_strike_outcomes(
     params: KentThalerParams | None = None,
     *,
     objectives: Sequence[Objective] = ("cost", "damage"),
+    classes: bool = True,
 ) -> dict[str, list[FirstStrike]]:
-    """:func:`first_strikes` under each of ``objectives``, set up once (same answers)."""
+    """:func:`first_strikes` under each of ``objectives``, set up once (same answers).
+    ``classes=False`` leaves out the survivors per target class (``class_survivors`` then
+    has no columns), for callers that need only the totals and costs."""
     p = params or KentThalerParams()
     preps = [
         _prepare(
@@ -770,13 +777,13 @@ def first_strike_outcomes(
     ]
     out: dict[str, list[FirstStrike]] = {}
     if "damage" in objectives:
-        out["damage"] = [_finish(pr, damage_limiting_spend(pr)) for pr in preps]
+        out["damage"] = [_finish(pr, damage_limiting_spend(pr), classes) for pr in preps]
     if "cost" in objectives:
-        out["cost"] = _cost_minimising(preps)
+        out["cost"] = _cost_minimising(preps, classes)
     return out
 
 
-def _cost_minimising(preps: list[_Prepared]) -> list[FirstStrike]:
+def _cost_minimising(preps: list[_Prepared], classes: bool = True) -> list[FirstStrike]:
     groups: dict[tuple[int, int], list[int]] = {}
     for i, pr in enumerate(preps):
         key = (pr.prob.w80_strikers.shape[1], pr.prob.w80_victims.shape[1])
@@ -791,4 +798,4 @@ def _cost_minimising(preps: list[_Prepared]) -> list[FirstStrike]:
             n = preps[i].n_hi.shape[0]
             spends[i] = s_all[start : start + n]
             start += n
-    return [_finish(pr, spends[i]) for i, pr in enumerate(preps)]
+    return [_finish(pr, spends[i], classes) for i, pr in enumerate(preps)]

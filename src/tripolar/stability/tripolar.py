@@ -304,7 +304,7 @@ def stability_rows(
         gains[label] = _gains([states[c]], pk_in)
         gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], pk_out)
         coalitions.append((c, pair, label))
-    outcomes = first_strike_outcomes(specs, p)
+    outcomes = first_strike_outcomes(specs, p, classes=False)
     strikes = outcomes["cost"]
     # Each coalition member alone on the victim with its whole usable force (no reserve); its
     # kill probability is the ordered pair's.
@@ -313,7 +313,7 @@ def stability_rows(
         for c, pair, _ in coalitions
         for x in pair
     ]
-    solo = first_strikes(solo_specs, p, objective="damage")
+    solo = first_strikes(solo_specs, p, objective="damage", classes=False)
     damage: dict[str, FloatArray] = {}
     for (a, b), fs in zip(pairs, outcomes["damage"][: len(pairs)], strict=True):
         damage[f"{a}->{b}"] = np.atleast_1d(fs.victim_survivors[..., 0])
