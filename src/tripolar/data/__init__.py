@@ -5,6 +5,14 @@ checks behind ``tripolar data check``. See ``docs/data.md`` for the tables and g
 """
 
 from tripolar.data.check import CheckReport, Problem, check_dataset
-from tripolar.data.loader import Dataset, bundled_dir, load_dataset
+from tripolar.data.loader import Dataset, bundled_dir, dataset_signature, load_dataset
 
-__all__ = ["CheckReport", "Dataset", "Problem", "bundled_dir", "check_dataset", "load_dataset"]
+__all__ = [
+    "CheckReport",
+    "Dataset",
+    "Problem",
+    "bundled_dir",
+    "check_dataset",
+    "dataset_signature",
+    "load_dataset",
+]

@@ -189,8 +189,26 @@ def _merge(
     return merged
 
 
+def dataset_signature(data_dir: str | Path | None = None) -> tuple[object, ...]:
+    """What :func:`load_dataset` would read, as file metadata: per table file of the bundled
+    directory and of ``data_dir``, its (size, modification time in ns, inode), or None where
+    the file is missing. Cheap (one ``stat`` per file); a changed file changes it."""
+    dirs = [bundled_dir()] if data_dir is None else [bundled_dir(), Path(data_dir)]
+    out: list[object] = []
+    for d in dirs:
+        for table in TABLES:
+            try:
+                st = (d / f"{table}.csv").stat()
+            except OSError:
+                out.append(None)
+            else:
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
+
+
 @lru_cache(maxsize=8)
-def _load_cached(overlay: str | None) -> Dataset:
+def _load_cached(overlay: str | None, signature: tuple[object, ...]) -> Dataset:
+    del signature  # part of the cache key only: changed files are read again
     base = _read_dir(bundled_dir(), required=True)
     over: dict[str, tuple[str, list[dict[str, Any]]]] = {}
     if overlay is not None:
@@ -226,7 +244,8 @@ def _load_cached(overlay: str | None) -> Dataset:
 def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     """Load and validate the bundled dataset, overlaid with ``data_dir`` if given.
 
-    Results are cached per overlay directory for the life of the process.
+    Results are cached per overlay directory and :func:`dataset_signature`: a process that
+    keeps running (the web app, a notebook) reads the files again once one of them changed.
     """
     key = None if data_dir is None else str(Path(data_dir).resolve())
-    return _load_cached(key)
+    return _load_cached(key, dataset_signature(key))

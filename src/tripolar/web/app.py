@@ -17,15 +17,16 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tripolar.context import DEFAULT_SEED, DEFAULT_YEAR, EvaluationContext
 from tripolar.errors import InputError
 from tripolar.store.store import Store, open_store
 from tripolar.treaty.schema import Treaty
-from tripolar.web import service
+from tripolar.web import cache, service
 from tripolar.web.jobs import Jobs
-from tripolar.web.security import SECURITY_HEADERS, Passwords, RateLimiter, Sessions
+from tripolar.web.security import Passwords, RateLimiter, SecurityHeaders, Sessions
 
 HERE = Path(__file__).parent
 #: Web evaluations are bounded so one request cannot hold a worker for long.
@@ -52,37 +53,6 @@ class CompareRequest(BaseModel):
 
     treaties: list[Treaty] = Field(min_length=2, max_length=8)
     year: int = Field(default=DEFAULT_YEAR, ge=1945, le=2100)
-
-
-class Memo:
-    """Small in-process LRU caches of encoded answers, one per kind."""
-
-    def __init__(self, size: int = 256) -> None:
-        from collections import OrderedDict
-
-        self.size = size
-        self._d: dict[str, OrderedDict[str, bytes]] = {}
-        self._new = OrderedDict
-
-    def get(self, kind: str, key: str) -> bytes | None:
-        d = self._d.get(kind)
-        if d is None or key not in d:
-            return None
-        d.move_to_end(key)
-        return d[key]
-
-    def put(self, kind: str, key: str, value: bytes) -> bytes:
-        d = self._d.setdefault(kind, self._new())
-        d[key] = value
-        while len(d) > self.size:
-            d.popitem(last=False)
-        return value
-
-
-def _json_bytes(value: Any) -> bytes:
-    import json
-
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
 class ErrorBody(BaseModel):
@@ -133,20 +103,12 @@ def create_app(
     app.state.sessions = Sessions(secret, secure=secure_cookies)
     app.state.signin_limit = RateLimiter()
     app.state.passwords = Passwords(password_hasher)
-    app.state.base_context = EvaluationContext(data_dir=data_dir)
+    # The evaluation contexts (renewed when the data files change) and the answers that
+    # depend only on their inputs, kept encoded (tripolar.web.cache).
+    app.state.data = cache.DataWatch(EvaluationContext(data_dir=data_dir))
+    app.state.answers = cache.AnswerCache()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
-    # Answers that depend only on their inputs (a treaty's counts on this dataset, a
-    # finished evaluation, a forces page) are kept encoded, newest 256 of each.
-    app.state.memo = Memo()
-
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if request.url.path.startswith(("/rooms", "/join", "/api/rooms")):
-            response.headers["Cache-Control"] = "no-store"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -189,10 +151,8 @@ def create_app(
         samples: int = 1000,
         rule: str = "proportional",
     ) -> EvaluationContext:
-        base: EvaluationContext = app.state.base_context
-        if (year, seed, samples, rule) == (base.year, base.seed, base.samples, base.rule):
-            return base
-        return base.with_(year=year, seed=seed, samples=samples, rule=rule)
+        watch: cache.DataWatch = app.state.data
+        return watch.context(year, seed, samples, rule)
 
     app.state.ctx_for = ctx_for
 
@@ -224,15 +184,10 @@ def create_app(
         return service.forces_view(ctx_for(), state, year)
 
     @app.post("/api/count", tags=["treaties"])
-    def api_count(treaty: Treaty) -> Response:
+    async def api_count(treaty: Treaty) -> Response:
         """Counts, ceilings and compliance per party of a treaty (the treaty file's model),
         for the dataset postures of its baseline year."""
-        memo: Memo = app.state.memo
-        key = treaty.model_dump_json()
-        hit = memo.get("count", key)
-        if hit is None:
-            hit = memo.put("count", key, _json_bytes(service.count_view(treaty, ctx_for())))
-        return Response(hit, media_type="application/json")
+        return (await cache.count_answer(app.state.answers, app.state.data, treaty)).response()
 
     @app.post("/api/treaty/yaml", tags=["treaties"])
     def api_treaty_yaml(treaty: Treaty) -> Response:
@@ -268,42 +223,38 @@ def create_app(
         out: dict[str, Any] = t.model_dump(mode="json")
         return out
 
-    def _compute(req: EvaluateRequest) -> Any:
-        ctx = ctx_for(req.year, req.seed, req.samples, req.rule)
+    def _start(req: EvaluateRequest, ctx: EvaluationContext, wait: bool) -> Response:
+        jobs: Jobs = app.state.jobs
 
         def compute(progress: Any) -> dict[str, Any]:
             return service.evaluation_view(req.treaty, ctx, progress)
 
         key, inputs = service.evaluation_key(req.treaty, ctx)
-        return key, inputs, compute
+        if wait:
+            res = jobs.run_now(key, inputs, compute)
+            return JSONResponse({"status": "done", "key": key, "cached": False, "result": res})
+        job = jobs.submit(key, inputs, compute)
+        return JSONResponse(job.to_dict(with_result=False), status_code=202)
 
     @app.post("/api/evaluate", tags=["evaluation"])
-    def api_evaluate(req: EvaluateRequest, wait: Annotated[bool, Query()] = False) -> Response:
+    async def api_evaluate(
+        req: EvaluateRequest, wait: Annotated[bool, Query()] = False
+    ) -> Response:
         """Evaluate a treaty: stability, verification, utilities and ZOPA, upload potential.
 
         A cached result (same treaty, data, seed, samples, year, rule) is returned at once
         (200). Otherwise the evaluation starts as a background job (202, poll
         ``/api/jobs/{job}``), or, with ``wait=true``, runs before the answer.
         """
+        watch: cache.DataWatch = app.state.data
+        ctx, data_hash = await watch.prepared(req.year, req.seed, req.samples, req.rule)
         jobs: Jobs = app.state.jobs
-        memo: Memo = app.state.memo
-        key, inputs, compute = _compute(req)
-        enc = memo.get("evaluation", key)
-        if enc is None:
-            hit = jobs.cached(key)
-            if hit is not None:
-                enc = memo.put(
-                    "evaluation",
-                    key,
-                    _json_bytes({"status": "done", "key": key, "cached": True, "result": hit}),
-                )
-        if enc is not None:
-            return Response(enc, media_type="application/json")
-        if wait:
-            res = jobs.run_now(key, inputs, compute)
-            return JSONResponse({"status": "done", "key": key, "cached": False, "result": res})
-        job = jobs.submit(key, inputs, compute)
-        return JSONResponse(job.to_dict(with_result=False), status_code=202)
+        hit = await cache.cached_evaluation(
+            app.state.answers, jobs.cached, req.treaty, ctx, data_hash
+        )
+        if hit is not None:
+            return hit.response()
+        return await run_in_threadpool(_start, req, ctx, wait)
 
     @app.get("/api/jobs/{job_id}", tags=["evaluation"])
     def api_job(job_id: Annotated[str, Field(max_length=64)]) -> dict[str, Any]:

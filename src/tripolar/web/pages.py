@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from tripolar.errors import InputError
 from tripolar.web import service
+from tripolar.web.cache import forces_answer
 
 
 def script_json(value: Any) -> str:
@@ -36,29 +37,25 @@ def register(app: FastAPI) -> None:
         return render(request, "index.html", treaties=builtin_treaties())
 
     @app.get("/forces", response_class=HTMLResponse, include_in_schema=False)
-    def forces(
+    async def forces(
         request: Request,
         state: Annotated[str, Query(pattern="^[A-Z]{2}$")] = "US",
         year: Annotated[int, Query(ge=1945, le=2100)] = 2025,
-    ) -> HTMLResponse:
+    ) -> Response:
         from tripolar.forces import STATES
 
         if state not in STATES:
             raise HTTPException(404, f"no state {state!r}")
-        ctx = app.state.ctx_for()
-        key = f"{ctx.dataset().content_hash}:{state}:{year}"
-        hit = app.state.memo.get("forces", key)
-        if hit is None:
-            view = service.forces_view(ctx, state, year)
-            page = render(
-                request,
-                "forces.html",
-                v=view,
-                states=STATES,
-                history=script_json(view["history"]),
+
+        def page(view: dict[str, Any]) -> bytes:
+            html = render(
+                request, "forces.html", v=view, states=STATES, history=script_json(view["history"])
             )
-            hit = app.state.memo.put("forces", key, bytes(page.body))
-        return HTMLResponse(hit)
+            return bytes(html.body)
+
+        # Rendered once per dataset, state and year; revalidated by ETag (tripolar.web.cache).
+        hit = await forces_answer(app.state.answers, app.state.data, state, year, page)
+        return hit.page(request)
 
     @app.get("/evaluate", response_class=HTMLResponse, include_in_schema=False)
     def evaluate_page(

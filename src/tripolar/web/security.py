@@ -192,3 +192,39 @@ class RateLimiter:
                 return False
             q.append(now)
             return True
+
+
+#: Paths whose answers a browser must not keep (a room's state is private to a session).
+NO_STORE_PREFIXES = ("/rooms", "/join", "/api/rooms")
+
+
+class SecurityHeaders:
+    """ASGI middleware: :data:`SECURITY_HEADERS` on every HTTP answer (a route's own value
+    of one of them is kept), and ``Cache-Control: no-store`` under :data:`NO_STORE_PREFIXES`.
+
+    A plain ASGI middleware edits the headers of the answer as it is sent; unlike
+    ``@app.middleware("http")`` it adds no task, stream or copy of the body per request.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        no_store = scope["path"].startswith(NO_STORE_PREFIXES)
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                have = {k.lower() for k, _ in headers}
+                headers += [h for h in self._headers if h[0] not in have]
+                if no_store:
+                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
