@@ -144,6 +144,15 @@ def _api_evaluation(treaty: object, seed: int) -> float:
     return time.perf_counter() - t0
 
 
+def _cpu_s(pid: int) -> float | None:
+    """CPU time (user + system, s) used so far by process ``pid`` (Linux), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pin(server_pid: int) -> str:
     """Server on the last CPU, this process on the others (Linux; else no pinning)."""
     if not hasattr(os, "sched_setaffinity"):
@@ -190,6 +199,7 @@ def _row(
         "scenario": name,
         "requests": n,
         "rate": "",
+        "cpu": "",
         "p50": p50,
         "value": value,
         "target": target,
@@ -247,7 +257,9 @@ async def run() -> list[dict[str, Any]]:
                 )
                 scenarios.insert(1, ("forces page, revalidated (304)", revalidate, 304, 100))
             for name, raw, expect, target in scenarios:
+                cpu0 = _cpu_s(proc.pid)
                 ts, wall = await _load(port, raw, expect)
+                cpu1 = _cpu_s(proc.pid)
                 p95 = 1000 * _pct(ts, 0.95)
                 rows.append(
                     _row(
@@ -260,6 +272,9 @@ async def run() -> list[dict[str, Any]]:
                     )
                 )
                 rows[-1]["rate"] = f"{len(ts) / wall:.0f}"
+                if cpu0 is not None and cpu1 is not None:
+                    # the server's CPU time per answer, warm-up answers included
+                    rows[-1]["cpu"] = f"{1000 * (cpu1 - cpu0) / (len(ts) + WARMUP):.2f}"
             web, api = [], []
             _api_evaluation(treaty, 99)  # warm the API path in this process
             for k in range(REPEATS):
@@ -299,14 +314,15 @@ def _loadavg() -> str:
 def main() -> list[dict[str, Any]]:
     rows = asyncio.run(run())
     print(
-        f"{'scenario':<32}{'requests':>9}{'req/s':>7}  {'p50 / times':<24}{'figure':<15}"
-        f"{'target':<16}met"
+        f"{'scenario':<32}{'requests':>9}{'req/s':>7}{'CPU ms':>8}  {'p50 / times':<24}"
+        f"{'figure':<15}{'target':<16}met"
     )
     for r in rows:
         print(
-            f"{r['scenario']:<32}{r['requests']:>9}{r['rate']:>7}  {r['p50']:<24}{r['value']:<15}"
-            f"{r['target']:<16}{'met' if r['met'] else 'NOT MET'}"
+            f"{r['scenario']:<32}{r['requests']:>9}{r['rate']:>7}{r['cpu']:>8}  {r['p50']:<24}"
+            f"{r['value']:<15}{r['target']:<16}{'met' if r['met'] else 'NOT MET'}"
         )
+    print("CPU ms: the server's CPU time per answer; req/s: answers per second at that load")
     print(f"load average after: {_loadavg()}")
     return rows
 

@@ -108,6 +108,13 @@ def create_app(
     app.state.data = cache.DataWatch(EvaluationContext(data_dir=data_dir))
     app.state.answers = cache.AnswerCache()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # The same request bytes for a count or a stored evaluation: the same answer at once.
+    app.add_middleware(
+        cache.BodyCache,
+        answers=app.state.answers,
+        watch=app.state.data,
+        paths=("/api/count", "/api/evaluate"),
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
@@ -184,10 +191,11 @@ def create_app(
         return service.forces_view(ctx_for(), state, year)
 
     @app.post("/api/count", tags=["treaties"])
-    async def api_count(treaty: Treaty) -> Response:
+    async def api_count(request: Request, treaty: Treaty) -> Response:
         """Counts, ceilings and compliance per party of a treaty (the treaty file's model),
         for the dataset postures of its baseline year."""
-        return (await cache.count_answer(app.state.answers, app.state.data, treaty)).response()
+        hit = await cache.count_answer(app.state.answers, app.state.data, treaty)
+        return cache.keep_for_body(request, hit).response()
 
     @app.post("/api/treaty/yaml", tags=["treaties"])
     def api_treaty_yaml(treaty: Treaty) -> Response:
@@ -238,7 +246,7 @@ def create_app(
 
     @app.post("/api/evaluate", tags=["evaluation"])
     async def api_evaluate(
-        req: EvaluateRequest, wait: Annotated[bool, Query()] = False
+        request: Request, req: EvaluateRequest, wait: Annotated[bool, Query()] = False
     ) -> Response:
         """Evaluate a treaty: stability, verification, utilities and ZOPA, upload potential.
 
@@ -253,7 +261,7 @@ def create_app(
             app.state.answers, jobs.cached, req.treaty, ctx, data_hash
         )
         if hit is not None:
-            return hit.response()
+            return cache.keep_for_body(request, hit).response()
         return await run_in_threadpool(_start, req, ctx, wait)
 
     @app.get("/api/jobs/{job_id}", tags=["evaluation"])

@@ -107,13 +107,17 @@ class AnswerCache:
 
     def put(self, kind: str, key: str, body: bytes, media_type: str) -> Answer:
         answer = Answer(body, media_type, etag_of(body))
+        self.remember(kind, key, answer)
+        return answer
+
+    def remember(self, kind: str, key: str, answer: Answer) -> None:
+        """Keep an answer already made (another key for the same bytes)."""
         with self._lock:
             d = self._kinds.setdefault(kind, OrderedDict())
             d[key] = answer
             d.move_to_end(key)
             while len(d) > self.size:
                 d.popitem(last=False)
-        return answer
 
     def clear(self) -> None:
         with self._lock:
@@ -149,26 +153,32 @@ class DataWatch:
         self._seen = dataset_signature(base.data_dir)
         self._checked = clock()
         self._lock = threading.Lock()
+        self._generation = 0
         # (year, seed, samples, rule) -> [context, its dataset's content hash once known]
         self._contexts: OrderedDict[tuple[int, int, int, str], list[Any]] = OrderedDict()
 
-    @property
-    def base(self) -> EvaluationContext:
-        """The context of the app's defaults (after a look at the files, when due)."""
-        return self.context()
+    def generation(self) -> int:
+        """How many times the data files changed (after a look at them, when due)."""
+        with self._lock:
+            self._look()
+            return self._generation
+
+    def _look(self) -> None:
+        now = self._clock()
+        if now - self._checked >= self.interval_s:
+            self._checked = now
+            seen = self._signature(self._base.data_dir)
+            if seen != self._seen:
+                self._seen = seen
+                self._base = self._base.with_()
+                self._contexts.clear()
+                self._generation += 1
 
     def _entry(
         self, year: int | None, seed: int | None, samples: int | None, rule: str | None
     ) -> list[Any]:
-        now = self._clock()
         with self._lock:
-            if now - self._checked >= self.interval_s:
-                self._checked = now
-                seen = self._signature(self._base.data_dir)
-                if seen != self._seen:
-                    self._seen = seen
-                    self._base = self._base.with_()
-                    self._contexts.clear()
+            self._look()
             b = self._base
             key = (
                 b.year if year is None else year,
@@ -279,3 +289,91 @@ async def cached_evaluation(
 
     body = await run_in_threadpool(read)
     return None if body is None else answers.put("evaluation", key, body, "application/json")
+
+
+# -- the same request bytes again --------------------------------------------------------
+
+#: Where :class:`BodyCache` leaves a slot for the endpoint's answer in the ASGI scope.
+BODY_SLOT = "tripolar.answer"
+#: Request bodies above this size are passed on without being kept (bytes).
+MAX_BODY = 1024 * 1024
+
+
+def keep_for_body(request: Request, answer: Answer) -> Answer:
+    """Let :class:`BodyCache` answer the same request bytes with ``answer`` next time,
+    without parsing or validating them again. Only for an answer that depends on nothing
+    but the request and the data files."""
+    slot = request.scope.get(BODY_SLOT)
+    if isinstance(slot, list):
+        slot[:] = [answer]
+    return answer
+
+
+class BodyCache:
+    """ASGI middleware: a POST to one of ``paths`` whose bytes (path, query, content type
+    and body) were answered before with an answer the endpoint marked as kept
+    (:func:`keep_for_body`) is answered with the same bytes at once, before routing, JSON
+    parsing and validation. The key holds the data files' generation
+    (:meth:`DataWatch.generation`), so a change of the data files is never answered from
+    before it; an answer computed while the files changed is not kept.
+    """
+
+    def __init__(
+        self, app: Any, *, answers: AnswerCache, watch: DataWatch, paths: tuple[str, ...]
+    ) -> None:
+        self.app = app
+        self.answers = answers
+        self.watch = watch
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > MAX_BODY:
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": more}
+            return await receive()
+
+        if more:  # too large to keep: the app reads the rest and answers as usual
+            await self.app(scope, replay, send)
+            return
+        generation = self.watch.generation()
+        h = hashlib.sha256(scope["path"].encode() + b"?" + scope.get("query_string", b""))
+        for name, value in scope.get("headers", ()):
+            if name == b"content-type":
+                h.update(b"\0" + value)
+        h.update(b"\0" + body)
+        key = f"{generation}:{h.hexdigest()}"
+        hit = self.answers.get("body", key)
+        if hit is not None:
+            await hit.response()(scope, replay, send)
+            return
+        slot: list[Answer] = []
+        status = [0]
+
+        async def watch_status(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        await self.app({**scope, BODY_SLOT: slot}, replay, watch_status)
+        if slot and status[0] == 200 and self.watch.generation() == generation:
+            self.answers.remember("body", key, slot[0])
