@@ -36,7 +36,8 @@ def serve(
         f"store {app.state.store.location}"
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # access_log off: at log level warning its lines are not shown, but still built
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         app.state.jobs.shutdown()
         app.state.store.close()
