@@ -59,7 +59,7 @@ def test_count_answers_are_the_same_bytes(client: TestClient, tmp_path: Path) ->
     t = load_treaty("tri-equal-1000").model_dump(mode="json")
     first = client.post("/api/count", json=t)
     assert first.status_code == 200 and first.headers["content-type"] == "application/json"
-    again = client.post("/api/count", json=t)  # the same bytes: answered before validation
+    again = client.post("/api/count", json=t)  # the same request: answered before routing
     spaced = client.post(  # other bytes, the same treaty: the answer kept by treaty hash
         "/api/count", content=json.dumps(t, indent=2), headers={"content-type": "application/json"}
     )

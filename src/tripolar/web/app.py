@@ -108,12 +108,13 @@ def create_app(
     app.state.data = cache.DataWatch(EvaluationContext(data_dir=data_dir))
     app.state.answers = cache.AnswerCache()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
-    # The same request bytes for a count or a stored evaluation: the same answer at once.
+    # The same request for a forces page, a count or a stored evaluation: the same answer
+    # at once, before routing and validation.
     app.add_middleware(
-        cache.BodyCache,
+        cache.RequestCache,
         answers=app.state.answers,
         watch=app.state.data,
-        paths=("/api/count", "/api/evaluate"),
+        routes=(("GET", "/forces"), ("POST", "/api/count"), ("POST", "/api/evaluate")),
     )
     app.add_middleware(SecurityHeaders)
 
@@ -195,7 +196,7 @@ def create_app(
         """Counts, ceilings and compliance per party of a treaty (the treaty file's model),
         for the dataset postures of its baseline year."""
         hit = await cache.count_answer(app.state.answers, app.state.data, treaty)
-        return cache.keep_for_body(request, hit).response()
+        return cache.keep_for_request(request, hit).response()
 
     @app.post("/api/treaty/yaml", tags=["treaties"])
     def api_treaty_yaml(treaty: Treaty) -> Response:
@@ -261,7 +262,7 @@ def create_app(
             app.state.answers, jobs.cached, req.treaty, ctx, data_hash
         )
         if hit is not None:
-            return cache.keep_for_body(request, hit).response()
+            return cache.keep_for_request(request, hit).response()
         return await run_in_threadpool(_start, req, ctx, wait)
 
     @app.get("/api/jobs/{job_id}", tags=["evaluation"])

@@ -12,10 +12,14 @@ LRU (:data:`ANSWERS_PER_KIND` answers). A cache key holds everything the answer 
 - the store: each app has its own caches, and an evaluation is cached here only after the
   store holds it (the store is where every process of the app finds a finished one).
 
-The cached bytes are the bytes the answer had when first computed, so a cached and an
-uncached answer are the same bytes. Pages carry a strong ETag (the SHA-256 of the bytes)
-with ``Cache-Control: no-cache``: a browser asks again each time, and an unchanged page
-costs a 304 without a body.
+Two levels: the endpoints keep answers by what they depend on (the keys above), after
+validating the request; :class:`RequestCache`, in front of the routes, keeps the same
+answers by the request itself (method, path, query, content type, body), so that the same
+request again is answered without routing, JSON parsing or validation. The cached bytes
+are the bytes the answer had when first computed, so a cached and an uncached answer are
+the same bytes. Pages carry a strong ETag (the SHA-256 of the bytes) with
+``Cache-Control: no-cache``: a browser asks again each time, and an unchanged page costs a
+304 without a body.
 """
 
 from __future__ import annotations
@@ -291,57 +295,63 @@ async def cached_evaluation(
     return None if body is None else answers.put("evaluation", key, body, "application/json")
 
 
-# -- the same request bytes again --------------------------------------------------------
+# -- the same request again -------------------------------------------------------------
 
-#: Where :class:`BodyCache` leaves a slot for the endpoint's answer in the ASGI scope.
-BODY_SLOT = "tripolar.answer"
+#: Where :class:`RequestCache` leaves a slot for the endpoint's answer in the ASGI scope.
+ANSWER_SLOT = "tripolar.answer"
 #: Request bodies above this size are passed on without being kept (bytes).
 MAX_BODY = 1024 * 1024
 
 
-def keep_for_body(request: Request, answer: Answer) -> Answer:
-    """Let :class:`BodyCache` answer the same request bytes with ``answer`` next time,
-    without parsing or validating them again. Only for an answer that depends on nothing
-    but the request and the data files."""
-    slot = request.scope.get(BODY_SLOT)
+def keep_for_request(request: Request, answer: Answer) -> Answer:
+    """Let :class:`RequestCache` answer the same request (method, path, query, content type
+    and body) with ``answer`` next time, before routing, parsing and validation. Only for
+    an answer that depends on nothing but the request and the data files."""
+    slot = request.scope.get(ANSWER_SLOT)
     if isinstance(slot, list):
         slot[:] = [answer]
     return answer
 
 
-class BodyCache:
-    """ASGI middleware: a POST to one of ``paths`` whose bytes (path, query, content type
-    and body) were answered before with an answer the endpoint marked as kept
-    (:func:`keep_for_body`) is answered with the same bytes at once, before routing, JSON
-    parsing and validation. The key holds the data files' generation
-    (:meth:`DataWatch.generation`), so a change of the data files is never answered from
-    before it; an answer computed while the files changed is not kept.
+class RequestCache:
+    """ASGI middleware: a request to one of ``routes`` (method, path) that was answered
+    before with an answer the endpoint kept (:func:`keep_for_request`) is answered again at
+    once, with the same bytes, before routing, JSON parsing and validation: a GET as a page
+    (:meth:`Answer.page`: ETag, 304 when the browser holds it), a POST as
+    :meth:`Answer.response`.
+
+    The key is the SHA-256 of the method, path, query string, content type and body, and
+    the data files' generation (:meth:`DataWatch.generation`): a change of the data files is
+    never answered from before it, and an answer computed while they changed is not kept.
     """
 
     def __init__(
-        self, app: Any, *, answers: AnswerCache, watch: DataWatch, paths: tuple[str, ...]
+        self,
+        app: Any,
+        *,
+        answers: AnswerCache,
+        watch: DataWatch,
+        routes: tuple[tuple[str, str], ...],
     ) -> None:
         self.app = app
         self.answers = answers
         self.watch = watch
-        self.paths = frozenset(paths)
+        self.routes = frozenset(routes)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+        if scope["type"] != "http" or (scope["method"], scope["path"]) not in self.routes:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
+        more = scope["method"] not in ("GET", "HEAD")
         size = 0
-        more = True
-        while more:
+        while more and size <= MAX_BODY:
             message = await receive()
             if message["type"] != "http.request":  # the client went away
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             more = message.get("more_body", False)
-            if size > MAX_BODY:
-                break
         body = b"".join(chunks)
         replayed = False
 
@@ -356,17 +366,20 @@ class BodyCache:
             await self.app(scope, replay, send)
             return
         generation = self.watch.generation()
-        h = hashlib.sha256(scope["path"].encode() + b"?" + scope.get("query_string", b""))
+        h = hashlib.sha256(f"{scope['method']} {scope['path']}?".encode())
+        h.update(scope.get("query_string", b""))
         for name, value in scope.get("headers", ()):
             if name == b"content-type":
                 h.update(b"\0" + value)
         h.update(b"\0" + body)
         key = f"{generation}:{h.hexdigest()}"
-        hit = self.answers.get("body", key)
+        hit = self.answers.get("request", key)
         if hit is not None:
-            await hit.response()(scope, replay, send)
+            get = scope["method"] == "GET"
+            response = hit.page(Request(scope)) if get else hit.response()
+            await response(scope, replay, send)
             return
-        slot: list[Answer] = []
+        slot: list[Any] = []
         status = [0]
 
         async def watch_status(message: Any) -> None:
@@ -374,6 +387,6 @@ class BodyCache:
                 status[0] = message["status"]
             await send(message)
 
-        await self.app({**scope, BODY_SLOT: slot}, replay, watch_status)
-        if slot and status[0] == 200 and self.watch.generation() == generation:
-            self.answers.remember("body", key, slot[0])
+        await self.app({**scope, ANSWER_SLOT: slot}, replay, watch_status)
+        if slot and status[0] in (200, 304) and self.watch.generation() == generation:
+            self.answers.remember("request", key, slot[0])

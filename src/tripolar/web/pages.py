@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 
 from tripolar.errors import InputError
 from tripolar.web import service
-from tripolar.web.cache import forces_answer
+from tripolar.web.cache import forces_answer, keep_for_request
 
 
 def script_json(value: Any) -> str:
@@ -55,7 +55,7 @@ def register(app: FastAPI) -> None:
 
         # Rendered once per dataset, state and year; revalidated by ETag (tripolar.web.cache).
         hit = await forces_answer(app.state.answers, app.state.data, state, year, page)
-        return hit.page(request)
+        return keep_for_request(request, hit).page(request)
 
     @app.get("/evaluate", response_class=HTMLResponse, include_in_schema=False)
     def evaluate_page(
