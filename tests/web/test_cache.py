@@ -229,3 +229,20 @@ def test_answer_cache_is_bounded() -> None:
     cache.put("count", "5", b"5", "application/json")
     assert cache.get("count", "2") is not None and cache.get("count", "3") is None
     assert len(cache) == 3
+
+
+# -- uploads (parsed in the thread pool, not on the event loop) ---------------------------
+
+
+def test_treaty_uploads_are_parsed_and_named(client: TestClient) -> None:
+    from tripolar.treaty.io import builtin_dir
+
+    text = (builtin_dir() / "new-start.yaml").read_bytes()
+    r = client.post("/api/treaty/validate-yaml", content=text)
+    assert r.status_code == 200 and r.json() == load_treaty("new-start").model_dump(mode="json")
+    page = client.post("/builder/upload", files={"file": ("mine.yaml", text)})
+    assert page.status_code == 200 and load_treaty("new-start").name in page.text
+    bad = client.post("/builder/upload", files={"file": ("mine.yaml", b"id: x\n")})
+    assert bad.status_code == 422 and "mine.yaml" in bad.text
+    bad = client.post("/builder/upload", files={"file": ("mine.yaml", b"\xff\xfe")})
+    assert bad.status_code == 422 and "error:" in bad.text

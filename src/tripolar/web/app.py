@@ -228,8 +228,10 @@ def create_app(
             raise InputError("not valid UTF-8", field="body", expected="UTF-8 text") from exc
         from tripolar.treaty.io import treaty_from_mapping
 
-        t = treaty_from_mapping(load_yaml_text(text, source="upload"), source="upload")
-        out: dict[str, Any] = t.model_dump(mode="json")
+        def parse() -> Treaty:  # up to 1 MiB of YAML: not on the event loop
+            return treaty_from_mapping(load_yaml_text(text, source="upload"), source="upload")
+
+        out: dict[str, Any] = (await run_in_threadpool(parse)).model_dump(mode="json")
         return out
 
     def _start(req: EvaluateRequest, ctx: EvaluationContext, wait: bool) -> Response:

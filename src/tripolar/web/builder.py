@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 
@@ -62,7 +63,10 @@ async def treaty_from_upload(file: StarletteUpload) -> Treaty:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError("not valid UTF-8", file=name, expected="UTF-8 text") from exc
-    return treaty_from_mapping(load_yaml_text(text, source=name), source=name)
+    # up to 1 MiB of YAML to parse and validate: in the thread pool, not on the event loop
+    return await run_in_threadpool(
+        lambda: treaty_from_mapping(load_yaml_text(text, source=name), source=name)
+    )
 
 
 BLANK_LIMIT: dict[str, Any] = {
@@ -159,10 +163,10 @@ def register(app: FastAPI) -> None:
         try:
             t = await treaty_from_upload(file)
         except InputError as exc:
-            return builder_page(
-                request, load_treaty("tri-equal-1000"), error=f"error: {exc}", status=422
-            )
-        return builder_page(request, t)
+            start = load_treaty("tri-equal-1000")
+            return await run_in_threadpool(builder_page, request, start, f"error: {exc}", 422)
+        # counting and rendering block: not on the event loop
+        return await run_in_threadpool(builder_page, request, t)
 
     @app.post("/builder/yaml", include_in_schema=False)
     def builder_yaml(treaty_json: Annotated[str, Form(max_length=MAX_TREATY_BYTES)]) -> Response:

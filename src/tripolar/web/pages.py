@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from tripolar.errors import InputError
@@ -166,8 +167,9 @@ def register(app: FastAPI) -> None:
                     expected=f"two to {MAX_COMPARED} treaties",
                 )
         except InputError as exc:
-            return compare_page(request, ids, [], error=f"error: {exc}")
-        return compare_page(request, ids, own)
+            return await run_in_threadpool(compare_page, request, ids, [], f"error: {exc}")
+        # the assessment of every treaty blocks: not on the event loop
+        return await run_in_threadpool(compare_page, request, ids, own)
 
     @app.post("/evaluate", response_class=HTMLResponse, include_in_schema=False)
     def evaluate_own(
