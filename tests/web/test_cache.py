@@ -144,6 +144,20 @@ def test_evaluations_are_kept_per_store_treaty_and_seed(tmp_path: Path) -> None:
         assert r.status_code == 202
 
 
+def test_a_kept_context_evaluates_as_a_fresh_one(client: TestClient) -> None:
+    """Contexts are kept per (year, seed, samples, rule) across requests: what one built for
+    an earlier treaty does not change a later treaty's evaluation."""
+    from tripolar.jsonio import to_jsonable
+    from tripolar.web import service
+
+    first = load_treaty("tri-equal-1000")
+    later = load_treaty("tri-proportional")
+    client.post("/api/evaluate?wait=true", json=_evaluation(first.model_dump(mode="json")))
+    r = client.post("/api/evaluate?wait=true", json=_evaluation(later.model_dump(mode="json")))
+    fresh = service.evaluation_view(later, EvaluationContext(samples=SAMPLES, seed=7))
+    assert r.json()["result"] == json.loads(json.dumps(to_jsonable(fresh)))
+
+
 # -- data files -------------------------------------------------------------------------
 
 
