@@ -91,8 +91,11 @@ async def _answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], by
     raise RuntimeError(f"answer without a length: {status_line}")
 
 
-async def _load(port: int, raw: bytes, expect: int) -> tuple[list[float], float]:
-    """Latencies (s) of the counted requests and the wall time of the counted phase."""
+async def _load(port: int, raw: bytes | list[bytes], expect: int) -> tuple[list[float], float]:
+    """Latencies (s) of the counted requests and the wall time of the counted phase.
+
+    ``raw``: one request sent every time (every answer must be the same bytes), or one
+    request per send (``WARMUP + REQUESTS`` of them)."""
     times: list[float] = []
     first: list[bytes] = []
     left = WARMUP + REQUESTS
@@ -108,15 +111,16 @@ async def _load(port: int, raw: bytes, expect: int) -> tuple[list[float], float]
                 left -= 1
                 warm = left >= REQUESTS
                 t0 = time.perf_counter()
-                writer.write(raw)
+                writer.write(raw if isinstance(raw, bytes) else raw[left])
                 status, _, body = await _answer(reader)
                 dt = time.perf_counter() - t0
                 if status != expect:
                     raise RuntimeError(f"status {status}, expected {expect}: {body[:200]!r}")
-                if not first:
-                    first.append(body)
-                elif body != first[0]:
-                    raise RuntimeError("two answers to the same request differ")
+                if isinstance(raw, bytes):  # the same request: the same answer
+                    if not first:
+                        first.append(body)
+                    elif body != first[0]:
+                        raise RuntimeError("two answers to the same request differ")
                 if not warm:
                     if not counted.is_set():
                         counted.set()
@@ -128,6 +132,17 @@ async def _load(port: int, raw: bytes, expect: int) -> tuple[list[float], float]
 
     await asyncio.gather(*(user() for _ in range(USERS)))
     return times, time.perf_counter() - start[0]
+
+
+def _new_treaties(treaty: dict[str, Any], port: int) -> list[bytes]:
+    """Count requests of ``WARMUP + REQUESTS`` different treaties (the first ceiling
+    changed, as a user changes the builder's form), none counted before."""
+    out = []
+    for i in range(WARMUP + REQUESTS):
+        t = json.loads(json.dumps(treaty))
+        t["limits"][0]["ceiling"] = 10_000 + i
+        out.append(_encode("POST", "/api/count", port, t))
+    return out
 
 
 def _api_evaluation(treaty: object, seed: int) -> float:
@@ -241,9 +256,10 @@ async def run() -> list[dict[str, Any]]:
                 f"then at most {REQUESTS} requests or {MAX_S:.0f} s per scenario; "
                 f"{os.cpu_count()} CPUs, {pinned}; load average {_loadavg()}"
             )
-            scenarios: list[tuple[str, bytes, int, float]] = [
+            scenarios: list[tuple[str, bytes | list[bytes], int, float]] = [
                 ("forces page", forces, 200, 100),
                 ("count request", _encode("POST", "/api/count", port, tj), 200, 100),
+                ("count, a new treaty each time", _new_treaties(tj, port), 200, 100),
                 (
                     "cached evaluation",
                     _encode("POST", "/api/evaluate", port, cached_body),
