@@ -45,7 +45,17 @@ def _key(k: Any) -> str:
 
 def to_jsonable(obj: Any) -> Any:
     """Reduce ``obj`` to plain JSON values by the rules of the module docstring."""
-    if obj is None or isinstance(obj, bool):
+    # The exact built-in types first (most of a result): the same values, fewer checks.
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is float:
+        return obj if math.isfinite(obj) else None
+    if t is dict:
+        return {_key(k): to_jsonable(v) for k, v in obj.items()}
+    if t is list:
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, bool):
         return obj
     if isinstance(obj, enum.Enum):
         return to_jsonable(obj.value)
