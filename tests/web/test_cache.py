@@ -260,3 +260,16 @@ def test_treaty_uploads_are_parsed_and_named(client: TestClient) -> None:
     assert bad.status_code == 422 and "mine.yaml" in bad.text
     bad = client.post("/builder/upload", files={"file": ("mine.yaml", b"\xff\xfe")})
     assert bad.status_code == 422 and "error:" in bad.text
+
+
+def test_large_bodies_are_answered_but_not_kept_by_their_bytes(client: TestClient) -> None:
+    from tripolar.web.cache import MAX_BODY
+
+    t = load_treaty("new-start").model_dump(mode="json")
+    small = client.post("/api/count", json=t)
+    padded = json.dumps(t) + " " * (MAX_BODY + 1)  # valid JSON, above the size kept
+    before = len(client.app.state.answers)
+    for _ in range(2):
+        r = client.post("/api/count", content=padded, headers={"content-type": "application/json"})
+        assert r.status_code == 200 and r.content == small.content
+    assert len(client.app.state.answers) == before  # kept neither by bytes nor anew

@@ -8,7 +8,8 @@ LRU (:data:`ANSWERS_PER_KIND` answers). A cache key holds everything the answer 
 - the dataset's content hash: a changed data file (bundled or the ``data_dir`` overlay)
   is noticed by :class:`DataWatch` within :data:`DATA_CHECK_S` and gives a new hash, so
   answers computed on the old files are never served for the new ones;
-- the treaty's content hash (:func:`treaty_hash`), the year, seed, samples and rule;
+- the treaty's content (:func:`treaty_key`: its JSON text, every field), the year, seed,
+  samples and rule;
 - the store: each app has its own caches, and an evaluation is cached here only after the
   store holds it (the store is where every process of the app finds a finished one).
 
@@ -29,7 +30,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,8 @@ ANSWERS_PER_KIND = 256
 DATA_CHECK_S = 0.5
 #: Evaluation contexts kept (one per year, seed, samples and rule asked for).
 CONTEXTS = 64
+#: Longest treaty text kept as a key itself (characters); a longer one by its SHA-256.
+MAX_KEY = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,16 @@ def json_bytes(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
-def treaty_hash(treaty: Treaty) -> str:
-    """SHA-256 of the treaty's JSON (every field, defaults included): equal treaties have
-    equal hashes, a changed field a different one."""
-    return hashlib.sha256(treaty.model_dump_json().encode("utf-8")).hexdigest()
+def treaty_key(treaty: Treaty) -> str:
+    """The treaty's content as a cache key: its JSON text (every field, defaults included),
+    so equal treaties have equal keys and a changed field a different one. The text itself
+    (up to :data:`MAX_KEY` bytes; its SHA-256 above that) and not its digest: a dictionary
+    compares it exactly, and hashing it on the event loop would hand the interpreter lock
+    to the thread pool and wait to get it back."""
+    text = treaty.model_dump_json()
+    if len(text) <= MAX_KEY:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class AnswerCache:
@@ -98,10 +107,10 @@ class AnswerCache:
 
     def __init__(self, size: int = ANSWERS_PER_KIND) -> None:
         self.size = size
-        self._kinds: dict[str, OrderedDict[str, Answer]] = {}
+        self._kinds: dict[str, OrderedDict[Hashable, Answer]] = {}
         self._lock = threading.Lock()
 
-    def get(self, kind: str, key: str) -> Answer | None:
+    def get(self, kind: str, key: Hashable) -> Answer | None:
         with self._lock:
             d = self._kinds.get(kind)
             hit = None if d is None else d.get(key)
@@ -109,12 +118,12 @@ class AnswerCache:
                 d.move_to_end(key)
             return hit
 
-    def put(self, kind: str, key: str, body: bytes, media_type: str) -> Answer:
+    def put(self, kind: str, key: Hashable, body: bytes, media_type: str) -> Answer:
         answer = Answer(body, media_type, etag_of(body))
         self.remember(kind, key, answer)
         return answer
 
-    def remember(self, kind: str, key: str, answer: Answer) -> None:
+    def remember(self, kind: str, key: Hashable, answer: Answer) -> None:
         """Keep an answer already made (another key for the same bytes)."""
         with self._lock:
             d = self._kinds.setdefault(kind, OrderedDict())
@@ -246,7 +255,7 @@ async def forces_answer(
     from tripolar.web import service
 
     ctx, data_hash = await watch.prepared()
-    key = f"{data_hash}:{state}:{year}"
+    key = (data_hash, state, year)
     hit = answers.get("forces", key)
     if hit is None:
         body = await run_in_threadpool(lambda: render(service.forces_view(ctx, state, year)))
@@ -260,7 +269,7 @@ async def count_answer(answers: AnswerCache, watch: DataWatch, treaty: Treaty) -
     from tripolar.web import service
 
     ctx, data_hash = await watch.prepared()
-    key = f"{data_hash}:{ctx.year}:{ctx.rule}:{treaty_hash(treaty)}"
+    key = (data_hash, ctx.year, ctx.rule, treaty_key(treaty))
     hit = answers.get("count", key)
     if hit is None:
         body = await run_in_threadpool(lambda: json_bytes(service.count_view(treaty, ctx)))
@@ -279,7 +288,7 @@ async def cached_evaluation(
     of its :func:`service.evaluation_key`), else None. Kept here once read, encoded."""
     from tripolar.web import service
 
-    key = f"{data_hash}:{ctx.seed}:{ctx.samples}:{ctx.year}:{ctx.rule}:{treaty_hash(treaty)}"
+    key = (data_hash, ctx.seed, ctx.samples, ctx.year, ctx.rule, treaty_key(treaty))
     hit = answers.get("evaluation", key)
     if hit is not None:
         return hit
@@ -300,7 +309,7 @@ async def cached_evaluation(
 #: Where :class:`RequestCache` leaves a slot for the endpoint's answer in the ASGI scope.
 ANSWER_SLOT = "tripolar.answer"
 #: Request bodies above this size are passed on without being kept (bytes).
-MAX_BODY = 1024 * 1024
+MAX_BODY = 64 * 1024
 
 
 def keep_for_request(request: Request, answer: Answer) -> Answer:
@@ -320,9 +329,10 @@ class RequestCache:
     (:meth:`Answer.page`: ETag, 304 when the browser holds it), a POST as
     :meth:`Answer.response`.
 
-    The key is the SHA-256 of the method, path, query string, content type and body, and
-    the data files' generation (:meth:`DataWatch.generation`): a change of the data files is
-    never answered from before it, and an answer computed while they changed is not kept.
+    The key is the method, path, query string, content type and body (compared exactly),
+    and the data files' generation (:meth:`DataWatch.generation`): a change of the data
+    files is never answered from before it, and an answer computed while they changed is
+    not kept.
     """
 
     def __init__(
@@ -362,17 +372,20 @@ class RequestCache:
                 return {"type": "http.request", "body": body, "more_body": more}
             return await receive()
 
-        if more:  # too large to keep: the app reads the rest and answers as usual
+        if size > MAX_BODY:  # too large to keep: the app reads the rest, answers as usual
             await self.app(scope, replay, send)
             return
         generation = self.watch.generation()
-        h = hashlib.sha256(f"{scope['method']} {scope['path']}?".encode())
-        h.update(scope.get("query_string", b""))
-        for name, value in scope.get("headers", ()):
-            if name == b"content-type":
-                h.update(b"\0" + value)
-        h.update(b"\0" + body)
-        key = f"{generation}:{h.hexdigest()}"
+        content_type = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
+        # the request itself is the key (compared exactly), not a digest of it: see treaty_key
+        key = (
+            generation,
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            content_type,
+            body,
+        )
         hit = self.answers.get("request", key)
         if hit is not None:
             get = scope["method"] == "GET"
