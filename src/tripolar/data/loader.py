@@ -34,8 +34,19 @@ def bundled_dir() -> Path:
 
 
 def _parse_csv(text: str, *, file: str, table: str) -> list[dict[str, Any]]:
-    model, _key = TABLES[table]
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_rows(reader, file=file, table=table)
+    except csv.Error as exc:  # e.g. a cell above the csv module's field size limit
+        raise InputError(
+            f"line {reader.line_num + 1}: not readable as CSV ({exc})",
+            file=file,
+            expected="a CSV table (RFC 4180)",
+        ) from exc
+
+
+def _parse_rows(reader: csv.DictReader[str], *, file: str, table: str) -> list[dict[str, Any]]:
+    model, _key = TABLES[table]
     if reader.fieldnames is None:
         raise InputError("empty CSV file", file=file, expected="a header row")
     required = [name for name, f in model.model_fields.items() if f.is_required()]

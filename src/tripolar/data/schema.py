@@ -14,6 +14,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
 
+from tripolar.errors import MAX_COUNT
+
 Grade = Literal["A", "B", "C", "R"]
 Basis = Literal["published", "derived", "assumed"]
 
@@ -146,6 +148,14 @@ class StockpileRow(_Figure):
     year: int
     metric: StockpileMetric
 
+    @field_validator("value", "low", "high")
+    @classmethod
+    def _a_count(cls, v: float | None) -> float | None:
+        # warheads: the bound every count has where the forces are built (errors.MAX_COUNT)
+        if v is not None and v > MAX_COUNT:
+            raise ValueError(f"{v:g} warheads; at most {MAX_COUNT:,}")
+        return v
+
 
 class SystemRow(_Row):
     system_id: str
@@ -217,6 +227,8 @@ class ExchangeRow(_Row):
         if self.value is not None:
             if self.value < 0:
                 raise ValueError("negative figure; counts must be >= 0")
+            if self.value > MAX_COUNT:
+                raise ValueError(f"{self.value:g}; counts are at most {MAX_COUNT:,}")
             if not self.source_ids:
                 raise ValueError("a figure needs at least one source id")
         return self
