@@ -237,16 +237,18 @@ def test_an_assess_run_is_repeated_with_progress(
 
 def _goto(page, url: str) -> None:  # type: ignore[no-untyped-def]
     """``page.goto`` on a room page, which reloads itself when the room changes (room.js
-    polls every 2 s): a goto that the page's own reload interrupts is simply repeated."""
+    polls every 2 s). The page first leaves for ``about:blank``, so that no script of the old
+    page is left to reload it; a navigation that a reload still interrupts is repeated."""
     from playwright.sync_api import Error
 
-    for attempt in range(5):
+    for attempt in range(8):
         try:
+            page.goto("about:blank")
             page.goto(url)
             page.wait_for_load_state()
             return
         except Error as exc:
-            if "interrupted by another navigation" not in str(exc) or attempt == 4:
+            if "interrupted by another navigation" not in str(exc) or attempt == 7:
                 raise
 
 
