@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+from summary import emit
+
 import tripolar.forces.build as build_mod
 import tripolar.io_yaml as io_yaml
 from notional import notional_forces
@@ -92,6 +94,14 @@ def main() -> None:
             f"   {name:27s}: {fast:.3f} s; exhaustive grid search {t_grid:.2f} s;"
             f" speed-up {t_grid / fast:.0f}x; same answers: {'yes' if ok else 'NO'}"
         )
+        emit(
+            "bench_stability",
+            f"one evaluation, 9 cases x 2 postures x {N:,d} samples ({name})",
+            f"{fast:.3f} s ({t_grid / fast:.0f}x the grid search; same answers: "
+            f"{'yes' if ok else 'NO'})",
+            "< 0.15 s",
+            fast < 0.15 and ok,
+        )
     for n in (100, 10_000):
         t = best_of(lambda n=n: run_monte_carlo(real, levels, n_samples=n, seed=1), 3)
         print(f"   real forces at {n:>6,d} samples: {t:.3f} s ({t / n * 1e3:.3f} ms per sample)")
@@ -127,6 +137,7 @@ def main() -> None:
 
     print("3. peak traced memory (MiB) and the result arrays' own size")
     sizes = (1_000, 10_000) if "--quick" in sys.argv else (1_000, 10_000, 100_000)
+    working: dict[int, float] = {}
     for n in sizes:
         for label, chunk in (("chunked", None), ("unchunked", 2 * n)):
             if chunk is not None and n > 10_000:
@@ -143,6 +154,18 @@ def main() -> None:
                 f" result arrays {out:7.1f} MiB;"
                 f" peak less result {peak - out:7.1f} MiB"
             )
+            if chunk is None:
+                working[n] = peak - out
+    big = max(working)
+    growth = working[big] / working[sizes[0]]
+    emit(
+        "bench_stability",
+        f"working memory (peak less result), {big:,d} vs {sizes[0]:,d} samples",
+        f"{working[big]:.1f} vs {working[sizes[0]]:.1f} MiB ({growth:.2f}x for "
+        f"{big // sizes[0]}x the samples)",
+        "flat beyond one chunk (< 2x)",
+        growth < 2.0,
+    )
 
 
 if __name__ == "__main__":

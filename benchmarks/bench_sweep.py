@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from summary import emit
+
 from tripolar.context import EvaluationContext
 from tripolar.stability.batch import evaluate_variants
 from tripolar.stability.run import run_stability
@@ -141,6 +143,35 @@ def main() -> None:
         f"extrapolated, 2 free cores: {full.n_points} points x {spec.samples} samples in "
         f"{t_full:.0f} min ({1e3 * per_point_cpu / 2:.1f} ms/point; target < 5 min, "
         f"<= 6 ms/point); measured wall here: {full.n_points * w2 / n / 60:.0f} min"
+    )
+    b = "bench_sweep"
+    emit(
+        b,
+        f"{full.n_points:,d} points x {spec.samples} samples on 2 cores (extrapolated)",
+        f"{t_full:.0f} min ({1e3 * per_point_cpu / 2:.1f} ms/point)",
+        "< 5 min (<= 6 ms/point)",
+        t_full < 5,
+    )
+    emit(
+        b,
+        "batched against one at a time, per point",
+        f"{oat_ms / batched_ms:.2f}x",
+        ">= 10x",
+        oat_ms / batched_ms >= 10,
+    )
+    emit(
+        b,
+        "parallel efficiency 1 -> 2 workers (wall; task CPU)",
+        f"{100 * w1 / (2 * w2):.0f}%; {100 * tc1 / tc2:.0f}%",
+        ">= 80%",
+        w1 / (2 * w2) >= 0.8,
+    )
+    emit(
+        b,
+        "Dask overhead per chunk",
+        f"{1e3 * over:.0f} ms ({100 * over / (tw1 / n_chunks):.2f}% of compute)",
+        "< 5%",
+        over / (tw1 / n_chunks) < 0.05,
     )
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 import time
 
+from summary import emit
+
 from tripolar.context import EvaluationContext
 from tripolar.exchange.alert import load_alert_levels
 from tripolar.stability.batch import evaluate_variants, variant_forces
@@ -72,6 +74,14 @@ def main() -> None:
     print(
         f"  speed-up {t_one / t_batch:.1f}x (target <= 6 ms per variant);"
         f" same reports: {'yes' if ok else 'NO'}"
+    )
+    emit(
+        "bench_variants",
+        f"{n} treaty variants at {SAMPLES} samples, evaluated together",
+        f"{per_b:.1f} ms per variant ({t_one / t_batch:.1f}x one at a time; same reports: "
+        f"{'yes' if ok else 'NO'})",
+        "<= 6 ms per variant",
+        per_b <= 6.0 and ok,
     )
 
 

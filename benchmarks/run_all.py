@@ -2,8 +2,9 @@
 folder, one after the other, each in its own Python process (so that one's imports, caches
 and threads do not change another's figures), with this interpreter.
 
-Each prints its own figures, ratios and targets; this script prints a line per benchmark
-with its wall time, and exits 1 if one of them failed (the others still run).
+Each prints its own figures, ratios and targets; this script then prints one summary table
+of the headline figures the benchmarks report (:mod:`summary`), a line per benchmark with its
+wall time, and exits 1 if one of them failed (the others still run).
 
 Run: ``python benchmarks/run_all.py [NAME ...]`` (e.g. ``web_load bench_startup``; default:
 all of them).
@@ -11,10 +12,15 @@ all of them).
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from summary import TAG
 
 HERE = Path(__file__).parent
 
@@ -31,14 +37,54 @@ def scripts(names: list[str] | None = None) -> list[Path]:
     return [by_name[n.removesuffix(".py")] for n in names]
 
 
+def run(script: Path, figures: list[dict[str, Any]]) -> int:
+    """Run one benchmark, passing its output through and keeping its summary figures."""
+    env = {**os.environ, "TRIPOLAR_BENCH_SUMMARY": "1"}
+    with subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(TAG):
+                figures.append(json.loads(line[len(TAG) :]))
+            else:
+                print(line, end="", flush=True)
+    return proc.returncode
+
+
+def table(figures: list[dict[str, Any]]) -> list[str]:
+    """The summary table's lines."""
+    head = ("benchmark", "figure", "value", "target", "met")
+    rows = [
+        (
+            f["benchmark"],
+            f["figure"],
+            f["value"],
+            f["target"],
+            "-" if f["met"] is None else ("met" if f["met"] else "NOT MET"),
+        )
+        for f in figures
+    ]
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    return [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in [head, *rows]
+    ]
+
+
 def main(argv: list[str]) -> int:
     done: list[tuple[str, int, float]] = []
+    figures: list[dict[str, Any]] = []
     for script in scripts(argv):
         print(f"== {script.name}", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.run([sys.executable, str(script)], check=False).returncode
+        rc = run(script, figures)
         done.append((script.name, rc, time.perf_counter() - t0))
         print(flush=True)
+    if figures:
+        print("== figures and targets")
+        for line in table(figures):
+            print("  " + line)
+        print()
     print("== summary")
     for name, rc, wall in done:
         print(f"  {name:<24} {'ok' if rc == 0 else f'FAILED (exit {rc})':<18} {wall:7.1f} s")

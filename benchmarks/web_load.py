@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from summary import emit
+
 USERS = 20
 WARMUP = 100
 REQUESTS = 2000
@@ -351,6 +353,8 @@ def main() -> list[dict[str, Any]]:
         )
     print("CPU ms: the server's CPU time per answer; req/s: answers per second at that load")
     print(f"load average after: {_loadavg()}")
+    for r in rows:
+        emit("web_load", str(r["scenario"]), str(r["value"]), str(r["target"]), bool(r["met"]))
     return rows
 
 
