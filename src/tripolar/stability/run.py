@@ -158,7 +158,10 @@ def sample_rows(
     lam = levels.parameters.follow_on_lambda.value
     per_chunk = max(1, chunk_rows // max(len(postures), 1))
     blocks: dict[int, dict[str, dict[str, PartyState]]] = {}
-    parts: dict[str, list[StabilityRows]] = {q: [] for q in postures}
+    # Each chunk is written into one result per posture (allocated with the first chunk);
+    # the driver returns of the first block are kept apart and put together at the end.
+    out: dict[str, StabilityRows] = {}
+    gains: dict[str, list[StabilityRows]] = {q: [] for q in postures}
     for lo in range(0, n_samples, per_chunk):
         hi = min(lo + per_chunk, n_samples)
         for b in range(lo // RNG_BLOCK, (hi - 1) // RNG_BLOCK + 1):
@@ -173,8 +176,16 @@ def sample_rows(
         keep_gains = max(0, min(hi, RNG_BLOCK) - lo)
         for i, q in enumerate(postures):
             part = rows.take(slice(i * n, (i + 1) * n))
-            parts[q].append(part.with_gains_of(slice(0, keep_gains)))
-    return {q: StabilityRows.concat(v) for q, v in parts.items()}
+            if q not in out:
+                out[q] = part.allocate(n_samples)
+            out[q].fill(lo, part)
+            if keep_gains > 0:
+                gains[q].append(part.with_gains_of(slice(0, keep_gains)))
+    result: dict[str, StabilityRows] = {}
+    for q in postures:
+        g = StabilityRows.concat(gains[q]).gains
+        result[q] = out[q].with_gains({k: (lab, v.copy()) for k, (lab, v) in g.items()})
+    return result
 
 
 def run_monte_carlo(

@@ -212,6 +212,41 @@ class StabilityRows:
             },
         )
 
+    def allocate(self, n_rows: int) -> StabilityRows:
+        """Rows shaped like these, ``n_rows`` of them, uninitialised, for :meth:`fill` (so
+        that chunks are written into one result instead of concatenated at the end, which
+        would hold the result twice); no driver returns."""
+
+        def empty(x: FloatArray) -> FloatArray:
+            return np.empty((n_rows, *x.shape[1:]), dtype=x.dtype)
+
+        return StabilityRows(
+            cases=tuple((c, p, empty(c1), empty(c2), k) for c, p, c1, c2, k in self.cases),
+            survivors={k: empty(v) for k, v in self.survivors.items()},
+            gains={k: (lab, g[:0]) for k, (lab, g) in self.gains.items()},
+            damage_survivors={k: empty(v) for k, v in self.damage_survivors.items()},
+        )
+
+    def fill(self, at: int, part: StabilityRows) -> None:
+        """Write ``part``'s costs and survivors into rows ``at`` onwards (in place)."""
+        n = part.n_rows
+        for (_, _, c1, c2, _), (_, _, p1, p2, _) in zip(self.cases, part.cases, strict=True):
+            c1[at : at + n] = p1
+            c2[at : at + n] = p2
+        for k, v in self.survivors.items():
+            v[at : at + n] = part.survivors[k]
+        for k, v in self.damage_survivors.items():
+            v[at : at + n] = part.damage_survivors[k]
+
+    def with_gains(self, gains: dict[str, tuple[tuple[str, ...], FloatArray]]) -> StabilityRows:
+        """These rows with ``gains`` as their driver returns."""
+        return StabilityRows(
+            cases=self.cases,
+            survivors=self.survivors,
+            gains=gains,
+            damage_survivors=self.damage_survivors,
+        )
+
     def with_gains_of(self, rows: slice) -> StabilityRows:
         """These rows with the driver returns of ``rows`` only (the rest are not needed)."""
         return StabilityRows(
