@@ -55,7 +55,7 @@ class KentThalerParams:
 
     The striker chooses its spend among the multiples of ``spend_step`` up to the useful
     maximum (the method as published). ``search="bound"`` (the default) finds the same spend
-    by branch and bound over that grid, evaluating about fifteen spends instead of every one;
+    by branch and bound over that grid, evaluating about seven spends instead of every one;
     ``"grid"`` evaluates every one (the reference; tests check both give the same spend).
     """
 

@@ -40,6 +40,14 @@ Text = Annotated[str, Form(max_length=200)]
 MAX_UPLOAD_BYTES = 1024 * 1024
 
 
+def _check_password(password: str) -> None:
+    """A room or delegation password of at least :data:`MIN_PASSWORD` characters."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            "password too short", field="password", expected=f"at least {MIN_PASSWORD} characters"
+        )
+
+
 def register(app: FastAPI) -> None:
     templates = app.state.templates
     sessions = app.state.sessions
@@ -162,12 +170,7 @@ def register(app: FastAPI) -> None:
         family_file: UploadFile | None = None,
     ) -> HTMLResponse:
         csrf_or_403(request, csrf)
-        if len(password) < MIN_PASSWORD:
-            raise InputError(
-                "password too short",
-                field="password",
-                expected=f"at least {MIN_PASSWORD} characters",
-            )
+        _check_password(password)
         upload = None
         if family_file is not None and family_file.filename:
             upload = await uploaded_family_of(family_file)
@@ -232,12 +235,7 @@ def register(app: FastAPI) -> None:
         csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
         csrf_or_403(request, csrf)
-        if len(password) < MIN_PASSWORD:
-            raise InputError(
-                "password too short",
-                field="password",
-                expected=f"at least {MIN_PASSWORD} characters",
-            )
+        _check_password(password)
         try:
             room_id, party = rs.redeem_invitation(st, token, hash_password(password))
         except KeyError as exc:
