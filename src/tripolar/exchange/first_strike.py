@@ -23,8 +23,11 @@ For a striker A and a victim B:
 
 This is the exchange layer's optimiser; the stability index built on it (``r = C1 / C2``,
 ``FSI = r_A r_B``) lives in :mod:`tripolar.stability.kent_thaler`. Everything here is a pure
-function over numpy arrays; every input may carry a leading sample axis (Monte Carlo), and the
-search over ``s`` evaluates all candidates at once.
+function over numpy arrays; every input may carry a leading sample axis (Monte Carlo). The
+per-row work (building and sorting the options, the spend search, the outcome at the chosen
+spend) runs compiled (:mod:`tripolar.exchange.strike_rows`, :mod:`tripolar.exchange.spend_search`);
+``_evaluate`` keeps the NumPy form of the outcome for the exhaustive grid search (the
+reference).
 """
 
 from __future__ import annotations
@@ -303,41 +306,47 @@ def _build_options(
     n_targets: FloatArray,
     warheads_per_target: FloatArray,
     pk: FloatArray,
+    class_fixed: BoolArray,
     owner: npt.NDArray[np.intp],
-    n_victims: int,
+    untargetable: FloatArray,
+    launch_fraction: float,
     n_layers: int,
-) -> _Options:
-    n_samples, n_classes = n_targets.shape
-    layers = np.arange(n_layers, dtype=np.float64)
-    # k-th warhead on a target destroys m p (1 - p)^(k - 1) warheads (independent shots).
-    eff = (warheads_per_target * pk)[:, :, None] * np.power(1.0 - pk[:, :, None], layers)
-    length = np.broadcast_to(n_targets[:, :, None], eff.shape)
-    eff = eff.reshape(n_samples, -1)
-    length = length.reshape(n_samples, -1)
-    owner_flat = np.repeat(owner, n_layers)
-    # Stable sort on -efficiency keeps the layer order of equal options.
-    order = np.argsort(-eff, axis=1, kind="stable")
-    eff_s = np.take_along_axis(eff, order, axis=1)
-    len_s = np.take_along_axis(length, order, axis=1)
-    own_s = owner_flat[order]
-    ends = np.cumsum(len_s, axis=1)
-    starts = ends - len_s
-    breaks = np.concatenate([np.zeros((n_samples, 1)), ends], axis=1)
-    gain = eff_s * len_s
-    destroyed = np.zeros((n_samples, n_victims, breaks.shape[1]))
-    for v in range(n_victims):
-        destroyed[:, v, 1:] = np.cumsum(np.where(own_s == v, gain, 0.0), axis=1)
-    return _Options(
+    step: float,
+    cf_avail: FloatArray,
+) -> tuple[_Options, FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
+    """The options of every row (compiled: :func:`tripolar.exchange.strike_rows.prepare_rows`),
+    with the untargetable and targetable warheads per victim after launch under attack, the
+    most useful spend in grid steps and the targetable warheads per class."""
+    from tripolar.exchange.strike_rows import prepare_rows
+
+    c = np.ascontiguousarray
+    n_classes = n_targets.shape[1]
+    (order, starts, lengths, eff, breaks, destroyed, untarg, targ, total, n_hi, cls_w) = (
+        prepare_rows(
+            c(n_targets, dtype=np.float64),
+            c(warheads_per_target, dtype=np.float64),
+            c(pk, dtype=np.float64),
+            c(class_fixed, dtype=np.bool_),
+            c(owner, dtype=np.int64),
+            c(untargetable, dtype=np.float64),
+            float(launch_fraction),
+            int(n_layers),
+            float(step),
+            c(cf_avail, dtype=np.float64),
+        )
+    )
+    opts = _Options(
         order=order,
         starts=starts,
-        lengths=len_s,
-        efficiency=eff_s,
+        lengths=lengths,
+        efficiency=eff,
         breaks=breaks,
         destroyed_at_breaks=destroyed,
-        total_spend=ends[:, -1] if ends.shape[1] else np.zeros(n_samples),
+        total_spend=total,
         n_classes=n_classes,
         n_layers=n_layers,
     )
+    return opts, untarg, targ, n_hi, cls_w
 
 
 @dataclass(frozen=True)
@@ -566,30 +575,34 @@ def _prepare(
     kept_base = np.maximum(avail_total - res, 0.0)
     cf_avail = np.minimum(avail_cf, kept_base)
 
-    n_t, m_t, owner = [], [], []
-    untarg = np.zeros((n_samples, len(victims)))
-    targ = np.zeros((n_samples, len(victims)))
+    n_t, m_t, owner, fixed, untarg0 = [], [], [], [], []
     lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
     for v, side in enumerate(victims):
         j = int(np.shape(side.n_targets)[-1])
-        n = _as_classes(side.n_targets, n_samples, j)
-        m = _as_classes(side.warheads_per_target, n_samples, j)
-        fx = np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,))
-        # Launch under attack: the striker expects that share of the fixed force to be gone.
-        launched = np.where(fx, lua, 0.0)
-        untarg[:, v] = _as_samples(side.untargetable_warheads, n_samples) + np.sum(
-            n * m * launched, axis=-1
-        )
-        n = n * (1.0 - launched)
-        targ[:, v] = np.sum(n * m, axis=-1)
-        n_t.append(n)
-        m_t.append(m)
+        n_t.append(_as_classes(side.n_targets, n_samples, j))
+        m_t.append(_as_classes(side.warheads_per_target, n_samples, j))
+        fixed.append(np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,)))
         owner.append(np.full(j, v, dtype=np.intp))
+        untarg0.append(_as_samples(side.untargetable_warheads, n_samples))
     n_all = np.concatenate(n_t, axis=1) if n_t else np.zeros((n_samples, 0))
     m_all = np.concatenate(m_t, axis=1) if m_t else np.zeros((n_samples, 0))
     owner_all = np.concatenate(owner) if owner else np.zeros(0, dtype=np.intp)
-    pk = np.broadcast_to(pk_in, (n_samples, n_all.shape[1])).astype(np.float64)
-    opts = _build_options(n_all, m_all, pk, owner_all, len(victims), p.max_warheads_per_target)
+    fixed_all = np.concatenate(fixed) if fixed else np.zeros(0, dtype=bool)
+    untarg_in = np.stack(untarg0, axis=1) if untarg0 else np.zeros((n_samples, 0))
+    pk = np.broadcast_to(pk_in, (n_samples, n_all.shape[1]))
+    # Launch under attack: the striker expects that share of the fixed force to be gone.
+    opts, untarg, targ, n_hi, class_warheads = _build_options(
+        n_all,
+        m_all,
+        pk,
+        fixed_all,
+        owner_all,
+        untarg_in,
+        lua,
+        p.max_warheads_per_target,
+        p.spend_step,
+        cf_avail,
+    )
 
     def weights(w: Sequence[float] | None, k: int) -> FloatArray:
         arr = np.ones(k) if w is None else np.asarray(w, dtype=np.float64)
@@ -613,24 +626,51 @@ def _prepare(
             np.asarray(victim_follow_on, dtype=np.float64), (n_samples, len(victims))
         ).astype(np.float64),
     )
-    step = p.spend_step
-    # Spending beyond the last option (rounded up to the grid) only wastes warheads.
-    useful = np.ceil(opts.total_spend / step - 1e-9)
-    n_hi = np.maximum(np.minimum(np.floor(cf_avail / step + 1e-9), useful), 0.0)
     return _Prepared(
         prob=prob,
         opts=opts,
-        n_hi=n_hi.astype(np.int64),
+        n_hi=n_hi,
         cf_avail=cf_avail,
-        class_warheads=n_all * m_all,
+        class_warheads=class_warheads,
         squeeze=squeeze,
     )
+
+
+def _outcome(prob: _Problem, s: FloatArray) -> dict[str, FloatArray]:
+    """Every row at its spend ``s`` (compiled, the operations of :func:`_evaluate`)."""
+    from tripolar.exchange.strike_rows import outcome_rows
+
+    c = np.ascontiguousarray
+    p = prob.params
+    surv, kept, d_s, d_v, c_s, c_v = outcome_rows(
+        c(s, dtype=np.float64),
+        c(prob.breaks),
+        c(prob.destroyed_at_breaks),
+        c(prob.untargetable + prob.targetable),
+        c(prob.kept_base),
+        c(prob.w80_strikers),
+        c(prob.w80_victims),
+        c(prob.striker_weights),
+        c(prob.victim_weights),
+        c(prob.victim_reserve),
+        c(prob.victim_follow_on),
+        float(p.damage_exponent),
+        float(p.enemy_weight),
+    )
+    return {
+        "survivors": surv,
+        "kept": kept,
+        "d_strikers": d_s,
+        "d_victims": d_v,
+        "c_strikers": c_s,
+        "c_victims": c_v,
+    }
 
 
 def _finish(prep: _Prepared, s: FloatArray, classes: bool = True) -> FirstStrike:
     opts = prep.opts
     n_samples = s.shape[0]
-    _, _, parts = _evaluate(prep.prob, s[:, None])
+    parts = _outcome(prep.prob, s)
     if classes:
         # Survivors per class at the chosen spend: the part of each option bought, unsorted.
         bought = np.clip(s[:, None] - opts.starts, 0.0, opts.lengths) * opts.efficiency
@@ -642,14 +682,14 @@ def _finish(prep: _Prepared, s: FloatArray, classes: bool = True) -> FirstStrike
         class_surv = np.zeros((n_samples, 0))
     out = FirstStrike(
         spend=s,
-        kept=parts["kept"][:, 0],
+        kept=parts["kept"],
         counterforce_available=prep.cf_avail,
-        victim_survivors=parts["survivors"][:, 0, :],
+        victim_survivors=parts["survivors"],
         class_survivors=class_surv,
-        damage_to_strikers=parts["d_strikers"][:, 0, :],
-        damage_to_victims=parts["d_victims"][:, 0, :],
-        cost_to_strikers=parts["c_strikers"][:, 0, :],
-        cost_to_victims=parts["c_victims"][:, 0, :],
+        damage_to_strikers=parts["d_strikers"],
+        damage_to_victims=parts["d_victims"],
+        cost_to_strikers=parts["c_strikers"],
+        cost_to_victims=parts["c_victims"],
     )
     if prep.squeeze:
         out = FirstStrike(**{k: np.asarray(v)[0] for k, v in out.__dict__.items()})

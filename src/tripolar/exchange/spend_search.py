@@ -83,11 +83,26 @@ def _objectives(
     beyond = True
     left_flat = True  # nothing is bought just below the spend
     if n_b > 1:
-        for q in range(1, n_b - 1):
-            if spend >= breaks[r, q]:
-                j += 1
-            if spend > breaks[r, q]:
-                j_left += 1
+        # Inner points at or below the spend (j) and strictly below it (j_left): breaks are
+        # non-decreasing, so both are bisections of breaks[1 : n_b - 1].
+        lo_i = 1
+        hi_i = n_b - 1
+        while lo_i < hi_i:
+            mid_i = (lo_i + hi_i) >> 1
+            if breaks[r, mid_i] <= spend:
+                lo_i = mid_i + 1
+            else:
+                hi_i = mid_i
+        j = lo_i - 1
+        lo_i = 1
+        hi_i = j + 1
+        while lo_i < hi_i:
+            mid_i = (lo_i + hi_i) >> 1
+            if breaks[r, mid_i] < spend:
+                lo_i = mid_i + 1
+            else:
+                hi_i = mid_i
+        j_left = lo_i - 1
         x0 = breaks[r, j]
         x1 = breaks[r, j + 1]
         dx = x1 - x0
@@ -260,6 +275,7 @@ def _interval_bound(
     mask_at: npt.NDArray[np.int64],
     full_mask: int,
     curved: bool,
+    cutoff: float,
 ) -> tuple[float, int]:  # pragma: no cover - compiled
     """:func:`_lower_bound` of the grid interval ``[lo, hi]`` from its evaluated ends, and the
     grid index to split it at: where the bound is least when that is inside (the bound's
@@ -267,6 +283,11 @@ def _interval_bound(
     interval from its ends so that intervals still shrink geometrically; else the middle."""
     if hi - lo <= 1:
         return np.inf, lo
+    # The monotone bound first: when it already exceeds the cutoff (the best cost so far plus
+    # the slack, which only falls), the interval is dropped whatever the tighter bound says.
+    cheap = g_at[hi] + (f_at[lo] - g_at[lo])
+    if cheap > cutoff:
+        return cheap, lo
     # The retaliation is convex on the interval when the same victims stay above their
     # reserves throughout and those are all of them (or none: then it is zero).
     m = mask_at[lo]
@@ -421,7 +442,19 @@ def search_rows(
             lo = stack_lo[q]
             hi = stack_hi[q]
             stack_lb[q], stack_sp[q] = _interval_bound(
-                lo, hi, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
+                lo,
+                hi,
+                step,
+                f_at,
+                g_at,
+                hp_at,
+                x_at,
+                sr_at,
+                sl_at,
+                mask_at,
+                full_mask,
+                curved,
+                best + slack,
             )
         # Take the first intervals best bound first: sort them worst first on the stack.
         for q in range(1, top):
@@ -448,10 +481,34 @@ def search_rows(
             n_seen += 1
             best = min(best, f)
             lb_left, sp_left = _interval_bound(
-                lo, mid, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
+                lo,
+                mid,
+                step,
+                f_at,
+                g_at,
+                hp_at,
+                x_at,
+                sr_at,
+                sl_at,
+                mask_at,
+                full_mask,
+                curved,
+                best + slack,
             )
             lb_right, sp_right = _interval_bound(
-                mid, hi, step, f_at, g_at, hp_at, x_at, sr_at, sl_at, mask_at, full_mask, curved
+                mid,
+                hi,
+                step,
+                f_at,
+                g_at,
+                hp_at,
+                x_at,
+                sr_at,
+                sl_at,
+                mask_at,
+                full_mask,
+                curved,
+                best + slack,
             )
             # Push the part with the worse bound first, so the better one is taken next.
             if lb_left <= lb_right:

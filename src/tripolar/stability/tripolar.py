@@ -32,9 +32,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tripolar.exchange.exchange import PartyState, class_kill_probability
+from tripolar.exchange.backend import kill_probability_matrix
+from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import (
     KentThalerParams,
+    StrikeSide,
     StrikeSpec,
     damage_fraction,
     first_strike_outcomes,
@@ -138,17 +140,66 @@ class TripolarResult:
         return pd.DataFrame([c.to_dict() for c in self.ratios])
 
 
-def _gains(victims: list[PartyState], pk: FloatArray) -> tuple[tuple[str, ...], FloatArray]:
+def _gains(
+    victims: list[PartyState], sides: dict[str, StrikeSide], pk: FloatArray
+) -> tuple[tuple[str, ...], FloatArray]:
     """Victim class labels and the striker's counterforce return per warhead on each class
     (warheads per aim point times kill probability; zero where there is no aim point)."""
     labels: list[str] = []
     gains = []
     for v in victims:
-        side = v.side()
+        side = sides[v.party]
         labels += [f"{v.party}:{lab}" for lab in v.class_labels]
         has = np.asarray(side.n_targets) > 0
         gains.append(np.where(has, np.asarray(side.warheads_per_target), 0.0))
     return tuple(labels), np.asarray(np.concatenate(gains, axis=1) * pk, dtype=np.float64)
+
+
+class _KillTable:
+    """Kill probabilities of pooled counterforce warheads on victim classes, as
+    :func:`tripolar.exchange.exchange.class_kill_probability` gives them, from one kill matrix
+    per ordered pair of parties (a coalition's or a two-victim strike's are put together from
+    the pairs' instead of computed again).
+
+    The attackers' pooled warhead has on each class the warhead-weighted mean of their
+    ballistic-missile systems' ``R SSKP`` (Davis & Schilling 1973), weights = warheads usable
+    in a first strike."""
+
+    def __init__(self, states: dict[str, PartyState], params: KentThalerParams) -> None:
+        self.weights: dict[str, FloatArray] = {}
+        self.matrix: dict[tuple[str, str], FloatArray] = {}
+        for a, sa in states.items():
+            f = sa.force
+            avail = np.where(f.fixed, 1.0, params.survivable_availability)
+            self.weights[a] = np.asarray(f.warheads * avail * f.counterforce, dtype=np.float64)
+            for b, sb in states.items():
+                if a != b:
+                    self.matrix[(a, b)] = np.asarray(
+                        kill_probability_matrix(
+                            f.yield_kt, f.cep_m, f.reliability, sb.class_hardness_psi
+                        ),
+                        dtype=np.float64,
+                    )
+        self._pk: dict[tuple[tuple[str, ...], str], FloatArray] = {}
+
+    def pk(self, attackers: tuple[str, ...], victims: tuple[str, ...]) -> FloatArray:
+        """``(S, victims' classes)`` for the attackers pooled on the victims side by side."""
+        return np.concatenate([self._on(attackers, v) for v in victims], axis=1)
+
+    def _on(self, attackers: tuple[str, ...], victim: str) -> FloatArray:
+        key = (attackers, victim)
+        if key not in self._pk:
+            wts = [self.weights[a] for a in attackers]
+            total = wts[0].sum(axis=1, keepdims=True)
+            for w in wts[1:]:
+                total = total + w.sum(axis=1, keepdims=True)
+            out = None
+            for a, w in zip(attackers, wts, strict=True):
+                share = np.where(total > 0, w / np.where(total > 0, total, 1.0), 0.0)
+                part = np.einsum("sw,swt->st", share, self.matrix[(a, victim)])
+                out = part if out is None else out + part
+            self._pk[key] = np.asarray(out, dtype=np.float64)
+        return self._pk[key]
 
 
 def _driver(labels: tuple[str, ...], gains: FloatArray) -> str:
@@ -310,9 +361,10 @@ def stability_rows(
     gains: dict[str, tuple[tuple[str, ...], FloatArray]] = {}
     pairs = [(a, b) for a in names for b in names if a != b]
     pair_pk: dict[tuple[str, str], FloatArray] = {}
+    kills = _KillTable(states, p)
     for a, b in pairs:
         c = next(x for x in names if x not in (a, b))
-        pk = class_kill_probability([states[a]], [states[b]], p)
+        pk = kills.pk((a,), (b,))
         pair_pk[(a, b)] = pk
         res = reserve_warheads(states[c].w80, reserve_delta)
         follow = follow_on_lambda * damage_fraction(avail[c], states[b].w80)
@@ -326,18 +378,18 @@ def stability_rows(
                 victim_follow_on=follow[:, None],
             )
         )
-        gains[f"{a}->{b}"] = _gains([states[b]], pk)
+        gains[f"{a}->{b}"] = _gains([states[b]], sides, pk)
     coalitions = []
     for c in names:
         pair = [x for x in names if x != c]
         w = [vw.get(x, 1.0) for x in pair]
-        pk_in = class_kill_probability([states[x] for x in pair], [states[c]], p)
-        pk_out = class_kill_probability([states[c]], [states[x] for x in pair], p)
+        pk_in = kills.pk(tuple(pair), (c,))
+        pk_out = kills.pk((c,), tuple(pair))
         specs.append(StrikeSpec([sides[x] for x in pair], [sides[c]], pk_in, striker_weights=w))
         specs.append(StrikeSpec([sides[c]], [sides[x] for x in pair], pk_out, victim_weights=w))
         label = f"{pair[0]}+{pair[1]}->{c}"
-        gains[label] = _gains([states[c]], pk_in)
-        gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], pk_out)
+        gains[label] = _gains([states[c]], sides, pk_in)
+        gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], sides, pk_out)
         coalitions.append((c, pair, label))
     outcomes = first_strike_outcomes(specs, p, classes=False)
     strikes = outcomes["cost"]
