@@ -2,16 +2,17 @@
 
 ``prepare_rows`` is checked against a Python loop that states the model directly (options
 ``m p (1 - p)^(k - 1)`` per class and layer, sorted by falling efficiency with equal ones in
-their order, cumulative spends and destroyed warheads); ``outcome_rows`` against the NumPy
-``first_strike._evaluate`` that the grid search uses, and the stability layer's
-kill table against ``class_kill_probability``. (NumPy's ``expm1`` and the C library's, which
-the compiled code calls, may differ in the last bit, so damages and costs are compared to
-within one rounding.)
+their order and those that take no spend last; cumulative spends and destroyed warheads);
+``outcome_rows`` against the NumPy ``first_strike._evaluate`` that the grid search uses; the
+fused ``strike_group`` against both; and the stability layer's kill table against
+``class_kill_probability``. (NumPy's ``expm1`` and the C library's, which the compiled code
+calls, may differ in the last bit, so damages and costs are compared to within one rounding.)
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -38,7 +39,8 @@ def _reference_options(
         t[owner[j]] += left * m[j]
         for k in range(layers):
             opts.append((m[j] * pk[j] * math.pow(1.0 - pk[j], k), left, owner[j]))
-    order = sorted(range(len(opts)), key=lambda o: -opts[o][0])  # sorted() is stable
+    # sorted() is stable; options that take no spend come last
+    order = sorted(range(len(opts)), key=lambda o: (not opts[o][1] > 0, -opts[o][0]))
     breaks, destroyed = [0.0], [[0.0] for _ in range(n_v)]
     end, acc = 0.0, [0.0] * n_v
     for o in order:
@@ -65,8 +67,10 @@ def test_prepare_rows_builds_the_options_of_the_model(seed: int) -> None:
     untarg = rng.uniform(0, 100, (n_rows, n_v))
     lua = float(rng.choice([0.0, 0.9]))
     cf = rng.uniform(0, 3000, n_rows)
+    fixed_rows = np.ascontiguousarray(np.broadcast_to(fixed, (n_rows, n_cls)))
+    owner_rows = np.ascontiguousarray(np.broadcast_to(owner, (n_rows, n_cls)))
     order, _, _, _, breaks, destroyed, u, t, total, n_hi, _ = prepare_rows(
-        n, m, pk, fixed, owner, untarg, lua, layers, 1.0, cf
+        n, m, pk, fixed_rows, owner_rows, untarg, lua, layers, 1.0, cf, True
     )
     for r in range(n_rows):
         o_ref, b_ref, d_ref, u_ref, t_ref = _reference_options(
@@ -157,3 +161,50 @@ def real_forces_states() -> dict[str, object]:
     forces, _, _ = real_forces(ctx.postures(PARTIES), levels, context=ctx)
     rng = np.random.default_rng(3)
     return {k: party_state(f, levels, "generated", rng, 50) for k, f in forces.items()}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fused_pass_gives_each_strike_its_own_answer(seed: int) -> None:
+    """``first_strike_outcomes(classes=False)`` (one fused compiled pass per shape of strike,
+    strikes of different class counts padded and folded together) against the unfolded
+    path (``classes=True``) and the exhaustive grid, strike by strike."""
+    rng = np.random.default_rng(100 + seed)
+    n_rows = 60
+
+    def side(name: str, n_sys: int) -> fs.StrikeSide:
+        return fs.StrikeSide.from_systems(
+            name,
+            rng.integers(0, 300, (n_rows, n_sys)),
+            rng.integers(1, 8, (n_rows, n_sys)),
+            rng.integers(0, 2, n_sys).astype(bool),
+            rng.uniform(0, 0.6, (n_rows, n_sys)),
+            rng.uniform(100, 1500, n_rows),
+        )
+
+    specs = []
+    for _ in range(8):
+        a, b, c = side("A", 3), side("B", int(rng.integers(1, 5))), side("C", 2)
+        shape = int(rng.integers(0, 3))
+        reserve = rng.uniform(0, 150, n_rows)
+        if shape == 0:
+            pk = rng.uniform(0.1, 0.95, (n_rows, b.n_targets.shape[1]))
+            specs.append(
+                fs.StrikeSpec([a], [b], pk, reserve=reserve, victim_reserve=reserve[:, None])
+            )
+        elif shape == 1:
+            pk = rng.uniform(0.1, 0.95, (n_rows, b.n_targets.shape[1] + 2))
+            specs.append(fs.StrikeSpec([a], [b, c], pk, victim_weights=[1.0, 3.0]))
+        else:
+            pk = rng.uniform(0.1, 0.95, (n_rows, b.n_targets.shape[1]))
+            specs.append(fs.StrikeSpec([a, c], [b], pk, striker_weights=[2.0, 1.0]))
+    for lua in (False, True):
+        p = fs.KentThalerParams(launch_under_attack=lua)
+        fused = fs.first_strike_outcomes(specs, p, classes=False)
+        plain = fs.first_strike_outcomes(specs, p, classes=True)
+        grid = fs.first_strike_outcomes(specs, replace(p, search="grid"), classes=False)
+        for objective in ("cost", "damage"):
+            for f, q, g in zip(fused[objective], plain[objective], grid[objective], strict=True):
+                for key in ("spend", "kept", "victim_survivors", "cost_to_strikers"):
+                    np.testing.assert_array_equal(getattr(f, key), getattr(q, key), err_msg=key)
+                    np.testing.assert_array_equal(getattr(f, key), getattr(g, key), err_msg=key)
+                np.testing.assert_array_equal(f.cost_to_victims, q.cost_to_victims)

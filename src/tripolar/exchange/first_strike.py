@@ -307,12 +307,13 @@ def _build_options(
     warheads_per_target: FloatArray,
     pk: FloatArray,
     class_fixed: BoolArray,
-    owner: npt.NDArray[np.intp],
+    owner: npt.NDArray[np.int64],
     untargetable: FloatArray,
     launch_fraction: float,
     n_layers: int,
     step: float,
     cf_avail: FloatArray,
+    classes: bool = True,
 ) -> tuple[_Options, FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray]:
     """The options of every row (compiled: :func:`tripolar.exchange.strike_rows.prepare_rows`),
     with the untargetable and targetable warheads per victim after launch under attack, the
@@ -333,6 +334,7 @@ def _build_options(
             int(n_layers),
             float(step),
             c(cf_avail, dtype=np.float64),
+            bool(classes),
         )
     )
     opts = _Options(
@@ -538,7 +540,65 @@ class _Prepared:
     squeeze: bool
 
 
-def _prepare(
+@dataclass(frozen=True)
+class _RowInputs:
+    """One first strike's inputs per row, before its options are built (victims' classes on
+    the last axis of the ``(S, J)`` arrays)."""
+
+    n_targets: FloatArray  # (S, J)
+    warheads_per_target: FloatArray  # (S, J)
+    pk: FloatArray  # (S, J)
+    class_fixed: BoolArray  # (S, J)
+    owner: npt.NDArray[np.int64]  # (S, J) victim of each class
+    untargetable: FloatArray  # (S, V) before launch under attack
+    cf_avail: FloatArray  # (S,)
+    kept_base: FloatArray  # (S,)
+    w80_strikers: FloatArray  # (S, A)
+    w80_victims: FloatArray  # (S, V)
+    striker_weights: FloatArray  # (S, A)
+    victim_weights: FloatArray  # (S, V)
+    victim_reserve: FloatArray  # (S, V)
+    victim_follow_on: FloatArray  # (S, V)
+    squeeze: bool
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.cf_avail.shape[0])
+
+    @staticmethod
+    def stack(parts: Sequence[_RowInputs]) -> _RowInputs:
+        """Rows of strikes with the same numbers of strikers and victims end to end; the class
+        axis padded to the longest with empty classes (no aim point, zero kill probability),
+        whose options take no spend and come last, which changes no answer."""
+        if len(parts) == 1:
+            return parts[0]
+        n_j = max(x.n_targets.shape[1] for x in parts)
+
+        def pad(x: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
+            extra = n_j - x.shape[1]
+            if extra == 0:
+                return x
+            return np.concatenate([x, np.full((x.shape[0], extra), fill, dtype=x.dtype)], axis=1)
+
+        classes = {
+            "n_targets": 0.0,
+            "warheads_per_target": 0.0,
+            "pk": 0.0,
+            "class_fixed": False,
+            "owner": 0,
+        }
+        out: dict[str, Any] = {}
+        for f in fields(_RowInputs):
+            if f.name == "squeeze":
+                continue
+            arrs = [getattr(x, f.name) for x in parts]
+            if f.name in classes:
+                arrs = [pad(a, classes[f.name]) for a in arrs]
+            out[f.name] = np.concatenate(arrs, axis=0)
+        return _RowInputs(squeeze=False, **out)
+
+
+def _inputs(
     strikers: Sequence[StrikeSide],
     victims: Sequence[StrikeSide],
     kill_probability: npt.ArrayLike,
@@ -548,7 +608,7 @@ def _prepare(
     reserve: npt.ArrayLike,
     victim_reserve: npt.ArrayLike,
     victim_follow_on: npt.ArrayLike,
-) -> _Prepared:
+) -> _RowInputs:
     pk_in = np.asarray(kill_probability, dtype=np.float64)
     # Sample axis: the first axis of any array that has one beyond its class axis.
     n_samples = 1
@@ -576,64 +636,111 @@ def _prepare(
     cf_avail = np.minimum(avail_cf, kept_base)
 
     n_t, m_t, owner, fixed, untarg0 = [], [], [], [], []
-    lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
     for v, side in enumerate(victims):
         j = int(np.shape(side.n_targets)[-1])
         n_t.append(_as_classes(side.n_targets, n_samples, j))
         m_t.append(_as_classes(side.warheads_per_target, n_samples, j))
         fixed.append(np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,)))
-        owner.append(np.full(j, v, dtype=np.intp))
+        owner.append(np.full(j, v, dtype=np.int64))
         untarg0.append(_as_samples(side.untargetable_warheads, n_samples))
     n_all = np.concatenate(n_t, axis=1) if n_t else np.zeros((n_samples, 0))
     m_all = np.concatenate(m_t, axis=1) if m_t else np.zeros((n_samples, 0))
-    owner_all = np.concatenate(owner) if owner else np.zeros(0, dtype=np.intp)
+    owner_all = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
     fixed_all = np.concatenate(fixed) if fixed else np.zeros(0, dtype=bool)
-    untarg_in = np.stack(untarg0, axis=1) if untarg0 else np.zeros((n_samples, 0))
-    pk = np.broadcast_to(pk_in, (n_samples, n_all.shape[1]))
-    # Launch under attack: the striker expects that share of the fixed force to be gone.
-    opts, untarg, targ, n_hi, class_warheads = _build_options(
-        n_all,
-        m_all,
-        pk,
-        fixed_all,
-        owner_all,
-        untarg_in,
-        lua,
-        p.max_warheads_per_target,
-        p.spend_step,
-        cf_avail,
-    )
+    n_j = n_all.shape[1]
 
     def weights(w: Sequence[float] | None, k: int) -> FloatArray:
         arr = np.ones(k) if w is None else np.asarray(w, dtype=np.float64)
         return np.asarray(np.broadcast_to(arr / arr.sum(), (n_samples, k)), dtype=np.float64)
 
-    prob = _Problem(
-        breaks=opts.breaks,
-        destroyed_at_breaks=opts.destroyed_at_breaks,
-        targetable=targ,
-        untargetable=untarg,
+    def per_victim(x: npt.ArrayLike) -> FloatArray:
+        a = np.asarray(x, dtype=np.float64)
+        return np.asarray(np.broadcast_to(a, (n_samples, len(victims))), dtype=np.float64)
+
+    return _RowInputs(
+        n_targets=n_all,
+        warheads_per_target=m_all,
+        pk=np.broadcast_to(pk_in, (n_samples, n_j)),
+        class_fixed=np.broadcast_to(fixed_all, (n_samples, n_j)),
+        owner=np.broadcast_to(owner_all, (n_samples, n_j)),
+        untargetable=np.stack(untarg0, axis=1) if untarg0 else np.zeros((n_samples, 0)),
+        cf_avail=cf_avail,
         kept_base=kept_base,
         w80_strikers=np.stack([_as_samples(s.w80, n_samples) for s in strikers], axis=1),
         w80_victims=np.stack([_as_samples(s.w80, n_samples) for s in victims], axis=1),
         striker_weights=weights(striker_weights, len(strikers)),
         victim_weights=weights(victim_weights, len(victims)),
+        victim_reserve=per_victim(victim_reserve),
+        victim_follow_on=per_victim(victim_follow_on),
+        squeeze=squeeze,
+    )
+
+
+def _prepare_inputs(x: _RowInputs, p: KentThalerParams, classes: bool = True) -> _Prepared:
+    """The options and the search problem of ``x``'s rows (``classes=False``: without what
+    only the survivors per class need)."""
+    # Launch under attack: the striker expects that share of the fixed force to be gone.
+    lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
+    opts, untarg, targ, n_hi, class_warheads = _build_options(
+        x.n_targets,
+        x.warheads_per_target,
+        x.pk,
+        x.class_fixed,
+        x.owner,
+        x.untargetable,
+        lua,
+        p.max_warheads_per_target,
+        p.spend_step,
+        x.cf_avail,
+        classes,
+    )
+    prob = _Problem(
+        breaks=opts.breaks,
+        destroyed_at_breaks=opts.destroyed_at_breaks,
+        targetable=targ,
+        untargetable=untarg,
+        kept_base=x.kept_base,
+        w80_strikers=x.w80_strikers,
+        w80_victims=x.w80_victims,
+        striker_weights=x.striker_weights,
+        victim_weights=x.victim_weights,
         params=p,
-        victim_reserve=np.broadcast_to(
-            np.asarray(victim_reserve, dtype=np.float64), (n_samples, len(victims))
-        ).astype(np.float64),
-        victim_follow_on=np.broadcast_to(
-            np.asarray(victim_follow_on, dtype=np.float64), (n_samples, len(victims))
-        ).astype(np.float64),
+        victim_reserve=x.victim_reserve,
+        victim_follow_on=x.victim_follow_on,
     )
     return _Prepared(
         prob=prob,
         opts=opts,
         n_hi=n_hi,
-        cf_avail=cf_avail,
+        cf_avail=x.cf_avail,
         class_warheads=class_warheads,
-        squeeze=squeeze,
+        squeeze=x.squeeze,
     )
+
+
+def _prepare(
+    strikers: Sequence[StrikeSide],
+    victims: Sequence[StrikeSide],
+    kill_probability: npt.ArrayLike,
+    p: KentThalerParams,
+    striker_weights: Sequence[float] | None,
+    victim_weights: Sequence[float] | None,
+    reserve: npt.ArrayLike,
+    victim_reserve: npt.ArrayLike,
+    victim_follow_on: npt.ArrayLike,
+) -> _Prepared:
+    x = _inputs(
+        strikers,
+        victims,
+        kill_probability,
+        p,
+        striker_weights,
+        victim_weights,
+        reserve,
+        victim_reserve,
+        victim_follow_on,
+    )
+    return _prepare_inputs(x, p)
 
 
 def _outcome(prob: _Problem, s: FloatArray) -> dict[str, FloatArray]:
@@ -799,10 +906,11 @@ def first_strike_outcomes(
 ) -> dict[str, list[FirstStrike]]:
     """:func:`first_strikes` under each of ``objectives``, set up once (same answers).
     ``classes=False`` leaves out the survivors per target class (``class_survivors`` then
-    has no columns), for callers that need only the totals and costs."""
+    has no columns), for callers that need only the totals and costs; then the strikes of
+    each shape are also set up and evaluated together, rows end to end."""
     p = params or KentThalerParams()
-    preps = [
-        _prepare(
+    inputs = [
+        _inputs(
             sp.strikers,
             sp.victims,
             sp.kill_probability,
@@ -815,6 +923,9 @@ def first_strike_outcomes(
         )
         for sp in specs
     ]
+    if not classes:
+        return _folded_outcomes(inputs, p, objectives)
+    preps = [_prepare_inputs(x, p) for x in inputs]
     out: dict[str, list[FirstStrike]] = {}
     if "damage" in objectives:
         out["damage"] = [_finish(pr, damage_limiting_spend(pr), classes) for pr in preps]
@@ -823,13 +934,92 @@ def first_strike_outcomes(
     return out
 
 
-def _cost_minimising(preps: list[_Prepared], classes: bool = True) -> list[FirstStrike]:
+def _groups(shapes: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Indices of strikes with the same numbers of strikers and victims."""
     groups: dict[tuple[int, int], list[int]] = {}
-    for i, pr in enumerate(preps):
-        key = (pr.prob.w80_strikers.shape[1], pr.prob.w80_victims.shape[1])
+    for i, key in enumerate(shapes):
         groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def _folded_outcomes(
+    inputs: Sequence[_RowInputs], p: KentThalerParams, objectives: Sequence[Objective]
+) -> dict[str, list[FirstStrike]]:
+    """Strikes of each shape set up, searched and evaluated in one compiled pass each
+    (:func:`tripolar.exchange.strike_rows.strike_group`); every row's answer depends on that
+    row only, so each strike's is the one it has alone. The exhaustive grid search
+    (``search="grid"``) goes through the NumPy path instead."""
+    from tripolar.exchange.strike_rows import strike_group
+
+    if p.search == "grid":
+        preps = [_prepare_inputs(x, p, classes=False) for x in inputs]
+        out_grid: dict[str, list[FirstStrike]] = {}
+        if "damage" in objectives:
+            out_grid["damage"] = [_finish(pr, damage_limiting_spend(pr), False) for pr in preps]
+        if "cost" in objectives:
+            out_grid["cost"] = _cost_minimising(preps, False)
+        return out_grid
+    c = np.ascontiguousarray
+    lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
+    out: dict[str, list[FirstStrike | None]] = {o: [None] * len(inputs) for o in objectives}
+    shapes = [(x.w80_strikers.shape[1], x.w80_victims.shape[1]) for x in inputs]
+    for members in _groups(shapes):
+        x = _RowInputs.stack([inputs[i] for i in members])
+        spend_c, out_c, spend_d, out_d, _ = strike_group(
+            c(x.n_targets, dtype=np.float64),
+            c(x.warheads_per_target, dtype=np.float64),
+            c(x.pk, dtype=np.float64),
+            c(x.class_fixed, dtype=np.bool_),
+            c(x.owner, dtype=np.int64),
+            c(x.untargetable, dtype=np.float64),
+            c(x.cf_avail, dtype=np.float64),
+            c(x.kept_base, dtype=np.float64),
+            c(x.w80_strikers, dtype=np.float64),
+            c(x.w80_victims, dtype=np.float64),
+            c(x.striker_weights, dtype=np.float64),
+            c(x.victim_weights, dtype=np.float64),
+            c(x.victim_reserve, dtype=np.float64),
+            c(x.victim_follow_on, dtype=np.float64),
+            float(lua),
+            int(p.max_warheads_per_target),
+            float(p.spend_step),
+            float(p.damage_exponent),
+            float(p.enemy_weight),
+            float(p.tie_tolerance),
+            "cost" in objectives,
+            "damage" in objectives,
+        )
+        results = {"cost": (spend_c, out_c), "damage": (spend_d, out_d)}
+        for objective in objectives:
+            s_all, (surv, kept, d_s, d_v, c_s, c_v) = results[objective]
+            start = 0
+            for i in members:
+                n = inputs[i].n_rows
+                rows = slice(start, start + n)
+                part = FirstStrike(
+                    spend=s_all[rows],
+                    kept=kept[rows],
+                    counterforce_available=inputs[i].cf_avail,
+                    victim_survivors=surv[rows],
+                    class_survivors=np.zeros((n, 0)),
+                    damage_to_strikers=d_s[rows],
+                    damage_to_victims=d_v[rows],
+                    cost_to_strikers=c_s[rows],
+                    cost_to_victims=c_v[rows],
+                )
+                if inputs[i].squeeze:
+                    part = FirstStrike(**{k: np.asarray(v)[0] for k, v in part.__dict__.items()})
+                out[objective][i] = part
+                start += n
+    return {o: [fs for fs in v if fs is not None] for o, v in out.items()}
+
+
+def _cost_minimising(preps: list[_Prepared], classes: bool = True) -> list[FirstStrike]:
+    groups = _groups(
+        [(pr.prob.w80_strikers.shape[1], pr.prob.w80_victims.shape[1]) for pr in preps]
+    )
     spends: dict[int, FloatArray] = {}
-    for members in groups.values():
+    for members in groups:
         prob = _stack([preps[i].prob for i in members])
         n_hi = np.concatenate([preps[i].n_hi for i in members])
         s_all = _search(prob, n_hi)

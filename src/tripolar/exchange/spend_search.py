@@ -52,6 +52,7 @@ def _power(x: float, exponent: float) -> float:  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True, inline="always")
 def _objectives(
     r: int,
+    rb: int,
     spend: float,
     breaks: npt.NDArray[np.float64],
     destroyed: npt.NDArray[np.float64],
@@ -67,7 +68,8 @@ def _objectives(
     k: float,
     scratch: npt.NDArray[np.float64],
 ) -> tuple[float, float, float, float, float, float, float, int]:  # pragma: no cover - compiled
-    """Row ``r`` at ``spend``: (F, G, victim objective) with the same operations as
+    """Row ``r`` at ``spend`` (its options and standing warheads at row ``rb`` of ``breaks``,
+    ``destroyed`` and ``standing``): (F, G, victim objective) with the same operations as
     ``first_strike._evaluate`` (and ``_interp_rows``) in the same order; then for the bounds
     ``dH/ds`` (exact derivative of ``H = F - G``), the retaliating warheads ``x``, their
     slopes ``dx/ds`` to the right and to the left of the spend, and the victims whose
@@ -89,7 +91,7 @@ def _objectives(
         hi_i = n_b - 1
         while lo_i < hi_i:
             mid_i = (lo_i + hi_i) >> 1
-            if breaks[r, mid_i] <= spend:
+            if breaks[rb, mid_i] <= spend:
                 lo_i = mid_i + 1
             else:
                 hi_i = mid_i
@@ -98,39 +100,39 @@ def _objectives(
         hi_i = j + 1
         while lo_i < hi_i:
             mid_i = (lo_i + hi_i) >> 1
-            if breaks[r, mid_i] < spend:
+            if breaks[rb, mid_i] < spend:
                 lo_i = mid_i + 1
             else:
                 hi_i = mid_i
         j_left = lo_i - 1
-        x0 = breaks[r, j]
-        x1 = breaks[r, j + 1]
+        x0 = breaks[rb, j]
+        x1 = breaks[rb, j + 1]
         dx = x1 - x0
         t = (spend - x0) / dx if dx > 0 else 0.0
-        beyond = spend >= breaks[r, n_b - 1]
-        left_flat = spend <= 0.0 or spend > breaks[r, n_b - 1]
+        beyond = spend >= breaks[rb, n_b - 1]
+        left_flat = spend <= 0.0 or spend > breaks[rb, n_b - 1]
     slope_right = 0.0
     slope_left = 0.0
     ret_total = 0.0
     mask = 0
     for v in range(n_v):
         if beyond:
-            d = destroyed[r, v, n_b - 1]
+            d = destroyed[rb, v, n_b - 1]
         else:
-            f0 = destroyed[r, v, j]
-            f1 = destroyed[r, v, j + 1]
+            f0 = destroyed[rb, v, j]
+            f1 = destroyed[rb, v, j + 1]
             d = f0 + (f1 - f0) * t
-        raw = standing[r, v] - d
+        raw = standing[rb, v] - d
         surv = max(raw, 0.0)
         res = v_res[r, v]
         if raw > res:
             mask |= 1 << v
             # This victim's retaliation falls as its launchers are bought.
             if not beyond:
-                slope_right -= (destroyed[r, v, j + 1] - destroyed[r, v, j]) / dx
+                slope_right -= (destroyed[rb, v, j + 1] - destroyed[rb, v, j]) / dx
             if not left_flat:
-                dxl = breaks[r, j_left + 1] - breaks[r, j_left]
-                slope_left -= (destroyed[r, v, j_left + 1] - destroyed[r, v, j_left]) / dxl
+                dxl = breaks[rb, j_left + 1] - breaks[rb, j_left]
+                slope_left -= (destroyed[rb, v, j_left + 1] - destroyed[rb, v, j_left]) / dxl
         withheld = min(surv, res)
         scratch[v] = 1.0 - withheld / res if res > 0 else 0.0  # shortfall
         ret_total = ret_total + (surv - withheld) if v > 0 else surv - withheld
@@ -321,6 +323,7 @@ def _interval_bound(
 @numba.njit(cache=True, nogil=True, inline="always")
 def _visit(
     r: int,
+    rb: int,
     s_i: int,
     step: float,
     breaks: npt.NDArray[np.float64],
@@ -348,12 +351,225 @@ def _visit(
     """Evaluate grid index ``s_i`` of row ``r`` (:func:`_objectives`), keep what the bounds
     and the stop rule need at that index, and return the striker objective ``F``."""
     f, g, vo, hp, xr, sr, sl, mk = _objectives(
-        r, step * s_i, breaks, destroyed, standing, kept_base, w80_s, w80_v,
+        r, rb, step * s_i, breaks, destroyed, standing, kept_base, w80_s, w80_v,
         sw, vw, v_res, v_fo, exponent, k, scratch,
     )  # fmt: skip
     f_at[s_i], g_at[s_i], v_at[s_i], hp_at[s_i] = f, g, vo, hp
     x_at[s_i], sr_at[s_i], sl_at[s_i], mask_at[s_i] = xr, sr, sl, mk
     return f
+
+
+SearchWork = tuple[
+    tuple[
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ],
+    tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+    ],
+    npt.NDArray[np.float64],
+]
+
+
+@numba.njit(cache=True, nogil=True)
+def _search_row(
+    r: int,
+    rb: int,
+    n: int,
+    hint: int,
+    step: float,
+    breaks: npt.NDArray[np.float64],
+    destroyed: npt.NDArray[np.float64],
+    standing: npt.NDArray[np.float64],
+    kept_base: npt.NDArray[np.float64],
+    w80_s: npt.NDArray[np.float64],
+    w80_v: npt.NDArray[np.float64],
+    sw: npt.NDArray[np.float64],
+    vw: npt.NDArray[np.float64],
+    v_res: npt.NDArray[np.float64],
+    v_fo: npt.NDArray[np.float64],
+    exponent: float,
+    k: float,
+    tie_tol: float,
+    work: SearchWork,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Row ``r``'s chosen grid index among ``0..n`` and the evaluations it needed (its options
+    and standing warheads at row ``rb`` of ``breaks``, ``destroyed``, ``standing``), starting
+    from grid index ``hint`` (clipped to the range); ``work`` holds the buffers
+    (:func:`search_work`, for at least ``n``)."""
+    scratch, f_at, g_at, v_at, hp_at, x_at, sr_at, sl_at = work[0]
+    mask_at, visited, stack_lo, stack_hi, stack_sp = work[1]
+    stack_lb = work[2]
+    full_mask = (1 << destroyed.shape[1]) - 1
+    slack = tie_tol + BOUND_SLACK
+    curved = exponent <= 1.0
+    hint = min(max(hint, 0), n)
+    n_seen = 0
+    best = np.inf
+    # First level: the ends and the hint (a neighbouring sample's answer is usually near
+    # this one's, so the bounds prune sooner; which points are evaluated never changes the
+    # answer).
+    top = 0
+    prev = 0
+    for i in range(3):
+        if i == 0:
+            s_i = 0
+        elif i == 1:
+            if hint <= 0 or hint >= n:
+                continue
+            s_i = hint
+        else:
+            if n == 0:
+                break
+            s_i = n
+        f = _visit(
+            r, rb, s_i, step, breaks, destroyed, standing, kept_base, w80_s, w80_v, sw, vw,
+            v_res, v_fo, exponent, k, scratch, f_at, g_at, v_at, hp_at, x_at, sr_at, sl_at,
+            mask_at,
+        )  # fmt: skip
+        visited[n_seen] = s_i
+        n_seen += 1
+        best = min(best, f)
+        if i > 0:
+            stack_lo[top] = prev
+            stack_hi[top] = s_i
+            top += 1
+        prev = s_i
+    for q in range(top):
+        lo = stack_lo[q]
+        hi = stack_hi[q]
+        stack_lb[q], stack_sp[q] = _interval_bound(
+            lo,
+            hi,
+            step,
+            f_at,
+            g_at,
+            hp_at,
+            x_at,
+            sr_at,
+            sl_at,
+            mask_at,
+            full_mask,
+            curved,
+            best + slack,
+        )
+    # Take the first intervals best bound first: sort them worst first on the stack.
+    for q in range(1, top):
+        lo, hi, lb, sp = stack_lo[q], stack_hi[q], stack_lb[q], stack_sp[q]
+        m = q - 1
+        while m >= 0 and stack_lb[m] < lb:
+            stack_lo[m + 1], stack_hi[m + 1] = stack_lo[m], stack_hi[m]
+            stack_lb[m + 1], stack_sp[m + 1] = stack_lb[m], stack_sp[m]
+            m -= 1
+        stack_lo[m + 1], stack_hi[m + 1], stack_lb[m + 1], stack_sp[m + 1] = lo, hi, lb, sp
+    while top > 0:
+        top -= 1
+        lo = stack_lo[top]
+        hi = stack_hi[top]
+        if hi - lo <= 1 or stack_lb[top] > best + slack:
+            continue
+        mid = stack_sp[top]
+        f = _visit(
+            r, rb, mid, step, breaks, destroyed, standing, kept_base, w80_s, w80_v, sw, vw,
+            v_res, v_fo, exponent, k, scratch, f_at, g_at, v_at, hp_at, x_at, sr_at, sl_at,
+            mask_at,
+        )  # fmt: skip
+        visited[n_seen] = mid
+        n_seen += 1
+        best = min(best, f)
+        lb_left, sp_left = _interval_bound(
+            lo,
+            mid,
+            step,
+            f_at,
+            g_at,
+            hp_at,
+            x_at,
+            sr_at,
+            sl_at,
+            mask_at,
+            full_mask,
+            curved,
+            best + slack,
+        )
+        lb_right, sp_right = _interval_bound(
+            mid,
+            hi,
+            step,
+            f_at,
+            g_at,
+            hp_at,
+            x_at,
+            sr_at,
+            sl_at,
+            mask_at,
+            full_mask,
+            curved,
+            best + slack,
+        )
+        # Push the part with the worse bound first, so the better one is taken next.
+        if lb_left <= lb_right:
+            stack_lo[top], stack_hi[top], stack_lb[top], stack_sp[top] = (
+                mid, hi, lb_right, sp_right
+            )  # fmt: skip
+            stack_lo[top + 1], stack_hi[top + 1] = lo, mid
+            stack_lb[top + 1], stack_sp[top + 1] = lb_left, sp_left
+        else:
+            stack_lo[top], stack_hi[top], stack_lb[top], stack_sp[top] = (
+                lo, mid, lb_left, sp_left
+            )  # fmt: skip
+            stack_lo[top + 1], stack_hi[top + 1] = mid, hi
+            stack_lb[top + 1], stack_sp[top + 1] = lb_right, sp_right
+        top += 2
+    # Stop rule over everything evaluated: least striker cost; among costs within the tie
+    # tolerance of it, the greatest victim cost; then the smallest spend.
+    pick = n + 1
+    pick_v = -np.inf
+    for q in range(n_seen):
+        s_i = visited[q]
+        if f_at[s_i] <= best + tie_tol:
+            v_i = v_at[s_i]
+            if v_i > pick_v or (v_i == pick_v and s_i < pick):
+                pick = s_i
+                pick_v = v_i
+    return pick, n_seen
+
+
+@numba.njit(cache=True, nogil=True)
+def search_work(n_max: int, n_v: int, n_a: int) -> SearchWork:  # pragma: no cover - compiled
+    """Buffers of :func:`_search_row` for rows of up to ``n_max`` grid steps: per grid index
+    of the current row F, G, victim objective, dH/ds, retaliation and its slopes, reserve
+    mask (only the entries of evaluated indices are meaningful), the indices visited and
+    the interval stack."""
+    m = n_max + 1
+    floats = (
+        np.empty(2 * n_v + n_a),
+        np.empty(m),
+        np.empty(m),
+        np.empty(m),
+        np.empty(m),
+        np.empty(m),
+        np.empty(m),
+        np.empty(m),
+    )
+    ints = (
+        np.empty(m, dtype=np.int64),
+        np.empty(m, dtype=np.int64),
+        np.empty(2 * (n_max + 2), dtype=np.int64),
+        np.empty(2 * (n_max + 2), dtype=np.int64),
+        np.empty(2 * (n_max + 2), dtype=np.int64),
+    )
+    return floats, ints, np.empty(2 * (n_max + 2))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -381,160 +597,15 @@ def search_rows(
     n_max = 0
     for r in range(n_rows):
         n_max = max(n_max, n_hi[r])
-    n_v = destroyed.shape[1]
-    n_a = w80_s.shape[1]
-    scratch = np.empty(2 * n_v + n_a)
-    # Per grid index of the current row: F, G, victim objective, dH/ds, retaliation and its
-    # slopes, reserve mask (only the entries of evaluated indices are meaningful).
-    f_at = np.empty(n_max + 1)
-    g_at = np.empty(n_max + 1)
-    v_at = np.empty(n_max + 1)
-    hp_at = np.empty(n_max + 1)
-    x_at = np.empty(n_max + 1)
-    sr_at = np.empty(n_max + 1)
-    sl_at = np.empty(n_max + 1)
-    mask_at = np.empty(n_max + 1, dtype=np.int64)
-    full_mask = (1 << n_v) - 1
-    visited = np.empty(n_max + 1, dtype=np.int64)
-    stack_lo = np.empty(2 * (n_max + 2), dtype=np.int64)
-    stack_hi = np.empty(2 * (n_max + 2), dtype=np.int64)
-    stack_lb = np.empty(2 * (n_max + 2))
-    stack_sp = np.empty(2 * (n_max + 2), dtype=np.int64)
+    work = search_work(n_max, destroyed.shape[1], w80_s.shape[1])
     chosen = np.zeros(n_rows, dtype=np.int64)
     evals = np.zeros(n_rows, dtype=np.int64)
-    slack = tie_tol + BOUND_SLACK
-    curved = exponent <= 1.0
     for r in range(n_rows):
         n = n_hi[r]
-        n_seen = 0
-        best = np.inf
-        # First level: the ends and the previous row's choice (a neighbouring sample's answer
-        # is usually near this one's, so the bounds prune sooner; which points are evaluated
-        # never changes the answer).
-        hint = min(max(chosen[r - 1], 0), n) if r > 0 else n // 2
-        top = 0
-        prev = 0
-        for i in range(3):
-            if i == 0:
-                s_i = 0
-            elif i == 1:
-                if hint <= 0 or hint >= n:
-                    continue
-                s_i = hint
-            else:
-                if n == 0:
-                    break
-                s_i = n
-            f = _visit(
-                r, s_i, step, breaks, destroyed, standing, kept_base, w80_s, w80_v, sw, vw,
-                v_res, v_fo, exponent, k, scratch, f_at, g_at, v_at, hp_at, x_at, sr_at, sl_at,
-                mask_at,
-            )  # fmt: skip
-            visited[n_seen] = s_i
-            n_seen += 1
-            best = min(best, f)
-            if i > 0:
-                stack_lo[top] = prev
-                stack_hi[top] = s_i
-                top += 1
-            prev = s_i
-        for q in range(top):
-            lo = stack_lo[q]
-            hi = stack_hi[q]
-            stack_lb[q], stack_sp[q] = _interval_bound(
-                lo,
-                hi,
-                step,
-                f_at,
-                g_at,
-                hp_at,
-                x_at,
-                sr_at,
-                sl_at,
-                mask_at,
-                full_mask,
-                curved,
-                best + slack,
-            )
-        # Take the first intervals best bound first: sort them worst first on the stack.
-        for q in range(1, top):
-            lo, hi, lb, sp = stack_lo[q], stack_hi[q], stack_lb[q], stack_sp[q]
-            m = q - 1
-            while m >= 0 and stack_lb[m] < lb:
-                stack_lo[m + 1], stack_hi[m + 1] = stack_lo[m], stack_hi[m]
-                stack_lb[m + 1], stack_sp[m + 1] = stack_lb[m], stack_sp[m]
-                m -= 1
-            stack_lo[m + 1], stack_hi[m + 1], stack_lb[m + 1], stack_sp[m + 1] = lo, hi, lb, sp
-        while top > 0:
-            top -= 1
-            lo = stack_lo[top]
-            hi = stack_hi[top]
-            if hi - lo <= 1 or stack_lb[top] > best + slack:
-                continue
-            mid = stack_sp[top]
-            f = _visit(
-                r, mid, step, breaks, destroyed, standing, kept_base, w80_s, w80_v, sw, vw,
-                v_res, v_fo, exponent, k, scratch, f_at, g_at, v_at, hp_at, x_at, sr_at, sl_at,
-                mask_at,
-            )  # fmt: skip
-            visited[n_seen] = mid
-            n_seen += 1
-            best = min(best, f)
-            lb_left, sp_left = _interval_bound(
-                lo,
-                mid,
-                step,
-                f_at,
-                g_at,
-                hp_at,
-                x_at,
-                sr_at,
-                sl_at,
-                mask_at,
-                full_mask,
-                curved,
-                best + slack,
-            )
-            lb_right, sp_right = _interval_bound(
-                mid,
-                hi,
-                step,
-                f_at,
-                g_at,
-                hp_at,
-                x_at,
-                sr_at,
-                sl_at,
-                mask_at,
-                full_mask,
-                curved,
-                best + slack,
-            )
-            # Push the part with the worse bound first, so the better one is taken next.
-            if lb_left <= lb_right:
-                stack_lo[top], stack_hi[top], stack_lb[top], stack_sp[top] = (
-                    mid, hi, lb_right, sp_right
-                )  # fmt: skip
-                stack_lo[top + 1], stack_hi[top + 1] = lo, mid
-                stack_lb[top + 1], stack_sp[top + 1] = lb_left, sp_left
-            else:
-                stack_lo[top], stack_hi[top], stack_lb[top], stack_sp[top] = (
-                    lo, mid, lb_left, sp_left
-                )  # fmt: skip
-                stack_lo[top + 1], stack_hi[top + 1] = mid, hi
-                stack_lb[top + 1], stack_sp[top + 1] = lb_right, sp_right
-            top += 2
-        # Stop rule over everything evaluated: least striker cost; among costs within the tie
-        # tolerance of it, the greatest victim cost; then the smallest spend.
-        pick = n + 1
-        pick_v = -np.inf
-        for q in range(n_seen):
-            s_i = visited[q]
-            if f_at[s_i] <= best + tie_tol:
-                v_i = v_at[s_i]
-                if v_i > pick_v or (v_i == pick_v and s_i < pick):
-                    pick = s_i
-                    pick_v = v_i
-        chosen[r] = pick
-        evals[r] = n_seen
+        # The previous row's choice as the hint.
+        hint = chosen[r - 1] if r > 0 else n // 2
+        chosen[r], evals[r] = _search_row(
+            r, r, n, hint, step, breaks, destroyed, standing, kept_base, w80_s, w80_v, sw, vw,
+            v_res, v_fo, exponent, k, tie_tol, work,
+        )  # fmt: skip
     return chosen, evals
