@@ -50,3 +50,37 @@ def test_seed_and_rule_come_from_the_context(treaties):
     assert evaluate_variants([], EvaluationContext(samples=16)) == []
     with pytest.raises(InputError, match="chunk"):
         evaluate_variants(treaties[:1], EvaluationContext(samples=16), chunk_rows=0)
+
+
+def test_variants_with_the_same_cut_forces_share_one_monte_carlo(treaties, monkeypatch):
+    """Ceilings that bind nobody give the same forces: one Monte Carlo, each variant still
+    its own report (treaty id, compliance), equal to its one-at-a-time report."""
+    import tripolar.stability.batch as batch
+    from tripolar.treaty.schema import Treaty
+
+    base = treaties[0].model_dump(mode="json", exclude_none=True)
+
+    def with_ceiling(c: int) -> Treaty:
+        d = {**base, "id": f"loose-{c}"}
+        d["limits"] = [
+            {**lim, "ceiling": c} if lim["id"] == "deployed_warheads" else lim
+            for lim in base["limits"]
+        ]
+        for lim in d["limits"]:
+            lim.pop("schedule", None)
+        return Treaty.model_validate(d)
+
+    loose = [with_ceiling(c) for c in (9000, 9500, 10000)]
+    folded: list[int] = []
+    real_fold = batch._fold
+    monkeypatch.setattr(batch, "_fold", lambda vs, *a: folded.append(len(vs)) or real_fold(vs, *a))
+    ctx = EvaluationContext(samples=24, seed=5)
+    reps = evaluate_variants([*loose, treaties[1]], ctx)
+    assert sum(folded) == 2  # the three loose variants once, tri-equal-1000 once
+    assert [r.treaty for r in reps] == ["loose-9000", "loose-9500", "loose-10000", IDS[1]]
+    levels = load_alert_levels()
+    for t, rep in zip([*loose, treaties[1]], reps, strict=True):
+        one = run_stability(t, levels, year=ctx.year, n_samples=24, seed=5, rule=ctx.rule)
+        assert rep.to_dict() == one.to_dict()
+    cases = [r.to_dict()["cases"] for r in reps]
+    assert cases[0] == cases[1] == cases[2] != cases[3]

@@ -252,8 +252,10 @@ def _as_samples(x: npt.ArrayLike, n: int) -> FloatArray:
 
 
 def _as_classes(x: npt.ArrayLike, n: int, j: int) -> FloatArray:
+    """``x`` as ``(n, j)`` (a read-only view where it broadcasts; the compiled passes copy
+    what they need)."""
     a = np.asarray(x, dtype=np.float64)
-    return np.broadcast_to(a, (n, j)).astype(np.float64)
+    return np.broadcast_to(a, (n, j))
 
 
 def _interp_rows(x: FloatArray, xp: FloatArray, fp: FloatArray) -> FloatArray:

@@ -75,6 +75,11 @@ def _signature(forces: dict[str, Force]) -> tuple[Any, ...]:
     )
 
 
+def _content_key(forces: dict[str, Force]) -> str:
+    """The cut forces' content (every field of every system, by party)."""
+    return repr(sorted(forces.items()))
+
+
 def _fold(
     variants: list[_Variant],
     levels: AlertLevels,
@@ -157,7 +162,9 @@ def evaluate_variants(
     ``ctx`` supplies the data, year, seed, sample count, force-building rule and alert levels.
     Forces are cut per variant; then the rows of all variants (``chunk_rows`` at a time, so
     memory stays flat in the number of variants and samples) go through one folded Monte
-    Carlo. Pure in ``(treaties, ctx)``: see the module docstring for the seed rule.
+    Carlo. Variants whose cut forces are identical share one Monte Carlo (same draws, same
+    forces: the same result). Pure in ``(treaties, ctx)``: see the module docstring for the
+    seed rule.
     """
     check_chunk_rows(chunk_rows)
     levels = _levels(ctx)
@@ -166,27 +173,32 @@ def evaluate_variants(
     for t in treaties:
         forces, notes, compliance = variant_forces(t, ctx)
         variants.append(_Variant(t, forces, notes, compliance))
+    # Variants whose cut forces are the same (a ceiling that binds no party, or binds the
+    # same way) have the same draws and the same Monte Carlo: evaluated once.
+    first: dict[str, int] = {}
+    same_as = [first.setdefault(_content_key(v.forces), i) for i, v in enumerate(variants)]
     groups: dict[tuple[Any, ...], list[int]] = {}
-    for i, v in enumerate(variants):
-        groups.setdefault(_signature(v.forces), []).append(i)
-    reports: list[StabilityReport | None] = [None] * len(variants)
+    for i in sorted(set(same_as)):
+        groups.setdefault(_signature(variants[i].forces), []).append(i)
+    results: dict[int, MonteCarloResult] = {}
     for members in groups.values():
         folded = _fold([variants[i] for i in members], levels, ctx, postures, params, chunk_rows)
         for i, rows in zip(members, folded, strict=True):
-            v = variants[i]
-            mc = MonteCarloResult(
+            results[i] = MonteCarloResult(
                 seed=ctx.seed,
                 n_samples=ctx.samples,
                 by_posture={q: r.result(q) for q, r in rows.items()},
             )
-            reports[i] = report_from(
-                mc,
-                v.forces,
-                levels,
-                postures=postures,
-                treaty=v.treaty.id,
-                rule=ctx.rule,
-                assumptions=[f"forces: dataset estimates for {ctx.year}", *v.notes],
-                compliance=v.compliance,
-            )
-    return [r for r in reports if r is not None]
+    return [
+        report_from(
+            results[same_as[i]],
+            v.forces,
+            levels,
+            postures=postures,
+            treaty=v.treaty.id,
+            rule=ctx.rule,
+            assumptions=[f"forces: dataset estimates for {ctx.year}", *v.notes],
+            compliance=v.compliance,
+        )
+        for i, v in enumerate(variants)
+    ]
