@@ -1,14 +1,20 @@
 """Speed of a sweep on Dask: a slice of examples/sweep-large.yaml, extrapolated to 10^5 points.
 
-In one run, on the first ``POINTS`` points of the large grid (default 2,000) at the file's 100
-samples, cut into chunks of ``CHUNK`` points (default: the file's 200):
+In one run, on ``POINTS`` points of the large grid (default 2,000) at the file's 100 samples,
+in chunks of ``CHUNK`` points (default: the file's 200) spread evenly over the file (the
+first chunks of a grid hold only the first levels of its slowest axes):
 
-1. batching: the points of the first chunk evaluated together
+0. how many of the slice's points have cut forces that no other point of their chunk and
+   context has: the stability Monte Carlo runs once per distinct force
+   (:func:`tripolar.stability.batch.evaluate_variants`); on this grid most ceilings bind no
+   party (China's counted deployed warheads are below every Chinese ceiling, and the
+   launcher ceilings bind only under high warhead ceilings), so few do;
+1. batching: ``OAT`` points of one chunk evaluated together
    (:func:`tripolar.stability.batch.evaluate_variants`) and one at a time through the public
    API (:func:`tripolar.stability.run.run_stability`), stability only, in this process, CPU
    seconds (robust to a shared machine);
 2. the whole row per point (:func:`tripolar.sweep.evaluate.evaluate_chunk`: stability plus
-   compliance, upload, utilities), CPU seconds;
+   compliance, upload, utilities) over one chunk, CPU seconds;
 3. Dask: the slice on a LocalCluster of 1 and of 2 worker processes (one thread each;
    start-up not counted); wall time, summed task wall and CPU time, and the per-chunk
    overhead (wall minus task compute, 1 worker) against the chunk compute.
@@ -27,7 +33,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from summary import emit
 
@@ -42,7 +47,36 @@ from tripolar.sweep.spec import SweepFile, load_sweep_file, point_values
 LARGE = Path(__file__).parents[1] / "examples" / "sweep-large.yaml"
 
 
-def _dask(spec: SweepFile, n_chunks: int, workers: int) -> tuple[float, float, float]:
+def _slice(spec: SweepFile, n_chunks: int) -> list[int]:
+    """``n_chunks`` chunk ids spread evenly over the whole file (a representative slice: the
+    first chunks of a grid hold only its first levels of the slowest axes)."""
+    total = -(-spec.n_points // spec.chunk_points)
+    return sorted({(i * total) // n_chunks for i in range(n_chunks)})
+
+
+def _distinct_share(spec: SweepFile, chunk_ids: list[int]) -> float:
+    """Share of the slice's points whose cut forces differ from every other point's of the
+    same chunk and context (what the stability Monte Carlo is run for)."""
+    from tripolar.stability.batch import _content_key, variant_forces
+    from tripolar.sweep.family import context_key
+
+    base = base_treaty(spec)
+    ctx0 = EvaluationContext(year=spec.year, seed=spec.seed, samples=spec.samples)
+    n = distinct = 0
+    for c in chunk_ids:
+        lo = c * spec.chunk_points
+        pts = point_values(spec, lo, min(lo + spec.chunk_points, spec.n_points))
+        keys = set()
+        for i, v in enumerate(pts):
+            ctx, _ = point_context(spec, v, ctx0)
+            forces = variant_forces(variant(base, spec, v, lo + i), ctx)[0]
+            keys.add((context_key(spec, v), _content_key(forces)))
+        n += len(pts)
+        distinct += len(keys)
+    return distinct / n
+
+
+def _dask(spec: SweepFile, chunk_ids: list[int], workers: int) -> tuple[float, float, float]:
     """Wall time of the slice on ``workers`` processes; summed task wall and CPU seconds."""
     from distributed import Client, LocalCluster, as_completed
 
@@ -61,8 +95,7 @@ def _dask(spec: SweepFile, n_chunks: int, workers: int) -> tuple[float, float, f
         out = Path(d)
         t0 = time.perf_counter()
         futs = [
-            client.submit(execute._task, spec_json, c, pure=False, retries=3)
-            for c in range(n_chunks)
+            client.submit(execute._task, spec_json, c, pure=False, retries=3) for c in chunk_ids
         ]
         task_wall = task_cpu = 0.0
         for f in as_completed(futs):
@@ -82,18 +115,23 @@ def main() -> None:
     chunk = int(sys.argv[2]) if len(sys.argv) > 2 else full.chunk_points
     oat = int(sys.argv[3]) if len(sys.argv) > 3 else min(chunk, 50)
     spec = full.model_copy(update={"chunk_points": chunk})
-    n_chunks = -(-points // chunk)
+    chunk_ids = _slice(spec, -(-points // chunk))
+    n_chunks = len(chunk_ids)
+    share = _distinct_share(spec, chunk_ids)
     print(
         f"slice of {LARGE.name}: {n_chunks * chunk} of {full.n_points} points, "
-        f"{spec.samples} samples, {n_chunks} chunks of {chunk}"
+        f"{spec.samples} samples, {n_chunks} chunks of {chunk} spread over the file; "
+        f"{100 * share:.1f}% of the points have forces no other point of their chunk has "
+        "(the stability Monte Carlo runs once per distinct force)"
     )
 
     # 1. batching vs one at a time, same points, stability only (CPU seconds)
     base = base_treaty(spec)
     ctx0 = EvaluationContext(year=spec.year, seed=spec.seed, samples=spec.samples)
-    pts = point_values(spec, 0, oat)
+    lo0 = chunk_ids[min(1, n_chunks - 1)] * chunk
+    pts = point_values(spec, lo0, lo0 + oat)
     ctx, levels = point_context(spec, pts[0], ctx0)
-    treaties = [variant(base, spec, v, i) for i, v in enumerate(pts)]
+    treaties = [variant(base, spec, v, lo0 + i) for i, v in enumerate(pts)]
     evaluate_variants(treaties[:1], ctx)
     c0 = time.process_time()
     evaluate_variants(treaties, ctx)
@@ -108,17 +146,16 @@ def main() -> None:
     )
 
     # 2. the whole row per point, in process (CPU seconds)
-    one: dict[str, Any] = {"chunk_points": oat}
     c0 = time.process_time()
-    evaluate_chunk(spec.model_copy(update=one), 0)
-    row_ms = 1e3 * (time.process_time() - c0) / oat
+    evaluate_chunk(spec, chunk_ids[min(1, n_chunks - 1)])
+    row_ms = 1e3 * (time.process_time() - c0) / chunk
     print(
         f"whole row (stability, compliance, upload, utilities): {row_ms:.1f} ms/point "
         f"({100 * batched_ms / row_ms:.0f}% of it stability) [CPU]"
     )
 
     # 3. Dask, 1 and 2 workers
-    res = {nw: _dask(spec, n_chunks, nw) for nw in (1, 2)}
+    res = {nw: _dask(spec, chunk_ids, nw) for nw in (1, 2)}
     n = n_chunks * chunk
     for nw, (wall, tw, tc) in res.items():
         print(
@@ -145,6 +182,13 @@ def main() -> None:
         f"<= 6 ms/point); measured wall here: {full.n_points * w2 / n / 60:.0f} min"
     )
     b = "bench_sweep"
+    emit(
+        b,
+        "points of the slice with forces no other point of their chunk has",
+        f"{100 * share:.1f}%",
+        "(informative: the Monte Carlo runs once per distinct force)",
+        None,
+    )
     emit(
         b,
         f"{full.n_points:,d} points x {spec.samples} samples on 2 cores (extrapolated)",

@@ -82,5 +82,6 @@ def test_variants_with_the_same_cut_forces_share_one_monte_carlo(treaties, monke
     for t, rep in zip([*loose, treaties[1]], reps, strict=True):
         one = run_stability(t, levels, year=ctx.year, n_samples=24, seed=5, rule=ctx.rule)
         assert rep.to_dict() == one.to_dict()
+        assert rep.assumptions == one.assumptions and rep.treaty == t.id
     cases = [r.to_dict()["cases"] for r in reps]
     assert cases[0] == cases[1] == cases[2] != cases[3]

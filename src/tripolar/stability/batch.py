@@ -18,7 +18,7 @@ report (tests check it). Sweeps can therefore split variants across workers free
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
@@ -189,16 +189,33 @@ def evaluate_variants(
                 n_samples=ctx.samples,
                 by_posture={q: r.result(q) for q, r in rows.items()},
             )
-    return [
-        report_from(
-            results[same_as[i]],
-            v.forces,
-            levels,
-            postures=postures,
-            treaty=v.treaty.id,
-            rule=ctx.rule,
-            assumptions=[f"forces: dataset estimates for {ctx.year}", *v.notes],
-            compliance=v.compliance,
-        )
-        for i, v in enumerate(variants)
-    ]
+    # A shared Monte Carlo has one report; each variant gets it with its own treaty,
+    # compliance and cut notes (the level assumptions depend on the forces only).
+    reports: list[StabilityReport] = []
+    built: dict[int, tuple[StabilityReport, int]] = {}
+    for i, v in enumerate(variants):
+        own = [f"forces: dataset estimates for {ctx.year}", *v.notes]
+        j = same_as[i]
+        if j not in built:
+            rep = report_from(
+                results[j],
+                v.forces,
+                levels,
+                postures=postures,
+                treaty=v.treaty.id,
+                rule=ctx.rule,
+                assumptions=own,
+                compliance=v.compliance,
+            )
+            built[j] = (rep, len(own))
+        else:
+            first, n_own = built[j]
+            rep = replace(
+                first,
+                treaty=v.treaty.id,
+                compliance=v.compliance or {},
+                assumptions=(*own, *first.assumptions[n_own:]),
+                forces=v.forces,
+            )
+        reports.append(rep)
+    return reports
