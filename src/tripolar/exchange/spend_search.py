@@ -203,7 +203,7 @@ def _lower_bound(
     - ``G = g(x)``, with ``g`` concave and increasing in the retaliating warheads ``x``, lies
       above the chord ``L`` of ``g`` between ``x(hi)`` and ``x(lo)``; where ``x`` is convex in
       the spend (``convex_ret``: the options are bought in falling order of efficiency, so
-      the destroyed warheads are concave, as long as no victim crosses its reserve), ``x``
+      the destroyed warheads are concave; see :func:`_interval_bound` for when), ``x``
       lies above its tangents at both ends (slopes ``p_lo`` right of lo, ``q_hi`` left of hi)
       and above ``x(hi)``, so ``G >= L(max(tangents, x(hi)))``.
 
@@ -290,10 +290,18 @@ def _interval_bound(
     cheap = g_at[hi] + (f_at[lo] - g_at[lo])
     if cheap > cutoff:
         return cheap, lo
-    # The retaliation is convex on the interval when the same victims stay above their
-    # reserves throughout and those are all of them (or none: then it is zero).
+    # The retaliation x = sum_v max(raw_v - reserve_v, 0) is convex in the spend when the
+    # victims' raw survivors add up to a convex function that no reserve clips: options are
+    # bought in falling order of efficiency, so the warheads destroyed of all victims
+    # together are concave (one victim's alone need not be: its options alternate with the
+    # others'). So it is with one victim (its excess over a fixed reserve is a maximum of
+    # convex functions), and with several when the same victims stay above their reserves
+    # throughout and those are all of them (or none: x is then zero). The one-sided slopes
+    # kept at a point count the victims above their reserve there; a victim exactly at its
+    # reserve moves only to its left, where the slope kept is 0: a weaker tangent, still
+    # below x, which never rises.
     m = mask_at[lo]
-    convex_ret = m == mask_at[hi] and (m == full_mask or m == 0)
+    convex_ret = full_mask == 1 or (m == mask_at[hi] and (m == full_mask or m == 0))
     lb, u = _lower_bound(
         step * (hi - lo),
         step,
