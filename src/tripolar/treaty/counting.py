@@ -68,27 +68,49 @@ class Count:
 
 
 class _Acc:
-    """Accumulates terms of a count, remembering which ones are unknown."""
+    """Accumulates terms of a count, remembering which ones are unknown.
+
+    The sums are kept as plain floats (central value, low and high end) and turned into
+    ranges once, at the end: a count adds a few dozen terms, and a range per partial sum
+    cost more than the counting itself. The floats are added in the order the range sums
+    added them (``0.0 + first + second ...``, each end separately), so the results are the
+    same numbers."""
 
     def __init__(self, quantity: str) -> None:
         self.quantity = quantity
-        self.total = ZERO
+        self.value = 0.0
+        self.low = 0.0
+        self.high = 0.0
         self.missing: list[str] = []
-        self.by_system: dict[str, Range] = {}
+        self._parts: dict[str, list[float]] = {}
 
     def add(self, key: str, term: Range | None, what: str) -> None:
         if term is None:
             self.missing.append(f"{key}: {what} not public")
             return
-        self.total = self.total + term
-        self.by_system[key] = self.by_system.get(key, ZERO) + term
+        v, lo, hi = term.value, term.low, term.high
+        self.value += v
+        self.low += lo
+        self.high += hi
+        part = self._parts.get(key)
+        if part is None:
+            self._parts[key] = [0.0 + v, 0.0 + lo, 0.0 + hi]
+        else:
+            part[0] += v
+            part[1] += lo
+            part[2] += hi
+
+    def subtract_clipped(self, term: Range) -> None:
+        """``total = (total - term).clip_min(0.0)`` (opposite ends subtracted)."""
+        self.value = max(self.value - term.value, 0.0)
+        self.low, self.high = max(self.low - term.high, 0.0), max(self.high - term.low, 0.0)
 
     def result(self) -> Count:
+        total = Range._ordered_result(self.value, self.low, self.high)
+        by_system = {k: Range._ordered_result(*p) for k, p in self._parts.items()}
         if self.missing:
-            return Count(
-                self.quantity, None, self.missing, self.by_system, "incomplete", self.total
-            )
-        return Count(self.quantity, self.total, [], self.by_system)
+            return Count(self.quantity, None, self.missing, by_system, "incomplete", total)
+        return Count(self.quantity, total, [], by_system)
 
 
 def _attributed(h: SystemHolding, table: dict[str, float]) -> tuple[Range | None, str]:
@@ -230,7 +252,7 @@ def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -
             if st.nonstrategic_total is None:
                 acc.missing.append("nonstrategic: total non-strategic warheads not public")
             else:
-                acc.total = (acc.total - st.nonstrategic_total).clip_min(0.0)
+                acc.subtract_clipped(st.nonstrategic_total)
         if rules.include_retired:
             acc.add("retired", st.retired, "retired warheads")
     elif quantity == "nonstrategic_warheads":
