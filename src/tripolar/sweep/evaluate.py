@@ -39,7 +39,8 @@ from tripolar.sweep.family import base_treaty, context_key, point_context, varia
 from tripolar.sweep.spec import SweepFile, point_values
 from tripolar.treaty.compliance import evaluate
 from tripolar.treaty.schema import Treaty
-from tripolar.treaty.upload import UploadResult, upload_potential
+from tripolar.treaty.counting import CountCache
+from tripolar.treaty.upload import UploadResult, upload_routes, upload_under
 
 __all__ = ["PARTIES", "chunk_bounds", "evaluate_chunk", "stability_columns"]
 
@@ -93,7 +94,10 @@ def _treaty_rows(
     """The treaty part of the result rows of ``treaties`` (variants sharing ``ctx``)."""
     ps = ctx.postures(PARTIES)
     baseline, no_deal, profiles = neg
-    evs = [evaluate(t, ps, context=ctx) for t in treaties]
+    # Every variant counts the same postures under the same rules: each count once.
+    counts = CountCache()
+    evs = [evaluate(t, ps, context=ctx, counts=counts) for t in treaties]
+    routes = {p: upload_routes(ps[p]) for p in PARTIES}
     # The baseline counts today's postures of the context, as ``evs`` do: its treaty
     # evaluations are these.
     same = baseline.context == ctx and all(
@@ -107,7 +111,9 @@ def _treaty_rows(
             row[f"verdict_{p}"] = ev.parties[p].verdict if p in ev.parties else "not a party"
         for p in PARTIES:
             row[f"upload_headroom_{p}"] = (
-                _headroom(upload_potential(t, ps[p], context=ctx)) if p in t.parties else math.nan
+                _headroom(upload_under(t, ps[p], routes[p], context=ctx, counts=counts))
+                if p in t.parties
+                else math.nan
             )
         us = {p: float(utility(profiles[p], outcome, no_deal).total) for p in PARTIES}
         for p in PARTIES:

@@ -262,6 +262,60 @@ def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -
     return acc.result()
 
 
+def _rules_key(rules: CountingRules) -> tuple[object, ...]:
+    """The rules as a hashable key (equal rules, equal keys)."""
+    out: list[object] = []
+    for name in type(rules).model_fields:
+        v = getattr(rules, name)
+        out.append(tuple(sorted(v.items())) if isinstance(v, dict) else v)
+    return tuple(out)
+
+
+class CountCache:
+    """Counts of postures under counting rules, each computed once.
+
+    For callers that count the same postures under the same rules many times (a sweep
+    counts today's postures once per treaty variant, and again in each upload evaluation):
+    :func:`tripolar.treaty.compliance.evaluate` and
+    :func:`tripolar.treaty.upload.upload_potential` take one as ``counts``. A posture is
+    known by its identity (the cache holds it, so the identity stays unique) and rules by
+    their content; the caller must not change a posture in place while the cache lives,
+    nor the counts it returns (they are shared, as the counts of one evaluation are).
+    """
+
+    def __init__(self) -> None:
+        self._by_rules: dict[tuple[object, ...], _RulesCounts] = {}
+
+    def under(self, rules: CountingRules) -> _RulesCounts:
+        """The counts under ``rules`` (their content as they are now)."""
+        key = _rules_key(rules)
+        out = self._by_rules.get(key)
+        if out is None:
+            out = self._by_rules[key] = _RulesCounts(rules.model_copy(deep=True))
+        return out
+
+    def count(self, quantity: str, posture: Posture, rules: CountingRules) -> Count:
+        """:func:`count_quantity` of ``posture``, computed on the first call only."""
+        return self.under(rules).count(quantity, posture)
+
+
+class _RulesCounts:
+    """The counts of a :class:`CountCache` under one set of rules."""
+
+    def __init__(self, rules: CountingRules) -> None:
+        self.rules = rules
+        self._memo: dict[tuple[int, str], tuple[Posture, Count]] = {}
+
+    def count(self, quantity: str, posture: Posture) -> Count:
+        key = (id(posture), quantity)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is posture:
+            return hit[1]
+        c = count_quantity(quantity, posture, self.rules)
+        self._memo[key] = (posture, c)
+        return c
+
+
 def count_posture(
     treaty: Treaty, posture: Posture, *, limits: list[str] | None = None
 ) -> dict[str, Count]:
