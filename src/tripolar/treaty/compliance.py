@@ -24,7 +24,7 @@ from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
 from tripolar.forces import Posture
 from tripolar.ranges import Range
-from tripolar.treaty.counting import Count, CountCache, count_quantity
+from tripolar.treaty.counting import Count, CountCache, count_totals
 from tripolar.treaty.schema import Ceiling, Cut, Freeze, Limit, SumOf, Treaty
 
 
@@ -294,7 +294,8 @@ class _Context:
     def _count_of(self, quantity: str, posture: Posture) -> Count:
         if self._cache is not None:
             return self._cache.count(quantity, posture)
-        return count_quantity(quantity, posture, self.treaty.counting)
+        # a verdict needs the totals only, not the parts
+        return count_totals(quantity, posture, self.treaty.counting)
 
     def baseline_count(self, party: str, quantity: str, year: int) -> Count:
         key = (party, year)

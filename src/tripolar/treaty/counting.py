@@ -76,8 +76,9 @@ class _Acc:
     added them (``0.0 + first + second ...``, each end separately), so the results are the
     same numbers."""
 
-    def __init__(self, quantity: str) -> None:
+    def __init__(self, quantity: str, by_system: bool = True) -> None:
         self.quantity = quantity
+        self._by_system = by_system
         self.value = 0.0
         self.low = 0.0
         self.high = 0.0
@@ -92,6 +93,8 @@ class _Acc:
         self.value += v
         self.low += lo
         self.high += hi
+        if not self._by_system:
+            return
         part = self._parts.get(key)
         if part is None:
             self._parts[key] = [0.0 + v, 0.0 + lo, 0.0 + hi]
@@ -176,7 +179,23 @@ def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Cou
     Where per-system figures are missing, a compatible party-level aggregate of the
     posture stands in (see :class:`Count`); otherwise the count is incomplete.
     """
-    c = _count_from_systems(quantity, posture, rules)
+    return _count(quantity, posture, rules, True)
+
+
+def count_totals(
+    quantity: str, posture: Posture, rules: CountingRules, *, aggregates: bool = True
+) -> Count:
+    """:func:`count_quantity` without the parts: ``by_system`` is left empty (the total, its
+    band, ``at_least`` and what is missing are the same), for callers that need only the
+    totals, such as compliance verdicts and force cutting. ``aggregates=False`` counts the
+    systems only, as if the posture had no party-level figures."""
+    if not aggregates:
+        return _count_from_systems(quantity, posture, rules, False)
+    return _count(quantity, posture, rules, False)
+
+
+def _count(quantity: str, posture: Posture, rules: CountingRules, by_system: bool) -> Count:
+    c = _count_from_systems(quantity, posture, rules, by_system)
     if c.known:
         return c
     candidates = [
@@ -202,8 +221,10 @@ def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Cou
     return c
 
 
-def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -> Count:
-    acc = _Acc(quantity)
+def _count_from_systems(
+    quantity: str, posture: Posture, rules: CountingRules, by_system: bool = True
+) -> Count:
+    acc = _Acc(quantity, by_system)
     strategic = posture.holdings(["icbm", "slbm", "bomber"])
 
     def warheads_of(cats: tuple[str, ...], pred=lambda h: True) -> None:

@@ -50,7 +50,7 @@ from tripolar.errors import InputError
 from tripolar.forces import Posture, SystemHolding
 from tripolar.ranges import Range
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
-from tripolar.treaty.counting import MOBILE_BASING, count_quantity
+from tripolar.treaty.counting import MOBILE_BASING, count_totals
 from tripolar.treaty.schema import Treaty
 
 Rule = Literal["proportional", "keep-ssbn", "icbm-first", "de-mirv"]
@@ -159,7 +159,7 @@ def _scale_holding(h: SystemHolding, f: float) -> SystemHolding:
 
 def _known(quantity: str, posture: Posture, treaty: Treaty) -> float:
     """The systems-only count of ``quantity`` (the known part where incomplete)."""
-    c = count_quantity(quantity, posture.model_copy(update={"aggregates": []}), treaty.counting)
+    c = count_totals(quantity, posture, treaty.counting, aggregates=False)
     if c.value is not None:
         return c.value.value
     return 0.0 if c.at_least is None else c.at_least.value
@@ -337,7 +337,7 @@ def _reduce(
 
 
 def _count_now(quantity: str, posture: Posture, treaty: Treaty) -> float | None:
-    c = count_quantity(quantity, posture, treaty.counting)
+    c = count_totals(quantity, posture, treaty.counting)
     return None if c.value is None else c.value.value
 
 
