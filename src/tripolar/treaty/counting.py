@@ -302,29 +302,34 @@ class CountCache:
     known by its identity (the cache holds it, so the identity stays unique) and rules by
     their content; the caller must not change a posture in place while the cache lives,
     nor the counts it returns (they are shared, as the counts of one evaluation are).
+    ``parts=False`` keeps :func:`count_totals` instead (no ``by_system``), for callers that
+    need only the totals.
     """
 
-    def __init__(self) -> None:
-        self._by_rules: dict[tuple[object, ...], _RulesCounts] = {}
+    def __init__(self, *, parts: bool = True) -> None:
+        self.parts = parts
+        self._by_rules: dict[tuple[object, ...], CountsUnder] = {}
 
-    def under(self, rules: CountingRules) -> _RulesCounts:
+    def under(self, rules: CountingRules) -> CountsUnder:
         """The counts under ``rules`` (their content as they are now)."""
         key = _rules_key(rules)
         out = self._by_rules.get(key)
         if out is None:
-            out = self._by_rules[key] = _RulesCounts(rules.model_copy(deep=True))
+            out = self._by_rules[key] = CountsUnder(rules.model_copy(deep=True), self.parts)
         return out
 
     def count(self, quantity: str, posture: Posture, rules: CountingRules) -> Count:
-        """:func:`count_quantity` of ``posture``, computed on the first call only."""
+        """:func:`count_quantity` (or :func:`count_totals`) of ``posture``, computed on the
+        first call only."""
         return self.under(rules).count(quantity, posture)
 
 
-class _RulesCounts:
-    """The counts of a :class:`CountCache` under one set of rules."""
+class CountsUnder:
+    """The counts of a :class:`CountCache` under one set of rules (:meth:`CountCache.under`)."""
 
-    def __init__(self, rules: CountingRules) -> None:
+    def __init__(self, rules: CountingRules, parts: bool) -> None:
         self.rules = rules
+        self._parts = parts
         self._memo: dict[tuple[int, str], tuple[Posture, Count]] = {}
 
     def count(self, quantity: str, posture: Posture) -> Count:
@@ -332,7 +337,7 @@ class _RulesCounts:
         hit = self._memo.get(key)
         if hit is not None and hit[0] is posture:
             return hit[1]
-        c = count_quantity(quantity, posture, self.rules)
+        c = _count(quantity, posture, self.rules, self._parts)
         self._memo[key] = (posture, c)
         return c
 
