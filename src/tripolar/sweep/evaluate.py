@@ -38,8 +38,8 @@ from tripolar.stability.run import StabilityReport
 from tripolar.sweep.family import base_treaty, context_key, point_context, variant
 from tripolar.sweep.spec import SweepFile, point_values
 from tripolar.treaty.compliance import evaluate
-from tripolar.treaty.schema import Treaty
 from tripolar.treaty.counting import CountCache
+from tripolar.treaty.schema import Treaty
 from tripolar.treaty.upload import UploadResult, upload_routes, upload_under
 
 __all__ = ["PARTIES", "chunk_bounds", "evaluate_chunk", "stability_columns"]
@@ -100,9 +100,7 @@ def _treaty_rows(
     routes = {p: upload_routes(ps[p]) for p in PARTIES}
     # The baseline counts today's postures of the context, as ``evs`` do: its treaty
     # evaluations are these.
-    same = baseline.context == ctx and all(
-        baseline.postures.get(p) is ps[p] for p in PARTIES
-    )
+    same = baseline.context == ctx and all(baseline.postures.get(p) is ps[p] for p in PARTIES)
     outcomes = treaty_outcomes(treaties, baseline, evs if same else None)
     rows = []
     for t, ev, outcome in zip(treaties, evs, outcomes, strict=True):
