@@ -61,6 +61,9 @@ class Range(BaseModel):
     @classmethod
     def exact(cls, value: float) -> Range:
         """A figure without uncertainty."""
+        if type(value) is float and value == value:
+            # a float that is not NaN: what validation would give, without its cost
+            return cls._ordered_result(value, value, value)
         return cls(value=value, low=value, high=value)
 
     @classmethod

@@ -40,16 +40,17 @@ CLI prints them, ``--json`` carries them):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
-from tripolar.exchange.exchange import counterforce_exchange, party_state
+from tripolar.exchange.exchange import PartyState, counterforce_exchange, party_state
 from tripolar.exchange.force import Force, force_for_exchange
 from tripolar.forces import Posture
 from tripolar.forces.records import TRILATERAL
@@ -60,6 +61,7 @@ from tripolar.treaty.compliance import LimitResult, TreatyEvaluation, evaluate
 from tripolar.treaty.counting import count_quantity
 from tripolar.treaty.schema import CountingRules, Treaty, VerificationProvisions
 
+FloatArray = npt.NDArray[np.float64]
 PARTIES: tuple[str, ...] = TRILATERAL
 #: The third parties whose forces Russia asks to count (dataset state codes: GB is the UK).
 THIRD_PARTIES: tuple[str, ...] = ("GB", "FR")
@@ -240,18 +242,28 @@ def build_baseline(
     )
 
 
-def _scaled_force(force: Force, f_launchers: float, f_warheads: float) -> Force:
-    """The force with launchers scaled by ``f_launchers`` and warheads by ``f_warheads``."""
+def _scale_factors(f_launchers: float, f_warheads: float) -> tuple[float, float]:
+    """(launcher factor, warheads-per-launcher factor) of scaling launchers by
+    ``f_launchers`` and warheads by ``f_warheads`` (loading follows their ratio)."""
     per = f_warheads / f_launchers if f_launchers > 0 else 0.0
+    return max(f_launchers, 0.0), max(per, 0.0)
+
+
+def _scaled_by(force: Force, launchers: float, loading: float) -> Force:
     systems = tuple(
         replace(
             s,
-            launchers=s.launchers.scale(max(f_launchers, 0.0)),
-            warheads_per_launcher=s.warheads_per_launcher.scale(max(per, 0.0)),
+            launchers=s.launchers.scale(launchers),
+            warheads_per_launcher=s.warheads_per_launcher.scale(loading),
         )
         for s in force.systems
     )
     return Force(party=force.party, systems=systems)
+
+
+def _scaled_force(force: Force, f_launchers: float, f_warheads: float) -> Force:
+    """The force with launchers scaled by ``f_launchers`` and warheads by ``f_warheads``."""
+    return _scaled_by(force, *_scale_factors(f_launchers, f_warheads))
 
 
 def retaliation_ratios(
@@ -265,24 +277,113 @@ def retaliation_ratios(
     requirement is the target's ``w80`` (warheads destroying 80 % of its value), summed for
     the coalition. Dimensionless; 1 = requirement met.
     """
-    names = list(forces)
     states = {
         p: party_state(f, levels, alert) if any(s.launchers.value > 0 for s in f.systems) else None
         for p, f in forces.items()
     }
+    return _ratios(list(forces), levels, _survivors, states)
+
+
+def _ratios(
+    names: list[str],
+    levels: AlertLevels,
+    survivors: Callable[[Any, list[Any]], Any],
+    states: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The ratios of :func:`retaliation_ratios` from ``survivors(victim, attackers)`` (a
+    number, or an array of numbers, one per row of row-stacked states)."""
     rel = levels.reliability().value
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for i in names:
         out[i] = {}
         vi = states[i]
         for j in names:
             if j == i:
                 continue
-            out[i][j] = _survivors(vi, [states[j]]) * rel / levels.w80(j).value
+            out[i][j] = survivors(vi, [states[j]]) * rel / levels.w80(j).value
         others = [j for j in names if j != i]
         need = sum(levels.w80(j).value for j in others)
-        out[i][COALITION] = _survivors(vi, [states[j] for j in others]) * rel / need
+        out[i][COALITION] = survivors(vi, [states[j] for j in others]) * rel / need
     return out
+
+
+def scaled_retaliation_ratios(
+    forces: Mapping[str, Force],
+    factors: Sequence[Mapping[str, tuple[float, float]]],
+    levels: AlertLevels,
+    alert: str = "generated",
+) -> list[dict[str, dict[str, float]]]:
+    """:func:`retaliation_ratios` of many scalings of the same ``forces``, computed together.
+
+    ``factors[k][p]`` is ``(launcher factor, warheads-per-launcher factor)`` of party ``p``
+    in scaling ``k`` (both non-negative). Entry ``k`` of the result is the ratios of the
+    forces scaled by ``factors[k]``, the same numbers as one call of
+    :func:`retaliation_ratios` gives (tests compare them with ``==``): the central-value
+    exchange is deterministic and works row by row, so the scalings go through each of the
+    nine exchanges as rows of one array (equal scalings once) instead of one exchange each.
+    Scalings that leave a party without launchers take the one-at-a-time path.
+    """
+    names = list(forces)
+    index: dict[tuple[tuple[float, float], ...], int] = {}
+    rows: list[int] = []
+    for fk in factors:
+        rows.append(index.setdefault(tuple(fk[p] for p in names), len(index)))
+    unique = list(index)
+    base = {p: party_state(forces[p], levels, alert) for p in names}
+    live = np.ones(len(unique), dtype=bool)
+    scaled: dict[str, tuple[FloatArray, FloatArray]] = {}
+    for k, p in enumerate(names):
+        fa = base[p].force
+        f = np.array([u[k] for u in unique], dtype=np.float64).reshape(len(unique), 2)
+        lau = fa.launchers * f[:, :1]
+        scaled[p] = (lau, fa.warheads_per_launcher * f[:, 1:])
+        live &= (lau > 0).any(axis=1)
+    results: list[dict[str, dict[str, float]] | None] = [None] * len(unique)
+    batch = np.flatnonzero(live)
+    if batch.size:
+        states = {p: _rows_state(base[p], *scaled[p], batch) for p in names}
+        arrays = _ratios(names, levels, _survivors_rows, states)
+        for r, u in enumerate(batch.tolist()):
+            results[u] = {i: {j: float(v[r]) for j, v in d.items()} for i, d in arrays.items()}
+    for u in np.flatnonzero(~live).tolist():
+        alone = {p: _scaled_by(forces[p], *unique[u][k]) for k, p in enumerate(names)}
+        results[u] = retaliation_ratios(alone, levels, alert)
+    return [dict(results[r]) for r in rows]  # type: ignore[arg-type]
+
+
+def _rows_state(
+    state: PartyState, launchers: FloatArray, loading: FloatArray, rows: npt.NDArray[np.intp]
+) -> PartyState:
+    """``state`` (central values, one row) repeated for ``rows`` of the scaled launchers and
+    loadings: what :func:`party_state` of each scaled force gives, row-stacked (scaling
+    changes launchers and warheads per launcher only; ``Range.scale`` multiplies the central
+    value as the array product does)."""
+    n = rows.shape[0]
+    f = state.force
+    force = replace(
+        f,
+        launchers=launchers[rows],
+        warheads_per_launcher=loading[rows],
+        yield_kt=np.repeat(f.yield_kt, n, axis=0),
+        cep_m=np.repeat(f.cep_m, n, axis=0),
+        reliability=np.repeat(f.reliability, n, axis=0),
+        hardness_psi=np.repeat(f.hardness_psi, n, axis=0),
+    )
+    return replace(
+        state,
+        force=force,
+        untargetable=np.repeat(state.untargetable, n, axis=0),
+        demated=np.repeat(state.demated, n),
+        storage_sites=np.repeat(state.storage_sites, n),
+        storage_hardness_psi=np.repeat(state.storage_hardness_psi, n),
+        w80=np.repeat(state.w80, n),
+    )
+
+
+def _survivors_rows(victim: PartyState, attackers: list[PartyState]) -> FloatArray:
+    """The victim's retaliatory capacity per row (every party live)."""
+    res = counterforce_exchange(attackers, victim, None)
+    return np.asarray(res.victim_retaliatory_capacity, dtype=np.float64)
 
 
 def _survivors(victim: Any, attackers: Sequence[Any]) -> float:
@@ -378,28 +479,61 @@ def outcome_from_caps(
     label: str = "",
 ) -> TreatyOutcome:
     """The :class:`TreatyOutcome` of given caps: retaliation from the scaled forces."""
-    scaled = {}
+    return outcomes_from_caps(
+        baseline, [caps], transparency=[transparency], provisions=[provisions], labels=[label]
+    )[0]
+
+
+def _factors(baseline: Baseline, caps: Caps) -> dict[str, tuple[float, float]]:
+    """Per party, the scale factors of its exchange force under ``caps``."""
+    out = {}
     for p in baseline.parties:
         fw = caps.warheads[p] / baseline.warheads_now[p] if baseline.warheads_now[p] > 0 else 0.0
         fl = caps.launchers[p] / baseline.launchers_now[p] if baseline.launchers_now[p] > 0 else 0.0
-        scaled[p] = _scaled_force(baseline.forces[p], fl, fw)
-    ratios = retaliation_ratios(scaled, baseline.levels, baseline.alert)
-    parties = {
-        p: PartyOutcome(
-            deployed_warheads=caps.warheads[p],
-            launchers=caps.launchers[p],
-            retaliation=ratios[p],
-            transparency=transparency if caps.bound[p] else 0.0,
-            bound=caps.bound[p],
-        )
-        for p in baseline.parties
-    }
-    return TreatyOutcome(
-        label=label,
-        parties=parties,
-        provisions=sorted(set(provisions)),
-        third_party_warheads=baseline.third_party_warheads,
+        out[p] = _scale_factors(fl, fw)
+    return out
+
+
+def outcomes_from_caps(
+    baseline: Baseline,
+    caps: Sequence[Caps],
+    *,
+    transparency: Sequence[float] | None = None,
+    provisions: Sequence[Iterable[str]] | None = None,
+    labels: Sequence[str] | None = None,
+) -> list[TreatyOutcome]:
+    """:func:`outcome_from_caps` of each of ``caps`` (with the matching ``transparency``,
+    ``provisions`` and ``labels``; defaults 0, none and ""), the retaliation ratios of all
+    computed together (:func:`scaled_retaliation_ratios`): the same outcomes as one call
+    each."""
+    n = len(caps)
+    forces = {p: baseline.forces[p] for p in baseline.parties}
+    all_ratios = scaled_retaliation_ratios(
+        forces, [_factors(baseline, c) for c in caps], baseline.levels, baseline.alert
     )
+    out = []
+    for k in range(n):
+        c, ratios = caps[k], all_ratios[k]
+        t = 0.0 if transparency is None else transparency[k]
+        parties = {
+            p: PartyOutcome(
+                deployed_warheads=c.warheads[p],
+                launchers=c.launchers[p],
+                retaliation=ratios[p],
+                transparency=t if c.bound[p] else 0.0,
+                bound=c.bound[p],
+            )
+            for p in baseline.parties
+        }
+        out.append(
+            TreatyOutcome(
+                label="" if labels is None else labels[k],
+                parties=parties,
+                provisions=sorted(set(() if provisions is None else provisions[k])),
+                third_party_warheads=baseline.third_party_warheads,
+            )
+        )
+    return out
 
 
 def no_deal_outcome(baseline: Baseline) -> TreatyOutcome:
@@ -421,11 +555,34 @@ def treaty_outcome(
     label: str | None = None,
 ) -> TreatyOutcome:
     """The outcome of ``treaty`` at its final ceilings (rules 3-7 of the module docstring)."""
-    caps = treaty_caps(treaty, baseline, evaluation)
-    return outcome_from_caps(
+    return treaty_outcomes(
+        [treaty], baseline, [evaluation], provisions=[provisions], labels=[label]
+    )[0]
+
+
+def treaty_outcomes(
+    treaties: Sequence[Treaty],
+    baseline: Baseline,
+    evaluations: Sequence[TreatyEvaluation | None] | None = None,
+    *,
+    provisions: Sequence[Iterable[str]] | None = None,
+    labels: Sequence[str | None] | None = None,
+) -> list[TreatyOutcome]:
+    """:func:`treaty_outcome` of each of ``treaties`` against one ``baseline`` (with the
+    matching ``evaluations``, ``provisions`` and ``labels``), computed together: the same
+    outcomes as one call each, in a fraction of the time (the exchanges behind the
+    retaliation ratios of all treaties run as rows of one array; see
+    :func:`scaled_retaliation_ratios`)."""
+    n = len(treaties)
+    evs = list(evaluations) if evaluations is not None else [None] * n
+    names = list(labels) if labels is not None else [None] * n
+    if len(evs) != n or len(names) != n or (provisions is not None and len(provisions) != n):
+        raise ValueError("one evaluation, provision list and label per treaty")
+    caps = [treaty_caps(t, baseline, ev) for t, ev in zip(treaties, evs, strict=True)]
+    return outcomes_from_caps(
         baseline,
         caps,
-        transparency=transparency_level(treaty.verification),
+        transparency=[transparency_level(t.verification) for t in treaties],
         provisions=provisions,
-        label=treaty.id if label is None else label,
+        labels=[t.id if lb is None else lb for t, lb in zip(treaties, names, strict=True)],
     )

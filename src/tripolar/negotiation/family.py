@@ -33,7 +33,7 @@ from tripolar.forces.records import TRILATERAL
 from tripolar.io_yaml import load_yaml_file
 from tripolar.negotiation.analysis import NegotiationResult, negotiate, profile_sensitivity
 from tripolar.negotiation.bargaining import Sensitivity
-from tripolar.negotiation.evaluate import Baseline, no_deal_outcome, treaty_outcome
+from tripolar.negotiation.evaluate import Baseline, no_deal_outcome, treaty_outcomes
 from tripolar.negotiation.profiles import Profile
 from tripolar.negotiation.utility import TreatyOutcome
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
@@ -483,9 +483,12 @@ def analyse_family(
     sensitivity of each solution to every profile weight (moved by ``rel_step``)."""
     members = expand(family)
     no_deal = no_deal_outcome(baseline)
-    outcomes = [
-        treaty_outcome(m.treaty, baseline, provisions=m.provisions, label=m.label) for m in members
-    ]
+    outcomes = treaty_outcomes(
+        [m.treaty for m in members],
+        baseline,
+        provisions=[m.provisions for m in members],
+        labels=[m.label for m in members],
+    )
     result = negotiate(profiles, outcomes, no_deal)
     sens = profile_sensitivity(profiles, outcomes, no_deal, rel_step=rel_step)
     return FamilyAnalysis(family, tuple(members), result, sens, baseline, no_deal)

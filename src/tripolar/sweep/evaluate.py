@@ -30,7 +30,7 @@ import math
 from typing import Any
 
 from tripolar.context import EvaluationContext
-from tripolar.negotiation.evaluate import build_baseline, no_deal_outcome, treaty_outcome
+from tripolar.negotiation.evaluate import build_baseline, no_deal_outcome, treaty_outcomes
 from tripolar.negotiation.profiles import load_profiles
 from tripolar.negotiation.utility import utility
 from tripolar.stability.batch import evaluate_variants
@@ -38,8 +38,9 @@ from tripolar.stability.run import StabilityReport
 from tripolar.sweep.family import base_treaty, context_key, point_context, variant
 from tripolar.sweep.spec import SweepFile, point_values
 from tripolar.treaty.compliance import evaluate
+from tripolar.treaty.counting import CountCache
 from tripolar.treaty.schema import Treaty
-from tripolar.treaty.upload import UploadResult, upload_potential
+from tripolar.treaty.upload import UploadResult, upload_routes, upload_under
 
 __all__ = ["PARTIES", "chunk_bounds", "evaluate_chunk", "stability_columns"]
 
@@ -87,25 +88,37 @@ def _headroom(up: UploadResult) -> float:
     return float(min(vals)) if vals else math.nan
 
 
-def _treaty_columns(
-    t: Treaty, ctx: EvaluationContext, neg: tuple[Any, Any, dict[str, Any]]
-) -> dict[str, Any]:
+def _treaty_rows(
+    treaties: list[Treaty], ctx: EvaluationContext, neg: tuple[Any, Any, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The treaty part of the result rows of ``treaties`` (variants sharing ``ctx``)."""
     ps = ctx.postures(PARTIES)
-    ev = evaluate(t, ps, context=ctx)
-    row: dict[str, Any] = {}
-    for p in PARTIES:
-        row[f"verdict_{p}"] = ev.parties[p].verdict if p in ev.parties else "not a party"
-    for p in PARTIES:
-        row[f"upload_headroom_{p}"] = (
-            _headroom(upload_potential(t, ps[p], context=ctx)) if p in t.parties else math.nan
-        )
     baseline, no_deal, profiles = neg
-    outcome = treaty_outcome(t, baseline)
-    us = {p: float(utility(profiles[p], outcome, no_deal).total) for p in PARTIES}
-    for p in PARTIES:
-        row[f"utility_{p}"] = us[p]
-    row["in_zopa"] = all(v > 0 for v in us.values())
-    return row
+    # Every variant counts the same postures under the same rules: each count once.
+    counts = CountCache()
+    evs = [evaluate(t, ps, context=ctx, counts=counts) for t in treaties]
+    routes = {p: upload_routes(ps[p]) for p in PARTIES}
+    # The baseline counts today's postures of the context, as ``evs`` do: its treaty
+    # evaluations are these.
+    same = baseline.context == ctx and all(baseline.postures.get(p) is ps[p] for p in PARTIES)
+    outcomes = treaty_outcomes(treaties, baseline, evs if same else None)
+    rows = []
+    for t, ev, outcome in zip(treaties, evs, outcomes, strict=True):
+        row: dict[str, Any] = {}
+        for p in PARTIES:
+            row[f"verdict_{p}"] = ev.parties[p].verdict if p in ev.parties else "not a party"
+        for p in PARTIES:
+            row[f"upload_headroom_{p}"] = (
+                _headroom(upload_under(t, ps[p], routes[p], context=ctx, counts=counts))
+                if p in t.parties
+                else math.nan
+            )
+        us = {p: float(utility(profiles[p], outcome, no_deal).total) for p in PARTIES}
+        for p in PARTIES:
+            row[f"utility_{p}"] = us[p]
+        row["in_zopa"] = all(v > 0 for v in us.values())
+        rows.append(row)
+    return rows
 
 
 def evaluate_chunk(spec: SweepFile, chunk: int) -> list[dict[str, Any]]:
@@ -125,10 +138,11 @@ def evaluate_chunk(spec: SweepFile, chunk: int) -> list[dict[str, Any]]:
         reports = evaluate_variants(treaties, ctx)
         baseline = build_baseline(context=ctx, levels=levels)
         neg = (baseline, no_deal_outcome(baseline), profiles)
-        for i, t, rep in zip(members, treaties, reports, strict=True):
+        treaty_rows = _treaty_rows(treaties, ctx, neg)
+        for i, rep, tr in zip(members, reports, treaty_rows, strict=True):
             row: dict[str, Any] = {"point": lo + i, "chunk": chunk}
             row.update({a.name: points[i][a.name] for a in spec.axes})
             row.update(stability_columns(rep))
-            row.update(_treaty_columns(t, ctx, neg))
+            row.update(tr)
             rows[i] = row
     return [r for r in rows if r is not None]

@@ -24,7 +24,7 @@ from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
 from tripolar.forces import Posture
 from tripolar.ranges import Range
-from tripolar.treaty.counting import Count, count_quantity
+from tripolar.treaty.counting import Count, CountCache, count_totals
 from tripolar.treaty.schema import Ceiling, Cut, Freeze, Limit, SumOf, Treaty
 
 
@@ -274,8 +274,10 @@ class _Context:
         postures: dict[str, Posture],
         context: EvaluationContext,
         baselines: dict[str, Posture] | None = None,
+        counts: CountCache | None = None,
     ) -> None:
         self.treaty = treaty
+        self._cache = None if counts is None else counts.under(treaty.counting)
         self.postures = postures
         self.context = context
         self._baselines: dict[tuple[str, int], Posture] = {
@@ -286,14 +288,20 @@ class _Context:
     def count(self, party: str, quantity: str) -> Count:
         key = (party, quantity)
         if key not in self._counts:
-            self._counts[key] = count_quantity(quantity, self.postures[party], self.treaty.counting)
+            self._counts[key] = self._count_of(quantity, self.postures[party])
         return self._counts[key]
+
+    def _count_of(self, quantity: str, posture: Posture) -> Count:
+        if self._cache is not None:
+            return self._cache.count(quantity, posture)
+        # a verdict needs the totals only, not the parts
+        return count_totals(quantity, posture, self.treaty.counting)
 
     def baseline_count(self, party: str, quantity: str, year: int) -> Count:
         key = (party, year)
         if key not in self._baselines:
             self._baselines[key] = self.context.posture(party, year)
-        return count_quantity(quantity, self._baselines[key], self.treaty.counting)
+        return self._count_of(quantity, self._baselines[key])
 
     def same_as_counted(self, party: str, year: int) -> bool:
         """Whether the baseline posture of ``year`` is the very posture being counted."""
@@ -381,6 +389,7 @@ def evaluate(
     context: EvaluationContext | None = None,
     data_dir: Any = None,
     baselines: dict[str, Posture] | None = None,
+    counts: CountCache | None = None,
 ) -> TreatyEvaluation:
     """Evaluate ``treaty`` for the given postures (default: the dataset's, baseline year).
 
@@ -390,6 +399,9 @@ def evaluate(
     ``context``'s dataset (``data_dir`` is a shorthand for ``EvaluationContext(data_dir)``);
     a party whose posture is not given is built from that dataset for the treaty's baseline
     year and named in :attr:`TreatyEvaluation.postures_from_data`.
+
+    ``counts`` (a :class:`~tripolar.treaty.counting.CountCache`) keeps the counts of
+    postures seen before (the same numbers, computed once).
     """
     if context is None:
         context = EvaluationContext(data_dir=data_dir)
@@ -410,7 +422,7 @@ def evaluate(
     from_data = tuple(p for p in treaty.parties if p not in pmap)
     for party in from_data:
         pmap[party] = context.posture(party, treaty.baseline_year)
-    ctx = _Context(treaty, pmap, context, baselines)
+    ctx = _Context(treaty, pmap, context, baselines, counts)
     out: dict[str, PartyEvaluation] = {}
     for party, posture in pmap.items():
         is_party = party in treaty.parties

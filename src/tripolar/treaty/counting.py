@@ -68,27 +68,52 @@ class Count:
 
 
 class _Acc:
-    """Accumulates terms of a count, remembering which ones are unknown."""
+    """Accumulates terms of a count, remembering which ones are unknown.
 
-    def __init__(self, quantity: str) -> None:
+    The sums are kept as plain floats (central value, low and high end) and turned into
+    ranges once, at the end: a count adds a few dozen terms, and a range per partial sum
+    cost more than the counting itself. The floats are added in the order the range sums
+    added them (``0.0 + first + second ...``, each end separately), so the results are the
+    same numbers."""
+
+    def __init__(self, quantity: str, by_system: bool = True) -> None:
         self.quantity = quantity
-        self.total = ZERO
+        self._by_system = by_system
+        self.value = 0.0
+        self.low = 0.0
+        self.high = 0.0
         self.missing: list[str] = []
-        self.by_system: dict[str, Range] = {}
+        self._parts: dict[str, list[float]] = {}
 
     def add(self, key: str, term: Range | None, what: str) -> None:
         if term is None:
             self.missing.append(f"{key}: {what} not public")
             return
-        self.total = self.total + term
-        self.by_system[key] = self.by_system.get(key, ZERO) + term
+        v, lo, hi = term.value, term.low, term.high
+        self.value += v
+        self.low += lo
+        self.high += hi
+        if not self._by_system:
+            return
+        part = self._parts.get(key)
+        if part is None:
+            self._parts[key] = [0.0 + v, 0.0 + lo, 0.0 + hi]
+        else:
+            part[0] += v
+            part[1] += lo
+            part[2] += hi
+
+    def subtract_clipped(self, term: Range) -> None:
+        """``total = (total - term).clip_min(0.0)`` (opposite ends subtracted)."""
+        self.value = max(self.value - term.value, 0.0)
+        self.low, self.high = max(self.low - term.high, 0.0), max(self.high - term.low, 0.0)
 
     def result(self) -> Count:
+        total = Range._ordered_result(self.value, self.low, self.high)
+        by_system = {k: Range._ordered_result(*p) for k, p in self._parts.items()}
         if self.missing:
-            return Count(
-                self.quantity, None, self.missing, self.by_system, "incomplete", self.total
-            )
-        return Count(self.quantity, self.total, [], self.by_system)
+            return Count(self.quantity, None, self.missing, by_system, "incomplete", total)
+        return Count(self.quantity, total, [], by_system)
 
 
 def _attributed(h: SystemHolding, table: dict[str, float]) -> tuple[Range | None, str]:
@@ -154,7 +179,23 @@ def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Cou
     Where per-system figures are missing, a compatible party-level aggregate of the
     posture stands in (see :class:`Count`); otherwise the count is incomplete.
     """
-    c = _count_from_systems(quantity, posture, rules)
+    return _count(quantity, posture, rules, True)
+
+
+def count_totals(
+    quantity: str, posture: Posture, rules: CountingRules, *, aggregates: bool = True
+) -> Count:
+    """:func:`count_quantity` without the parts: ``by_system`` is left empty (the total, its
+    band, ``at_least`` and what is missing are the same), for callers that need only the
+    totals, such as compliance verdicts and force cutting. ``aggregates=False`` counts the
+    systems only, as if the posture had no party-level figures."""
+    if not aggregates:
+        return _count_from_systems(quantity, posture, rules, False)
+    return _count(quantity, posture, rules, False)
+
+
+def _count(quantity: str, posture: Posture, rules: CountingRules, by_system: bool) -> Count:
+    c = _count_from_systems(quantity, posture, rules, by_system)
     if c.known:
         return c
     candidates = [
@@ -180,8 +221,10 @@ def count_quantity(quantity: str, posture: Posture, rules: CountingRules) -> Cou
     return c
 
 
-def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -> Count:
-    acc = _Acc(quantity)
+def _count_from_systems(
+    quantity: str, posture: Posture, rules: CountingRules, by_system: bool = True
+) -> Count:
+    acc = _Acc(quantity, by_system)
     strategic = posture.holdings(["icbm", "slbm", "bomber"])
 
     def warheads_of(cats: tuple[str, ...], pred=lambda h: True) -> None:
@@ -230,7 +273,7 @@ def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -
             if st.nonstrategic_total is None:
                 acc.missing.append("nonstrategic: total non-strategic warheads not public")
             else:
-                acc.total = (acc.total - st.nonstrategic_total).clip_min(0.0)
+                acc.subtract_clipped(st.nonstrategic_total)
         if rules.include_retired:
             acc.add("retired", st.retired, "retired warheads")
     elif quantity == "nonstrategic_warheads":
@@ -238,6 +281,65 @@ def _count_from_systems(quantity: str, posture: Posture, rules: CountingRules) -
     else:
         raise ValueError(f"unknown quantity {quantity!r}")
     return acc.result()
+
+
+def _rules_key(rules: CountingRules) -> tuple[object, ...]:
+    """The rules as a hashable key (equal rules, equal keys)."""
+    out: list[object] = []
+    for name in type(rules).model_fields:
+        v = getattr(rules, name)
+        out.append(tuple(sorted(v.items())) if isinstance(v, dict) else v)
+    return tuple(out)
+
+
+class CountCache:
+    """Counts of postures under counting rules, each computed once.
+
+    For callers that count the same postures under the same rules many times (a sweep
+    counts today's postures once per treaty variant, and again in each upload evaluation):
+    :func:`tripolar.treaty.compliance.evaluate` and
+    :func:`tripolar.treaty.upload.upload_potential` take one as ``counts``. A posture is
+    known by its identity (the cache holds it, so the identity stays unique) and rules by
+    their content; the caller must not change a posture in place while the cache lives,
+    nor the counts it returns (they are shared, as the counts of one evaluation are).
+    ``parts=False`` keeps :func:`count_totals` instead (no ``by_system``), for callers that
+    need only the totals.
+    """
+
+    def __init__(self, *, parts: bool = True) -> None:
+        self.parts = parts
+        self._by_rules: dict[tuple[object, ...], CountsUnder] = {}
+
+    def under(self, rules: CountingRules) -> CountsUnder:
+        """The counts under ``rules`` (their content as they are now)."""
+        key = _rules_key(rules)
+        out = self._by_rules.get(key)
+        if out is None:
+            out = self._by_rules[key] = CountsUnder(rules.model_copy(deep=True), self.parts)
+        return out
+
+    def count(self, quantity: str, posture: Posture, rules: CountingRules) -> Count:
+        """:func:`count_quantity` (or :func:`count_totals`) of ``posture``, computed on the
+        first call only."""
+        return self.under(rules).count(quantity, posture)
+
+
+class CountsUnder:
+    """The counts of a :class:`CountCache` under one set of rules (:meth:`CountCache.under`)."""
+
+    def __init__(self, rules: CountingRules, parts: bool) -> None:
+        self.rules = rules
+        self._parts = parts
+        self._memo: dict[tuple[int, str], tuple[Posture, Count]] = {}
+
+    def count(self, quantity: str, posture: Posture) -> Count:
+        key = (id(posture), quantity)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is posture:
+            return hit[1]
+        c = _count(quantity, posture, self.rules, self._parts)
+        self._memo[key] = (posture, c)
+        return c
 
 
 def count_posture(

@@ -50,7 +50,7 @@ from tripolar.errors import InputError
 from tripolar.forces import Posture, SystemHolding
 from tripolar.ranges import Range
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
-from tripolar.treaty.counting import MOBILE_BASING, count_quantity
+from tripolar.treaty.counting import MOBILE_BASING, CountCache, CountsUnder, count_totals
 from tripolar.treaty.schema import Treaty
 
 Rule = Literal["proportional", "keep-ssbn", "icbm-first", "de-mirv"]
@@ -159,7 +159,7 @@ def _scale_holding(h: SystemHolding, f: float) -> SystemHolding:
 
 def _known(quantity: str, posture: Posture, treaty: Treaty) -> float:
     """The systems-only count of ``quantity`` (the known part where incomplete)."""
-    c = count_quantity(quantity, posture.model_copy(update={"aggregates": []}), treaty.counting)
+    c = count_totals(quantity, posture, treaty.counting, aggregates=False)
     if c.value is not None:
         return c.value.value
     return 0.0 if c.at_least is None else c.at_least.value
@@ -208,6 +208,7 @@ def _scale_group(
     quantity: str,
     group: Callable[[SystemHolding], bool],
     needed: float,
+    counts: CountsUnder | None = None,
 ) -> tuple[Posture, float]:
     """Scale the group's contributing holdings to remove ``needed`` from the count.
 
@@ -240,7 +241,7 @@ def _scale_group(
     whole = all(
         group(h) for h in posture.systems if contributes(quantity, h, inc)
     ) and ns_in_group == (quantity == "deployed_warheads" and inc)
-    full = _count_now(quantity, posture, treaty)
+    full = _count_now(quantity, posture, treaty, counts)
     if whole and full is not None:
         # The whole count (an aggregate where the systems are incomplete) scales with the
         # group: figures that are not public shrink in the same proportion.
@@ -311,7 +312,12 @@ def _cut_stockpile(posture: Posture, quantity: str, needed: float) -> Posture:
 
 
 def _reduce(
-    posture: Posture, treaty: Treaty, quantity: str, needed: float, rule: Rule
+    posture: Posture,
+    treaty: Treaty,
+    quantity: str,
+    needed: float,
+    rule: Rule,
+    counts: CountsUnder | None = None,
 ) -> tuple[Posture, str]:
     if quantity in _STOCKPILE_QUANTITIES:
         return _cut_stockpile(posture, quantity, needed * (1.0 + _MARGIN)), "stockpile cut"
@@ -321,23 +327,29 @@ def _reduce(
         p, rest = _demirv(p, treaty, quantity, rest)
         action = "de-MIRVed" if rest < needed else "proportional (nothing to de-MIRV)"
     elif rule == "keep-ssbn":
-        p, rest = _scale_group(p, treaty, quantity, lambda h: h.category != "slbm", rest)
+        p, rest = _scale_group(p, treaty, quantity, lambda h: h.category != "slbm", rest, counts)
         action = "ICBMs and bombers cut" + (", then SSBNs" if rest > 0 else "")
     elif rule == "icbm-first":
-        p, rest = _scale_group(p, treaty, quantity, lambda h: h.category == "icbm", rest)
+        p, rest = _scale_group(p, treaty, quantity, lambda h: h.category == "icbm", rest, counts)
         action = "ICBMs cut" + (", then the rest in proportion" if rest > 0 else "")
     else:
         action = "all contributing systems scaled in proportion"
     if rest > 0:
-        p, rest = _scale_group(p, treaty, quantity, lambda h: True, rest)
+        p, rest = _scale_group(p, treaty, quantity, lambda h: True, rest, counts)
     return p, action
 
 
 # -- public API ---------------------------------------------------------------------------
 
 
-def _count_now(quantity: str, posture: Posture, treaty: Treaty) -> float | None:
-    c = count_quantity(quantity, posture, treaty.counting)
+def _count_now(
+    quantity: str, posture: Posture, treaty: Treaty, counts: CountsUnder | None = None
+) -> float | None:
+    c = (
+        count_totals(quantity, posture, treaty.counting)
+        if counts is None
+        else counts.count(quantity, posture)
+    )
     return None if c.value is None else c.value.value
 
 
@@ -348,6 +360,7 @@ def comply(
     evaluation: TreatyEvaluation | None = None,
     *,
     context: EvaluationContext | None = None,
+    counts: CountCache | None = None,
 ) -> tuple[Posture, ComplianceReport]:
     """The party's posture cut until every known limit of ``treaty`` is met at its final ceiling.
 
@@ -355,12 +368,14 @@ def comply(
     treaty with this posture, the other parties from the ``context``'s dataset). A party
     under all its ceilings, or not a party, is returned unchanged. See the module docstring
     for the rules and what is done with unknown figures. The posture's ``notes`` record the cut.
+    ``counts`` (a :class:`~tripolar.treaty.counting.CountCache`) keeps the counts made
+    (the same numbers, each posture counted once).
     """
     r = check_rule(rule)
     ev = (
         evaluation
         if evaluation is not None
-        else evaluate(treaty, {posture.party: posture}, context=context)
+        else evaluate(treaty, {posture.party: posture}, context=context, counts=counts)
     )
     report = ComplianceReport(posture.party, treaty.id, r)
     pe = ev.parties.get(posture.party)
@@ -368,6 +383,7 @@ def comply(
         report.notes.append(f"{posture.party} is not a party to {treaty.id}: unchanged")
         return posture, report
     p = posture
+    under = None if counts is None else counts.under(treaty.counting)
     for lim in treaty.limits:
         res = pe.limits[lim.id]
         ceiling = res.ceiling
@@ -376,7 +392,7 @@ def comply(
         if ceiling is None:
             report.unenforced.append(f"{lim.id}: ceiling unknown ({'; '.join(res.missing[:2])})")
             continue
-        count = _count_now(lim.quantity, p, treaty)
+        count = _count_now(lim.quantity, p, treaty, under)
         if count is None:
             report.unenforced.append(f"{lim.id}: {posture.party}'s count is not public")
             continue
@@ -385,14 +401,14 @@ def comply(
                 LimitChange(lim.id, lim.quantity, ceiling.value, count, count, "none")
             )
             continue
-        p, action = _reduce(p, treaty, lim.quantity, count - ceiling.value, r)
+        p, action = _reduce(p, treaty, lim.quantity, count - ceiling.value, r, under)
         report.changes.append(
             LimitChange(
                 lim.id,
                 lim.quantity,
                 ceiling.value,
                 count,
-                _count_now(lim.quantity, p, treaty),
+                _count_now(lim.quantity, p, treaty, under),
                 action,
             )
         )
@@ -423,8 +439,11 @@ def comply_all(
     """
     current = dict(postures)
     reports: dict[str, ComplianceReport] = {}
+    # The rounds count the same postures again (the cut ones were counted as they were cut);
+    # none is changed in place, so each is counted once.
+    counts = CountCache(parts=False)
     for _ in range(max_rounds):
-        ev = evaluate(treaty, current, context=context)
+        ev = evaluate(treaty, current, context=context, counts=counts)
         if all(
             r.status != "exceeds" or r.count is None
             for party in treaty.parties
@@ -434,7 +453,7 @@ def comply_all(
         for party in treaty.parties:
             if party not in current:
                 continue
-            new, rep = comply(current[party], treaty, rule, ev)
+            new, rep = comply(current[party], treaty, rule, ev, counts=counts)
             if party in reports:
                 reports[party].changes += [c for c in rep.changes if c.action != "none"]
                 reports[party].unenforced = rep.unenforced

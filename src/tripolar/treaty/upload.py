@@ -23,13 +23,14 @@ exceeded: the breakout margin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tripolar.context import EvaluationContext
 from tripolar.forces import Posture, SystemHolding
 from tripolar.ranges import ZERO, Range, range_sum
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
+from tripolar.treaty.counting import CountCache
 from tripolar.treaty.schema import Treaty
 
 
@@ -229,6 +230,7 @@ def upload_potential(
     posture: Posture | Treaty | None = None,
     *,
     context: EvaluationContext | None = None,
+    counts: CountCache | None = None,
 ) -> UploadResult:
     """Upload potential of ``posture``; with ``treaty``, its counts before and after.
 
@@ -241,8 +243,19 @@ def upload_potential(
     Weapons that are public only for a whole leg (not per system) are already loaded: they
     are subtracted from the leg's systems' empty positions, provided every system of that
     leg has its own figures; otherwise the leg's upload is not computed.
+
+    ``counts`` is passed on to :func:`~tripolar.treaty.compliance.evaluate`.
     """
     treaty, posture = _ordered(treaty, posture)
+    res = upload_routes(posture)
+    if treaty is None:
+        return res
+    return upload_under(treaty, posture, res, context=context, counts=counts)
+
+
+def upload_routes(posture: Posture) -> UploadResult:
+    """The upload potential of ``posture`` alone (what :func:`upload_potential` gives without
+    a treaty): the routes, the capacity and the uploaded posture, which no treaty changes."""
     ups: list[SystemUpload] = []
     new_systems: list[SystemHolding] = []
     for h in posture.systems:
@@ -305,11 +318,29 @@ def upload_potential(
         unknown_systems=unknown,
         uploaded=uploaded,
     )
-    if treaty is not None:
-        res.evaluation_before = evaluate(
-            treaty, {posture.party: posture}, baselines={posture.party: posture}, context=context
-        )
-        res.evaluation_after = evaluate(
-            treaty, {posture.party: uploaded}, baselines={posture.party: posture}, context=context
-        )
     return res
+
+
+def upload_under(
+    treaty: Treaty,
+    posture: Posture,
+    routes: UploadResult,
+    *,
+    context: EvaluationContext | None = None,
+    counts: CountCache | None = None,
+) -> UploadResult:
+    """:func:`upload_potential` of ``posture`` under ``treaty``, from its
+    :func:`upload_routes` (``routes``, computed once for many treaties): a new result with
+    the counts before and after the upload (``routes`` itself is left as it is)."""
+    if routes.party != posture.party:
+        raise ValueError(f"the routes are {routes.party}'s, the posture {posture.party}'s")
+    base = {posture.party: posture}
+    return replace(
+        routes,
+        evaluation_before=evaluate(
+            treaty, {posture.party: posture}, baselines=base, context=context, counts=counts
+        ),
+        evaluation_after=evaluate(
+            treaty, {posture.party: routes.uploaded}, baselines=base, context=context, counts=counts
+        ),
+    )
