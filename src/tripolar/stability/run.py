@@ -19,7 +19,7 @@ from tripolar.context import EvaluationContext
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import PartyState, party_state
 from tripolar.exchange.first_strike import KentThalerParams
-from tripolar.exchange.force import Force
+from tripolar.exchange.force import Force, SAMPLED_FIGURES, range_bounds, triangular_quantile
 from tripolar.exchange.montecarlo import (
     PARTIES,
     POSTURE_NAMES,
@@ -89,6 +89,113 @@ def block_generator(seed: int, block: int) -> np.random.Generator:
     return np.random.default_rng(ss)
 
 
+@dataclass(frozen=True)
+class DrawLayout:
+    """Where each party's drawn figures sit in a row of one posture's draws.
+
+    A party's state is drawn (:func:`tripolar.exchange.exchange.party_state`) as its force's
+    six figures (``(S, 6 J)``, :meth:`Force.sample_bounds`), then the untargetable share per
+    system (``(S, J)``), then four scalars (de-mated share, storage aim points, storage
+    hardness, ``w80``; ``(S, 4)``), each ``rng.random`` call taking the next uniforms of the
+    stream. A row of a posture's draws holds the parties in turn, each as ``7 J + 4``
+    columns in that order, so that every cell is one uniform through one triangular law.
+    """
+
+    parties: tuple[str, ...]
+    n_systems: tuple[int, ...]
+    offsets: tuple[int, ...]
+    width: int
+
+    @classmethod
+    def of(cls, forces: dict[str, Force]) -> DrawLayout:
+        n_sys = tuple(len(f.systems) for f in forces.values())
+        offsets = tuple(int(x) for x in np.cumsum([0, *(7 * j + 4 for j in n_sys)]))
+        return cls(tuple(forces), n_sys, offsets[:-1], offsets[-1])
+
+    def force_columns(self) -> npt.NDArray[np.intp]:
+        """The columns of the force figures (``6 J`` per party), in party order."""
+        return np.concatenate(
+            [np.arange(o, o + 6 * j) for o, j in zip(self.offsets, self.n_systems, strict=True)]
+        )
+
+    def uniforms(self, rng: np.random.Generator, n: int, n_postures: int) -> list[FloatArray]:
+        """Per posture, the ``(n, width)`` uniforms that drawing each posture and party in turn
+        with ``rng`` gives (one ``rng.random`` call of every uniform: the same stream)."""
+        flat = rng.random(n * n_postures * self.width)
+        out: list[FloatArray] = []
+        at = 0
+        for _ in range(n_postures):
+            cols = []
+            for j in self.n_systems:
+                for w in (6 * j, j, 4):
+                    cols.append(flat[at : at + n * w].reshape(n, w))
+                    at += n * w
+            out.append(np.concatenate(cols, axis=1))
+        return out
+
+    def states(
+        self,
+        draws: FloatArray,
+        forces: dict[str, Force],
+        posture: str,
+        *,
+        copy: bool,
+    ) -> dict[str, PartyState]:
+        """The party states of ``draws`` (rows of this layout); ``copy``: every array its own
+        C-ordered copy (as concatenated states are), else views of ``draws``."""
+
+        def col(a: FloatArray) -> FloatArray:
+            return a.copy() if copy else a
+
+        out: dict[str, PartyState] = {}
+        for k, o, j in zip(self.parties, self.offsets, self.n_systems, strict=True):
+            values = {
+                f: col(draws[:, o + i * j : o + (i + 1) * j])
+                for i, f in enumerate(SAMPLED_FIGURES)
+            }
+            sc = o + 7 * j
+            out[k] = PartyState(
+                force=forces[k].arrays(values),
+                posture=posture,
+                untargetable=col(draws[:, o + 6 * j : sc]),
+                demated=col(draws[:, sc]),
+                storage_sites=col(draws[:, sc + 1]),
+                storage_hardness_psi=col(draws[:, sc + 2]),
+                w80=col(draws[:, sc + 3]),
+            )
+        return out
+
+
+def posture_bounds(force: Force, levels: AlertLevels, posture: str) -> FloatArray:
+    """The triangular laws of a party's posture figures, shape ``(3, J + 4)``: the
+    untargetable share of each system, then the four scalars (as ``party_state`` draws them)."""
+    party = force.party
+    return range_bounds(
+        [
+            *(levels.untargetable_fraction(party, posture, s.basing) for s in force.systems),
+            levels.demated_fraction(party, posture),
+            levels.storage_sites(party),
+            levels.hardness_psi("storage"),
+            levels.w80(party),
+        ]
+    )
+
+
+def state_bounds(
+    forces: dict[str, Force],
+    levels: AlertLevels,
+    posture: str,
+    force_bounds: dict[str, FloatArray] | None = None,
+) -> FloatArray:
+    """Every law of one posture's row (:class:`DrawLayout`), shape ``(3, width)``;
+    ``force_bounds`` (by party) where the forces' own are already known."""
+    parts = []
+    for k, f in forces.items():
+        parts.append(f.sample_bounds() if force_bounds is None else force_bounds[k])
+        parts.append(posture_bounds(f, levels, posture))
+    return np.concatenate(parts, axis=1)
+
+
 def draw_block(
     forces: dict[str, Force],
     levels: AlertLevels,
@@ -101,16 +208,20 @@ def draw_block(
 
     Within a block the draws come in a fixed order: each posture in turn, each party in turn
     (as :func:`tripolar.exchange.exchange.party_state` draws them), ``n_samples`` at a time.
+    They are taken as one stream and put through one triangular law per cell
+    (:class:`DrawLayout`): the same numbers as drawing party by party.
     """
     lo = block * RNG_BLOCK
     n_b = min(RNG_BLOCK, n_samples - lo)
-    rng = block_generator(seed, block)
-    return {
-        posture: {
-            k: party_state(f, levels, posture, rng=rng, n_samples=n_b) for k, f in forces.items()
-        }
-        for posture in postures
-    }
+    layout = DrawLayout.of(forces)
+    # The laws first: an unknown posture is refused before any draw.
+    bounds = [state_bounds(forces, levels, q) for q in postures]
+    us = layout.uniforms(block_generator(seed, block), n_b, len(postures))
+    out: dict[str, dict[str, PartyState]] = {}
+    for q, u, (lo_b, mode, hi) in zip(postures, us, bounds, strict=True):
+        draws = triangular_quantile(u, lo_b, mode, hi)
+        out[q] = layout.states(draws, forces, q, copy=False)
+    return out
 
 
 def check_chunk_rows(chunk_rows: int) -> None:
