@@ -9,6 +9,7 @@ the least stable case and every assumption used.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from tripolar.exchange.exchange import PartyState, party_state
 from tripolar.exchange.first_strike import KentThalerParams
 from tripolar.exchange.force import Force, SAMPLED_FIGURES, range_bounds, triangular_quantile
 from tripolar.exchange.montecarlo import (
+    _QS,
     PARTIES,
     POSTURE_NAMES,
     Band,
@@ -133,35 +135,55 @@ class DrawLayout:
             out.append(np.concatenate(cols, axis=1))
         return out
 
+    def force_figures(
+        self,
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """For each column of :meth:`force_columns`: its party (index), figure and system."""
+        party, figure, system = [], [], []
+        for k, j in enumerate(self.n_systems):
+            for f in range(6):
+                party += [k] * j
+                figure += [f] * j
+                system += list(range(j))
+        return (np.array(party, np.intp), np.array(figure, np.intp), np.array(system, np.intp))
+
+    def by_figure(self, draws: FloatArray) -> list[tuple[FloatArray, FloatArray]]:
+        """Per party, its columns of ``draws`` (rows of this layout) as ``(7, S, J)`` (the six
+        force figures and the untargetable share, each ``(S, J)``) and ``(4, S)`` (the
+        scalars), both C-ordered copies."""
+        n = draws.shape[0]
+        out = []
+        for o, j in zip(self.offsets, self.n_systems, strict=True):
+            figs = draws[:, o : o + 7 * j].reshape(n, 7, j).transpose(1, 0, 2).copy()
+            out.append((figs, draws[:, o + 7 * j : o + 7 * j + 4].T.copy()))
+        return out
+
     def states(
         self,
-        draws: FloatArray,
+        draws: FloatArray | list[tuple[FloatArray, FloatArray]],
         forces: dict[str, Force],
         posture: str,
-        *,
-        copy: bool,
     ) -> dict[str, PartyState]:
-        """The party states of ``draws`` (rows of this layout); ``copy``: every array its own
-        C-ordered copy (as concatenated states are), else views of ``draws``."""
-
-        def col(a: FloatArray) -> FloatArray:
-            return a.copy() if copy else a
-
+        """The party states of ``draws``: rows of this layout (the states are views of its
+        columns), or per party its figures as :meth:`by_figure` gives them (the states are
+        views of those: C-ordered, as concatenated states are)."""
         out: dict[str, PartyState] = {}
-        for k, o, j in zip(self.parties, self.offsets, self.n_systems, strict=True):
-            values = {
-                f: col(draws[:, o + i * j : o + (i + 1) * j])
-                for i, f in enumerate(SAMPLED_FIGURES)
-            }
-            sc = o + 7 * j
+        for n, (k, o, j) in enumerate(zip(self.parties, self.offsets, self.n_systems, strict=True)):
+            if isinstance(draws, list):
+                figs, sc = draws[n]
+                cols = [figs[i] for i in range(7)]
+                scalars = [sc[i] for i in range(4)]
+            else:
+                cols = [draws[:, o + i * j : o + (i + 1) * j] for i in range(7)]
+                scalars = [draws[:, o + 7 * j + i] for i in range(4)]
             out[k] = PartyState(
-                force=forces[k].arrays(values),
+                force=forces[k].arrays(dict(zip(SAMPLED_FIGURES, cols, strict=False))),
                 posture=posture,
-                untargetable=col(draws[:, o + 6 * j : sc]),
-                demated=col(draws[:, sc]),
-                storage_sites=col(draws[:, sc + 1]),
-                storage_hardness_psi=col(draws[:, sc + 2]),
-                w80=col(draws[:, sc + 3]),
+                untargetable=cols[6],
+                demated=scalars[0],
+                storage_sites=scalars[1],
+                storage_hardness_psi=scalars[2],
+                w80=scalars[3],
             )
         return out
 
@@ -220,7 +242,7 @@ def draw_block(
     out: dict[str, dict[str, PartyState]] = {}
     for q, u, (lo_b, mode, hi) in zip(postures, us, bounds, strict=True):
         draws = triangular_quantile(u, lo_b, mode, hi)
-        out[q] = layout.states(draws, forces, q, copy=False)
+        out[q] = layout.states(draws, forces, q)
     return out
 
 
@@ -433,65 +455,196 @@ class StabilityReport:
         return pd.DataFrame(rows)
 
 
-def _cases(res: TripolarResult) -> list[StabilityCase]:
-    def r_of(case_prefix: str, party: str) -> tuple[FloatArray, str]:
-        c = next(x for x in res.ratios if x.party == party and x.case.startswith(case_prefix))
-        return c.r, c.driver
+@dataclass(frozen=True, eq=False)
+class CasePlan:
+    """How the 9 cases of a posture are read from its ratios, survivors and damage-limiting
+    survivors (the lanes of :func:`posture_cases`), given their labels.
 
-    parties = sorted({c.party for c in res.ratios}, key=lambda p: (*PARTIES, p).index(p))
-    # Every case as (attackers, victim, driver, survivors, {index name: samples}, damage-
-    # limiting survivors); all bands are then computed in one call.
-    specs: list[tuple[tuple[str, ...], str, str, FloatArray, dict[str, FloatArray], FloatArray]]
+    ``lanes`` are stacked as survivors, ratios, each case's ``fsi``, damage-limiting
+    survivors; each spec is (attackers, victim, ratio index of the driver, survivors lane,
+    (index name, lane) pairs, damage-limiting lane). An ordered pair A->B reads ``r_A`` from
+    the first ratio of party A whose case starts with ``"A->B "``, ``r_B`` likewise from
+    ``"B->A "``; a coalition A+B->C reads each party's ratio from the first case starting with
+    ``"A+B->C"``. Compared by identity: :func:`case_plan` gives one plan per labelling.
+    """
+
+    ratio_labels: tuple[tuple[str, str], ...]
+    survivor_keys: tuple[str, ...]
+    damage_keys: tuple[str, ...]
+    pair_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
+    coalition_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]
+    specs: tuple[
+        tuple[tuple[str, ...], str, int, int, tuple[tuple[str, int], ...], int], ...
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def case_plan(
+    ratio_labels: tuple[tuple[str, str], ...],
+    survivor_keys: tuple[str, ...],
+    damage_keys: tuple[str, ...],
+) -> CasePlan:
+    """The :class:`CasePlan` of ratios labelled (case, party) and the survivors' keys."""
+
+    def r_of(case_prefix: str, party: str) -> int:
+        return next(
+            i for i, (c, p) in enumerate(ratio_labels) if p == party and c.startswith(case_prefix)
+        )
+
+    n_s, n_r = len(survivor_keys), len(ratio_labels)
+    parties = sorted({p for _, p in ratio_labels}, key=lambda p: (*PARTIES, p).index(p))
+    pairs = [(a, b) for a in parties for b in parties if a != b]
+    coalitions = [(c, [x for x in parties if x != c]) for c in parties]
+    fsi_at = n_s + n_r
+    dmg_at = fsi_at + len(pairs) + len(coalitions)
     specs = []
-    for a in parties:
-        for b in parties:
-            if a == b:
-                continue
-            ra, drv = r_of(f"{a}->{b} ", a)
-            rb, _ = r_of(f"{b}->{a} ", b)
-            specs.append(
-                (
-                    (a,),
-                    b,
-                    drv,
-                    res.survivors[f"{a}->{b}"],
-                    {f"r_{a}": ra, f"r_{b}": rb, "fsi": ra * rb},
-                    res.damage_survivors[f"{a}->{b}"],
-                )
+    ia, ib = [], []
+    for a, b in pairs:
+        ra, rb = r_of(f"{a}->{b} ", a), r_of(f"{b}->{a} ", b)
+        fsi = fsi_at + len(ia)
+        ia.append(ra)
+        ib.append(rb)
+        key = f"{a}->{b}"
+        specs.append(
+            (
+                (a,),
+                b,
+                ra,
+                survivor_keys.index(key),
+                ((f"r_{a}", n_s + ra), (f"r_{b}", n_s + rb), ("fsi", fsi)),
+                dmg_at + damage_keys.index(key),
             )
-    for c in parties:
-        pair = [x for x in parties if x != c]
+        )
+    i0, i1, ic = [], [], []
+    for c, pair in coalitions:
         label = f"{pair[0]}+{pair[1]}->{c}"
-        r0, drv = r_of(label, pair[0])
-        r1, _ = r_of(label, pair[1])
-        rc, _ = r_of(label, c)
+        r0, r1, rc = r_of(label, pair[0]), r_of(label, pair[1]), r_of(label, c)
+        fsi = fsi_at + len(pairs) + len(i0)
+        i0.append(r0)
+        i1.append(r1)
+        ic.append(rc)
         specs.append(
             (
                 (pair[0], pair[1]),
                 c,
-                drv,
-                res.survivors[label],
-                {
-                    f"r_{pair[0]}": r0,
-                    f"r_{pair[1]}": r1,
-                    f"r_{c}": rc,
-                    "fsi": np.minimum(r0, r1) * rc,
-                },
-                res.damage_survivors[label],
+                r0,
+                survivor_keys.index(label),
+                (
+                    (f"r_{pair[0]}", n_s + r0),
+                    (f"r_{pair[1]}", n_s + r1),
+                    (f"r_{c}", n_s + rc),
+                    ("fsi", fsi),
+                ),
+                dmg_at + damage_keys.index(label),
             )
         )
-    arrays: list[FloatArray] = []
-    for _, _, _, surv, idx, dmg in specs:
-        arrays.extend([surv, *idx.values(), dmg])
-    bands = iter(Band.of_many(arrays))
-    out: list[StabilityCase] = []
-    for attackers, victim, drv, _, idx, _ in specs:
-        surv_band = next(bands)
-        index_bands = {k: next(bands) for k in idx}
-        out.append(
-            StabilityCase(attackers, victim, res.posture, surv_band, index_bands, drv, next(bands))
-        )
+
+    def ix(x: list[int]) -> npt.NDArray[np.intp]:
+        return np.array(x, dtype=np.intp)
+
+    return CasePlan(
+        ratio_labels,
+        survivor_keys,
+        damage_keys,
+        (ix(ia), ix(ib)),
+        (ix(i0), ix(i1), ix(ic)),
+        tuple(specs),
+    )
+
+
+def sorted_lanes(x: FloatArray) -> FloatArray:
+    """``x`` sorted along its last axis, for quantiles: a quantile depends on the values of
+    a lane only, and selecting them from sorted values is much quicker than from the data.
+
+    ``-0.0`` and ``0.0`` compare equal, so which of them a selection returns depends on the
+    order it meets them in; a lane holding a negative zero is kept as given, so that its
+    quantiles are those of the data as given too.
+    """
+    out = np.sort(x, axis=-1)
+    if np.signbit(out).any():
+        neg_zero = (np.signbit(x) & (x == 0)).any(axis=-1)
+        out[neg_zero] = x[neg_zero]
     return out
+
+
+def posture_cases(
+    plan: CasePlan,
+    ratios: FloatArray,
+    survivors: FloatArray,
+    damage: FloatArray,
+    drivers: list[list[str]],
+    postures: list[str],
+) -> list[tuple[list[StabilityCase], tuple[str, str, float, str]]]:
+    """The cases of ``M`` posture results at once, and the least stable ratio of each.
+
+    ``ratios`` ``(M, ratios, S)``, ``survivors`` and ``damage`` ``(M, keys, S)`` in the plan's
+    orders; ``drivers[m][i]`` the driver of ratio ``i``. Every band is the 5-95% band of
+    :class:`Band` (one quantile call over all lanes, each lane's numbers as of one array);
+    the least stable is (case, party, median r, driver) of the smallest median ``r``, the
+    first of equal ones, as :meth:`TripolarResult.least_stable` picks it.
+    """
+    ia, ib = plan.pair_fsi
+    i0, i1, ic = plan.coalition_fsi
+    fsi = np.concatenate(
+        [ratios[:, ia] * ratios[:, ib], np.minimum(ratios[:, i0], ratios[:, i1]) * ratios[:, ic]],
+        axis=1,
+    )
+    lanes = sorted_lanes(np.concatenate([survivors, ratios, fsi, damage], axis=1))
+    med, p05, p95 = np.quantile(lanes, _QS, axis=2).tolist()
+    r_med = np.median(lanes[:, len(plan.survivor_keys) : len(plan.survivor_keys) + len(plan.ratio_labels)], axis=2)
+    least_at = np.argmin(r_med, axis=1).tolist()
+    r_least = r_med[np.arange(len(least_at)), least_at].tolist()
+    out: list[tuple[list[StabilityCase], tuple[str, str, float, str]]] = []
+    for m, posture in enumerate(postures):
+        bands = [Band(*x) for x in zip(med[m], p05[m], p95[m], strict=True)]
+        drv = drivers[m]
+        cases = [
+            StabilityCase(
+                attackers,
+                victim,
+                posture,
+                bands[surv],
+                {name: bands[lane] for name, lane in index},
+                drv[d],
+                bands[dmg],
+            )
+            for attackers, victim, d, surv, index, dmg in plan.specs
+        ]
+        case, party = plan.ratio_labels[least_at[m]]
+        out.append((cases, (case, party, float(r_least[m]), drv[least_at[m]])))
+    return out
+
+
+def assemble_report(
+    by_posture: list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]],
+    *,
+    seed: int,
+    n_samples: int,
+    forces: dict[str, Force],
+    treaty: str | None,
+    rule: str | None,
+    assumptions: tuple[str, ...],
+    compliance: dict[str, Any] | None,
+) -> StabilityReport:
+    """The report of the postures' cases: the least stable of all (the first posture of equal
+    medians), ``assumptions`` as given (the caller adds the alert levels')."""
+    cases: list[StabilityCase] = []
+    least: dict[str, Any] = {}
+    for posture, pc, (case, party, r, driver) in by_posture:
+        cases.extend(pc)
+        if not least or r < least["r"]:
+            least = {"case": case, "party": party, "posture": posture, "r": r, "driver": driver}
+    return StabilityReport(
+        treaty=treaty,
+        rule=rule,
+        seed=seed,
+        n_samples=n_samples,
+        cases=tuple(cases),
+        least_stable=least,
+        assumptions=assumptions,
+        compliance=compliance or {},
+        forces=forces,
+    )
 
 
 def stability_report(
@@ -532,31 +685,39 @@ def report_from(
     compliance: dict[str, Any] | None,
 ) -> StabilityReport:
     """The report of a Monte Carlo result: cases with bands, the least stable, assumptions."""
-    seed, n_samples = mc.seed, mc.n_samples
-    cases: list[StabilityCase] = []
-    least: dict[str, Any] = {}
+    by_posture: list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]] = []
+    # Postures whose results have the same labels are read with one plan, together.
+    groups: dict[CasePlan, list[tuple[str, TripolarResult]]] = {}
     for posture, res in mc.by_posture.items():
-        cases.extend(_cases(res))
-        ls = res.least_stable()
-        r = float(np.median(ls.r))
-        if not least or r < least["r"]:
-            least = {
-                "case": ls.case,
-                "party": ls.party,
-                "posture": posture,
-                "r": r,
-                "driver": ls.driver,
-            }
-    return StabilityReport(
+        plan = case_plan(
+            tuple((c.case, c.party) for c in res.ratios),
+            tuple(res.survivors),
+            tuple(res.damage_survivors),
+        )
+        groups.setdefault(plan, []).append((posture, res))
+    done: dict[str, tuple[list[StabilityCase], tuple[str, str, float, str]]] = {}
+    for plan, members in groups.items():
+        cases = posture_cases(
+            plan,
+            np.stack([np.stack([c.r for c in res.ratios]) for _, res in members]),
+            np.stack([np.stack([res.survivors[k] for k in plan.survivor_keys]) for _, res in members]),
+            np.stack(
+                [np.stack([res.damage_survivors[k] for k in plan.damage_keys]) for _, res in members]
+            ),
+            [[c.driver for c in res.ratios] for _, res in members],
+            [q for q, _ in members],
+        )
+        done.update((q, c) for (q, _), c in zip(members, cases, strict=True))
+    by_posture = [(q, *done[q]) for q in mc.by_posture]
+    return assemble_report(
+        by_posture,
+        seed=mc.seed,
+        n_samples=mc.n_samples,
+        forces=forces,
         treaty=treaty,
         rule=rule,
-        seed=seed,
-        n_samples=n_samples,
-        cases=tuple(cases),
-        least_stable=least,
         assumptions=tuple(assumptions) + tuple(level_assumptions(levels, forces, postures)),
-        compliance=compliance or {},
-        forces=forces,
+        compliance=compliance,
     )
 
 
