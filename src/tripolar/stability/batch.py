@@ -233,8 +233,8 @@ def _fold(
             layout = _rows_layout(res)
         c1 = np.stack([c[2] for c in res.cases])
         c2 = np.stack([c[3] for c in res.cases])
-        surv = np.stack([res.survivors[k] for k in layout[0].survivor_keys])
-        dmg = np.stack([res.damage_survivors[k] for k in layout[0].damage_keys])
+        surv = np.stack([res.survivors[k] for k in layout[0].case_keys])
+        dmg = np.stack([res.damage_survivors[k] for k in layout[0].case_keys])
         gains = np.concatenate([g for _, g in res.gains.values()], axis=1)
         at = 0
         for q in range(n_q):
@@ -254,11 +254,7 @@ def _fold(
 def _rows_layout(res: StabilityRows) -> tuple[Any, ...]:
     """How a group's rows are read: the case plan, each ratio's driver key, and each driver
     key's class labels and columns in the driver returns put side by side."""
-    plan = case_plan(
-        tuple((c, p) for c, p, _, _, _ in res.cases),
-        tuple(res.survivors),
-        tuple(res.damage_survivors),
-    )
+    plan = case_plan(tuple((c, p) for c, p, _, _, _ in res.cases))
     keys = [k for _, _, _, _, k in res.cases]
     cols: list[tuple[str, tuple[str, ...], int, int]] = []
     at = 0
@@ -283,7 +279,9 @@ def _report_rows(
             ps = parts.pop((i, q))
             for j in range(5):
                 axis = 0 if j == 4 else 1
-                lanes[j].append(ps[0][j] if len(ps) == 1 else np.concatenate([p[j] for p in ps], axis=axis))
+                lanes[j].append(
+                    ps[0][j] if len(ps) == 1 else np.concatenate([p[j] for p in ps], axis=axis)
+                )
     c1, c2, surv, dmg, gains = (np.stack(x) for x in lanes)
     ratios = stability_ratio(c1, c2)
     # Each driver key's class with the largest median return (over the first block's rows).

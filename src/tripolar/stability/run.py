@@ -18,9 +18,9 @@ import numpy.typing as npt
 
 from tripolar.context import EvaluationContext
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
-from tripolar.exchange.exchange import PartyState, party_state
+from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import KentThalerParams
-from tripolar.exchange.force import Force, SAMPLED_FIGURES, range_bounds, triangular_quantile
+from tripolar.exchange.force import SAMPLED_FIGURES, Force, range_bounds, triangular_quantile
 from tripolar.exchange.montecarlo import (
     _QS,
     PARTIES,
@@ -458,98 +458,73 @@ class StabilityReport:
 @dataclass(frozen=True, eq=False)
 class CasePlan:
     """How the 9 cases of a posture are read from its ratios, survivors and damage-limiting
-    survivors (the lanes of :func:`posture_cases`), given their labels.
+    survivors (the lanes of :func:`posture_cases`), given the ratios' labels.
 
-    ``lanes`` are stacked as survivors, ratios, each case's ``fsi``, damage-limiting
-    survivors; each spec is (attackers, victim, ratio index of the driver, survivors lane,
-    (index name, lane) pairs, damage-limiting lane). An ordered pair A->B reads ``r_A`` from
-    the first ratio of party A whose case starts with ``"A->B "``, ``r_B`` likewise from
-    ``"B->A "``; a coalition A+B->C reads each party's ratio from the first case starting with
-    ``"A+B->C"``. Compared by identity: :func:`case_plan` gives one plan per labelling.
+    The lanes are stacked as the cases' survivors (by ``case_keys``), the ratios, the cases'
+    ``fsi``, the cases' damage-limiting survivors (by ``case_keys``); each spec is (attackers,
+    victim, ratio index of the driver, (index name, lane) pairs). An ordered pair A->B reads
+    ``r_A`` from the first ratio of party A whose case starts with ``"A->B "`` and ``r_B``
+    likewise from ``"B->A "``, ``fsi = r_A r_B``; a coalition A+B->C reads each party's ratio
+    from the first case starting with ``"A+B->C"``, ``fsi = min(r_A, r_B) r_C``. Compared by
+    identity: :func:`case_plan` gives one plan per labelling.
     """
 
     ratio_labels: tuple[tuple[str, str], ...]
-    survivor_keys: tuple[str, ...]
-    damage_keys: tuple[str, ...]
+    case_keys: tuple[str, ...]
     pair_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
     coalition_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]
-    specs: tuple[
-        tuple[tuple[str, ...], str, int, int, tuple[tuple[str, int], ...], int], ...
-    ]
+    specs: tuple[tuple[tuple[str, ...], str, int, tuple[tuple[str, int], ...]], ...]
 
 
 @functools.lru_cache(maxsize=64)
-def case_plan(
-    ratio_labels: tuple[tuple[str, str], ...],
-    survivor_keys: tuple[str, ...],
-    damage_keys: tuple[str, ...],
-) -> CasePlan:
-    """The :class:`CasePlan` of ratios labelled (case, party) and the survivors' keys."""
+def case_plan(ratio_labels: tuple[tuple[str, str], ...]) -> CasePlan:
+    """The :class:`CasePlan` of ratios labelled (case, party)."""
 
     def r_of(case_prefix: str, party: str) -> int:
         return next(
             i for i, (c, p) in enumerate(ratio_labels) if p == party and c.startswith(case_prefix)
         )
 
-    n_s, n_r = len(survivor_keys), len(ratio_labels)
     parties = sorted({p for _, p in ratio_labels}, key=lambda p: (*PARTIES, p).index(p))
     pairs = [(a, b) for a in parties for b in parties if a != b]
-    coalitions = [(c, [x for x in parties if x != c]) for c in parties]
-    fsi_at = n_s + n_r
-    dmg_at = fsi_at + len(pairs) + len(coalitions)
-    specs = []
-    ia, ib = [], []
+    n_c = len(pairs) + len(parties)
+    # Lanes: survivors [0, n_c), ratios from n_c, fsi from n_c + ratios, damage after them.
+    r_at, fsi_at = n_c, n_c + len(ratio_labels)
+    keys: list[str] = []
+    specs: list[tuple[tuple[str, ...], str, int, tuple[tuple[str, int], ...]]] = []
+    pair_idx: list[tuple[int, int]] = []
     for a, b in pairs:
         ra, rb = r_of(f"{a}->{b} ", a), r_of(f"{b}->{a} ", b)
-        fsi = fsi_at + len(ia)
-        ia.append(ra)
-        ib.append(rb)
-        key = f"{a}->{b}"
-        specs.append(
-            (
-                (a,),
-                b,
-                ra,
-                survivor_keys.index(key),
-                ((f"r_{a}", n_s + ra), (f"r_{b}", n_s + rb), ("fsi", fsi)),
-                dmg_at + damage_keys.index(key),
-            )
+        index: tuple[tuple[str, int], ...] = (
+            (f"r_{a}", r_at + ra),
+            (f"r_{b}", r_at + rb),
+            ("fsi", fsi_at + len(keys)),
         )
-    i0, i1, ic = [], [], []
-    for c, pair in coalitions:
-        label = f"{pair[0]}+{pair[1]}->{c}"
-        r0, r1, rc = r_of(label, pair[0]), r_of(label, pair[1]), r_of(label, c)
-        fsi = fsi_at + len(pairs) + len(i0)
-        i0.append(r0)
-        i1.append(r1)
-        ic.append(rc)
-        specs.append(
-            (
-                (pair[0], pair[1]),
-                c,
-                r0,
-                survivor_keys.index(label),
-                (
-                    (f"r_{pair[0]}", n_s + r0),
-                    (f"r_{pair[1]}", n_s + r1),
-                    (f"r_{c}", n_s + rc),
-                    ("fsi", fsi),
-                ),
-                dmg_at + damage_keys.index(label),
-            )
+        specs.append(((a,), b, ra, index))
+        keys.append(f"{a}->{b}")
+        pair_idx.append((ra, rb))
+    coalition_idx: list[tuple[int, int, int]] = []
+    for c in parties:
+        p0, p1 = [x for x in parties if x != c]
+        label = f"{p0}+{p1}->{c}"
+        r0, r1, rc = r_of(label, p0), r_of(label, p1), r_of(label, c)
+        index = (
+            (f"r_{p0}", r_at + r0),
+            (f"r_{p1}", r_at + r1),
+            (f"r_{c}", r_at + rc),
+            ("fsi", fsi_at + len(keys)),
         )
+        specs.append(((p0, p1), c, r0, index))
+        keys.append(label)
+        coalition_idx.append((r0, r1, rc))
 
-    def ix(x: list[int]) -> npt.NDArray[np.intp]:
-        return np.array(x, dtype=np.intp)
+    def ix(rows: list[tuple[int, ...]], n: int) -> tuple[npt.NDArray[np.intp], ...]:
+        a = np.array(rows, dtype=np.intp).reshape(-1, n)
+        return tuple(a[:, i] for i in range(n))
 
-    return CasePlan(
-        ratio_labels,
-        survivor_keys,
-        damage_keys,
-        (ix(ia), ix(ib)),
-        (ix(i0), ix(i1), ix(ic)),
-        tuple(specs),
-    )
+    pa, pb = ix(list(pair_idx), 2)
+    c0, c1, cc = ix(list(coalition_idx), 3)
+    return CasePlan(ratio_labels, tuple(keys), (pa, pb), (c0, c1, cc), tuple(specs))
 
 
 def sorted_lanes(x: FloatArray) -> FloatArray:
@@ -577,11 +552,11 @@ def posture_cases(
 ) -> list[tuple[list[StabilityCase], tuple[str, str, float, str]]]:
     """The cases of ``M`` posture results at once, and the least stable ratio of each.
 
-    ``ratios`` ``(M, ratios, S)``, ``survivors`` and ``damage`` ``(M, keys, S)`` in the plan's
-    orders; ``drivers[m][i]`` the driver of ratio ``i``. Every band is the 5-95% band of
-    :class:`Band` (one quantile call over all lanes, each lane's numbers as of one array);
-    the least stable is (case, party, median r, driver) of the smallest median ``r``, the
-    first of equal ones, as :meth:`TripolarResult.least_stable` picks it.
+    ``ratios`` ``(M, ratios, S)`` in the plan's order, ``survivors`` and ``damage`` ``(M, 9,
+    S)`` by the plan's case keys; ``drivers[m][i]`` the driver of ratio ``i``. Every band is
+    :meth:`Band.of` of its lane (one quantile call over all lanes, a lane's numbers those of
+    the lane alone); the least stable is (case, party, median r, driver) of the smallest
+    median ``r``, the first of equal ones, as :meth:`TripolarResult.least_stable` picks it.
     """
     ia, ib = plan.pair_fsi
     i0, i1, ic = plan.coalition_fsi
@@ -589,26 +564,28 @@ def posture_cases(
         [ratios[:, ia] * ratios[:, ib], np.minimum(ratios[:, i0], ratios[:, i1]) * ratios[:, ic]],
         axis=1,
     )
+    n_c, n_r = len(plan.case_keys), len(plan.ratio_labels)
     lanes = sorted_lanes(np.concatenate([survivors, ratios, fsi, damage], axis=1))
     med, p05, p95 = np.quantile(lanes, _QS, axis=2).tolist()
-    r_med = np.median(lanes[:, len(plan.survivor_keys) : len(plan.survivor_keys) + len(plan.ratio_labels)], axis=2)
+    r_med = np.median(lanes[:, n_c : n_c + n_r], axis=2)
     least_at = np.argmin(r_med, axis=1).tolist()
     r_least = r_med[np.arange(len(least_at)), least_at].tolist()
+    dmg_at = n_c + n_r + n_c
     out: list[tuple[list[StabilityCase], tuple[str, str, float, str]]] = []
     for m, posture in enumerate(postures):
-        bands = [Band(*x) for x in zip(med[m], p05[m], p95[m], strict=True)]
+        bands = list(map(Band, med[m], p05[m], p95[m]))
         drv = drivers[m]
         cases = [
             StabilityCase(
                 attackers,
                 victim,
                 posture,
-                bands[surv],
+                bands[n],
                 {name: bands[lane] for name, lane in index},
                 drv[d],
-                bands[dmg],
+                bands[dmg_at + n],
             )
-            for attackers, victim, d, surv, index, dmg in plan.specs
+            for n, (attackers, victim, d, index) in enumerate(plan.specs)
         ]
         case, party = plan.ratio_labels[least_at[m]]
         out.append((cases, (case, party, float(r_least[m]), drv[least_at[m]])))
@@ -689,20 +666,16 @@ def report_from(
     # Postures whose results have the same labels are read with one plan, together.
     groups: dict[CasePlan, list[tuple[str, TripolarResult]]] = {}
     for posture, res in mc.by_posture.items():
-        plan = case_plan(
-            tuple((c.case, c.party) for c in res.ratios),
-            tuple(res.survivors),
-            tuple(res.damage_survivors),
-        )
+        plan = case_plan(tuple((c.case, c.party) for c in res.ratios))
         groups.setdefault(plan, []).append((posture, res))
     done: dict[str, tuple[list[StabilityCase], tuple[str, str, float, str]]] = {}
     for plan, members in groups.items():
         cases = posture_cases(
             plan,
             np.stack([np.stack([c.r for c in res.ratios]) for _, res in members]),
-            np.stack([np.stack([res.survivors[k] for k in plan.survivor_keys]) for _, res in members]),
+            np.stack([np.stack([res.survivors[k] for k in plan.case_keys]) for _, res in members]),
             np.stack(
-                [np.stack([res.damage_survivors[k] for k in plan.damage_keys]) for _, res in members]
+                [np.stack([res.damage_survivors[k] for k in plan.case_keys]) for _, res in members]
             ),
             [[c.driver for c in res.ratios] for _, res in members],
             [q for q, _ in members],
