@@ -30,13 +30,13 @@ from tripolar.ranges import Range
 from tripolar.stability.batch import evaluate_variants, variant_forces
 from tripolar.stability.run import (
     RNG_BLOCK,
+    Lanes,
     StabilityCase,
     StabilityReport,
     block_generator,
     draw_block,
     report_from,
     run_monte_carlo,
-    sorted_lanes,
 )
 from tripolar.stability.tripolar import StabilityRows, TripolarResult, stability_rows
 from tripolar.treaty import load_treaty
@@ -407,25 +407,44 @@ def test_run_monte_carlo_draws_are_the_reference():
 
 lanes = hnp.arrays(
     np.float64,
-    hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=9),
-    elements=st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, np.nan, np.inf, 1e-300]),
+    hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=12),
+    elements=st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1 / 3, np.nan, np.inf, -np.inf]),
+) | hnp.arrays(
+    np.float64,
+    st.tuples(st.integers(1, 4), st.integers(1, 120)),
+    elements=st.floats(-1e6, 1e6, allow_subnormal=False),
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(lanes)
-def test_quantiles_of_sorted_lanes_are_those_of_the_data(x):
-    """Sorting first changes no quantile or median, to the sign of a zero."""
-    qs = np.array([0.5, 0.05, 0.95])
-    s = sorted_lanes(x)
+def _same(got: np.ndarray, want: np.ndarray) -> None:
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lanes, st.sampled_from([[0.5, 0.05, 0.95], [0.0, 1.0, 0.25, 0.75], [0.3]]))
+def test_lane_statistics_are_numpys(x, qs):
+    """Quantiles and medians from the sorted lanes are numpy's, to the sign of a zero."""
+    q = np.array(qs)
     with np.errstate(invalid="ignore"):
-        pairs = [
-            (np.quantile(s, qs, axis=-1), np.quantile(x, qs, axis=-1)),
-            (np.median(s, axis=-1), np.median(x, axis=-1)),
-        ]
-    for got, want in pairs:
-        np.testing.assert_array_equal(got, want)
-        assert np.array_equal(np.signbit(got), np.signbit(want))
+        want_q = np.quantile(x, q, axis=-1)
+        want_m = np.median(x, axis=-1)
+        got = Lanes(x)
+        _same(got.quantiles(q), want_q)
+        _same(got.medians(slice(None)), want_m)
+        _same(got.medians(slice(0, 1)), np.median(x[..., 0:1, :], axis=-1))
+
+
+def test_lane_statistics_without_the_sorted_shortcut(monkeypatch):
+    """Where numpy's numbers were not those of the shortcut, numpy's own are used."""
+    import tripolar.stability.run as run
+
+    monkeypatch.setattr(run, "_sorted_statistics_agree", lambda n, qs: False)
+    x = np.random.default_rng(1).random((3, 4, 25))
+    x[0, 1, 3] = -0.0
+    got = run.Lanes(x)
+    _same(got.quantiles(np.array([0.5, 0.05])), np.quantile(x, [0.5, 0.05], axis=-1))
+    _same(got.medians(slice(1, 3)), np.median(x[:, 1:3], axis=-1))
 
 
 @settings(max_examples=100, deadline=None)

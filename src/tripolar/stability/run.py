@@ -527,19 +527,104 @@ def case_plan(ratio_labels: tuple[tuple[str, str], ...]) -> CasePlan:
     return CasePlan(ratio_labels, tuple(keys), (pa, pb), (c0, c1, cc), tuple(specs))
 
 
-def sorted_lanes(x: FloatArray) -> FloatArray:
-    """``x`` sorted along its last axis, for quantiles: a quantile depends on the values of
-    a lane only, and selecting them from sorted values is much quicker than from the data.
+def _sorted_quantiles(s: FloatArray, qs: FloatArray) -> FloatArray:
+    """Linear quantiles (Hyndman & Fan's definition 7, numpy's default) of lanes sorted along
+    the last axis, shape ``(len(qs), *s.shape[:-1])``: the order statistics either side of
+    the virtual index ``(n - 1) q``, interpolated as :func:`numpy.quantile` does it (``a + (b -
+    a) g``, or ``b - (b - a)(1 - g)`` from ``g = 0.5``; the last value where ``q`` reaches it;
+    NaN where a lane holds one)."""
+    n = s.shape[-1]
+    v = (n - 1) * qs
+    prev = np.floor(v)
+    nxt = prev + 1
+    top = v >= n - 1
+    prev[top] = -1
+    nxt[top] = -1
+    i0, i1 = prev.astype(np.intp), nxt.astype(np.intp)
+    g = (v - i0).reshape((-1,) + (1,) * (s.ndim - 1))
+    a = np.moveaxis(s[..., i0], -1, 0)
+    b = np.moveaxis(s[..., i1], -1, 0)
+    d = b - a
+    out = a + d * g
+    np.subtract(b, d * (1 - g), out=out, where=g >= 0.5)
+    last = s[..., -1]
+    np.copyto(out, last, where=np.isnan(last))
+    return np.asarray(out, dtype=np.float64)
+
+
+def _sorted_medians(s: FloatArray) -> FloatArray:
+    """Medians of lanes sorted along the last axis as :func:`numpy.median` gives them: the
+    mean of the two middle values (the middle one of an odd count); NaN where a lane holds
+    one."""
+    n = s.shape[-1]
+    h = n // 2
+    out = s[..., h].copy() if n % 2 else (s[..., h - 1] + s[..., h]) / 2
+    last = s[..., -1]
+    np.copyto(out, last, where=np.isnan(last))
+    return np.asarray(out, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=256)
+def _sorted_statistics_agree(n: int, qs: tuple[float, ...]) -> bool:
+    """Whether :func:`_sorted_quantiles` and :func:`_sorted_medians` give numpy's numbers on
+    ``n`` samples: checked once per ``n`` on lanes of distinct values, ties, infinities, NaN
+    and a constant lane, so that a numpy computing them otherwise is noticed and used."""
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.standard_normal((6, n)) * 1e3, axis=-1)
+    x[1] = np.round(x[1] / 300.0)
+    x[2, -1], x[3, 0], x[4, n // 2] = np.inf, -np.inf, np.nan
+    x[5] = 7.0
+    s = np.sort(x, axis=-1)
+    q = np.array(qs)
+    with np.errstate(invalid="ignore"):
+        pairs = [
+            (_sorted_quantiles(s, q), np.quantile(x, q, axis=-1)),
+            (_sorted_medians(s), np.median(x, axis=-1)),
+        ]
+    return all(np.array_equal(a, b, equal_nan=True) for a, b in pairs)
+
+
+class Lanes:
+    """Samples on the last axis of an array ("lanes"), sorted once for their quantiles and
+    medians: the numbers of :func:`numpy.quantile` and :func:`numpy.median` of the data, got
+    from the sorted lanes' order statistics instead of selecting them afresh per call.
 
     ``-0.0`` and ``0.0`` compare equal, so which of them a selection returns depends on the
-    order it meets them in; a lane holding a negative zero is kept as given, so that its
-    quantiles are those of the data as given too.
+    order it meets them in; a lane holding a negative zero is computed from the data as
+    given, as numpy computes it.
     """
-    out = np.sort(x, axis=-1)
-    if np.signbit(out).any():
-        neg_zero = (np.signbit(x) & (x == 0)).any(axis=-1)
-        out[neg_zero] = x[neg_zero]
-    return out
+
+    def __init__(self, x: FloatArray) -> None:
+        self.data = x
+        self.sorted = np.sort(x, axis=-1)
+        self.as_given: npt.NDArray[np.bool_] | None = None
+        if np.signbit(self.sorted).any():
+            neg_zero = (np.signbit(x) & (x == 0)).any(axis=-1)
+            if neg_zero.any():
+                self.as_given = neg_zero
+
+    def quantiles(self, qs: FloatArray) -> FloatArray:
+        """``numpy.quantile(data, qs, axis=-1)``."""
+        if _sorted_statistics_agree(self.data.shape[-1], tuple(qs.tolist())):
+            out = _sorted_quantiles(self.sorted, qs)
+        else:
+            out = np.asarray(np.quantile(self.sorted, qs, axis=-1), dtype=np.float64)
+        if self.as_given is not None:
+            out[:, self.as_given] = np.quantile(self.data[self.as_given], qs, axis=-1)
+        return out
+
+    def medians(self, lanes: slice) -> FloatArray:
+        """``numpy.median(data[..., lanes, :], axis=-1)`` (a range of lanes on the axis before
+        the samples)."""
+        s = self.sorted[..., lanes, :]
+        if _sorted_statistics_agree(s.shape[-1], tuple(_QS.tolist())):
+            out = _sorted_medians(s)
+        else:
+            out = np.asarray(np.median(s, axis=-1), dtype=np.float64)
+        if self.as_given is not None:
+            keep = self.as_given[..., lanes]
+            out[keep] = np.median(self.data[..., lanes, :][keep], axis=-1)
+        return out
 
 
 def posture_cases(
@@ -565,9 +650,9 @@ def posture_cases(
         axis=1,
     )
     n_c, n_r = len(plan.case_keys), len(plan.ratio_labels)
-    lanes = sorted_lanes(np.concatenate([survivors, ratios, fsi, damage], axis=1))
-    med, p05, p95 = np.quantile(lanes, _QS, axis=2).tolist()
-    r_med = np.median(lanes[:, n_c : n_c + n_r], axis=2)
+    lanes = Lanes(np.concatenate([survivors, ratios, fsi, damage], axis=1))
+    med, p05, p95 = lanes.quantiles(_QS).tolist()
+    r_med = lanes.medians(slice(n_c, n_c + n_r))
     least_at = np.argmin(r_med, axis=1).tolist()
     r_least = r_med[np.arange(len(least_at)), least_at].tolist()
     dmg_at = n_c + n_r + n_c
