@@ -509,3 +509,30 @@ def test_folded_draws_of_changed_laws(treaties):
                 [refs[i][postures[q]][k].take(slice(a, b)) for i, q, _, a, b in segments]
             )
             assert_states_equal(got[k], replace(want, posture="day_to_day"))
+
+
+def test_least_stable_victim_of_a_coalition(treaties, monkeypatch):
+    """A least stable ratio whose driver the cases do not report (a coalition's victim
+    striking both first): its driver is picked from its own returns, as the plain path does."""
+    import sys
+
+    import tripolar.stability.batch as batch
+
+    plain = stability_rows
+
+    def weakened(*args: Any, **kwargs: Any) -> StabilityRows:
+        rows = plain(*args, **kwargs)
+        cases = tuple(
+            (c, p, c1 * 1e-3 if c.startswith("US+RU->CN") and p == "CN" else c1, c2, k)
+            for c, p, c1, c2, k in rows.cases
+        )
+        return replace(rows, cases=cases)
+
+    monkeypatch.setattr(batch, "stability_rows", weakened)
+    monkeypatch.setattr(sys.modules[__name__], "stability_rows", weakened)
+    ctx = EvaluationContext(samples=24, seed=5)
+    fast = evaluate_variants(treaties[:3], ctx)
+    ref = ref_evaluate(treaties[:3], ctx, ("day_to_day", "generated"), 2048)
+    for a, b in zip(fast, ref, strict=True):
+        assert a.least_stable["case"].startswith("US+RU->CN") and a.least_stable["party"] == "CN"
+        assert a.to_dict() == b.to_dict()

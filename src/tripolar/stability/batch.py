@@ -33,6 +33,7 @@ from tripolar.stability.kent_thaler import stability_ratio
 from tripolar.stability.run import (
     CHUNK_ROWS,
     RNG_BLOCK,
+    CasePlan,
     DrawLayout,
     StabilityCase,
     StabilityReport,
@@ -211,7 +212,7 @@ def _fold(
     # limiting survivors, driver returns of the first block), each (lanes, rows) but the
     # returns (rows, classes).
     parts: dict[tuple[int, int], list[tuple[FloatArray, ...]]] = {}
-    layout: tuple[Any, ...] | None = None
+    layout: _RowsLayout | None = None
     start = 0
     while start < len(pieces):
         stop, rows = start, 0
@@ -230,12 +231,12 @@ def _fold(
             draws.states(segments), params=params, reserve_delta=delta, follow_on_lambda=lam
         )
         if layout is None:
-            layout = _rows_layout(res)
+            layout = _RowsLayout.of(res)
         c1 = np.stack([c[2] for c in res.cases])
         c2 = np.stack([c[3] for c in res.cases])
-        surv = np.stack([res.survivors[k] for k in layout[0].case_keys])
-        dmg = np.stack([res.damage_survivors[k] for k in layout[0].case_keys])
-        gains = np.concatenate([g for _, g in res.gains.values()], axis=1)
+        surv = np.stack([res.survivors[k] for k in layout.plan.case_keys])
+        dmg = np.stack([res.damage_survivors[k] for k in layout.plan.case_keys])
+        gains = np.concatenate([res.gains[k][1] for k in layout.order], axis=1)
         at = 0
         for q in range(n_q):
             for i, lo, hi in chunk:
@@ -251,27 +252,42 @@ def _fold(
         start = stop
 
 
-def _rows_layout(res: StabilityRows) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class _RowsLayout:
     """How a group's rows are read: the case plan, each ratio's driver key, and each driver
-    key's class labels and columns in the driver returns put side by side."""
-    plan = case_plan(tuple((c, p) for c, p, _, _, _ in res.cases))
-    keys = [k for _, _, _, _, k in res.cases]
-    cols: list[tuple[str, tuple[str, ...], int, int]] = []
-    at = 0
-    for k, (labels, g) in res.gains.items():
-        cols.append((k, labels, at, at + g.shape[1]))
-        at += g.shape[1]
-    return plan, keys, cols
+    key's class labels and columns in the driver returns put side by side (the keys whose
+    drivers the cases report first, ``n_reported`` columns)."""
+
+    plan: CasePlan
+    keys: tuple[str, ...]
+    columns: dict[str, tuple[tuple[str, ...], int, int]]
+    order: tuple[str, ...]
+    n_reported: int
+
+    @classmethod
+    def of(cls, res: StabilityRows) -> _RowsLayout:
+        plan = case_plan(tuple((c, p) for c, p, _, _, _ in res.cases))
+        keys = tuple(k for _, _, _, _, k in res.cases)
+        reported = {keys[d] for d in plan.driver_ratios}
+        order = tuple(sorted(res.gains, key=lambda k: k not in reported))
+        columns: dict[str, tuple[tuple[str, ...], int, int]] = {}
+        at = n_reported = 0
+        for k in order:
+            labels, g = res.gains[k]
+            columns[k] = (labels, at, at + g.shape[1])
+            at += g.shape[1]
+            if k in reported:
+                n_reported = at
+        return cls(plan, keys, columns, order, n_reported)
 
 
 def _report_rows(
     done: list[int],
     parts: dict[tuple[int, int], list[tuple[FloatArray, ...]]],
-    layout: tuple[Any, ...],
+    layout: _RowsLayout,
     postures: tuple[str, ...],
 ) -> Iterator[tuple[int, list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]]]]:
     """The cases of the variants ``done`` (their rows removed from ``parts``), together."""
-    plan, keys, cols = layout
     n_q = len(postures)
     lanes: list[list[FloatArray]] = [[], [], [], [], []]
     for i in done:
@@ -284,16 +300,37 @@ def _report_rows(
                 )
     c1, c2, surv, dmg, gains = (np.stack(x) for x in lanes)
     ratios = stability_ratio(c1, c2)
-    # Each driver key's class with the largest median return (over the first block's rows).
-    med = np.median(gains, axis=1)
-    by_key = {
-        k: [labels[j] for j in np.argmax(med[:, lo:hi], axis=1).tolist()]
-        for k, labels, lo, hi in cols
-    }
-    drivers = [[by_key[k][m] for k in keys] for m in range(len(done) * n_q)]
-    cases = posture_cases(plan, ratios, surv, dmg, drivers, [q for _ in done for q in postures])
+    # Each driver key's class with the largest median return over the first block's rows
+    # (StabilityRows.drivers), for the keys the cases report; others when a least stable
+    # ratio needs them.
+    med = np.median(gains[:, :, : layout.n_reported], axis=1)
+    by_key: dict[str, list[str]] = {}
+    for k in layout.order:
+        labels, lo, hi = layout.columns[k]
+        if hi > layout.n_reported:
+            break
+        by_key[k] = [labels[j] for j in np.argmax(med[:, lo:hi], axis=1).tolist()]
+
+    def driver(m: int, ratio: int) -> str:
+        key = layout.keys[ratio]
+        if key in by_key:
+            return by_key[key][m]
+        labels, lo, hi = layout.columns[key]
+        return labels[int(np.argmax(np.median(gains[m, :, lo:hi], axis=0)))]
+
+    reported = layout.plan.driver_ratios
+    drivers = [{d: by_key[layout.keys[d]][m] for d in reported} for m in range(len(c1))]
+    found = posture_cases(
+        layout.plan, ratios, surv, dmg, drivers, [q for _ in done for q in postures]
+    )
     for v, i in enumerate(done):
-        yield i, [(q, *cases[v * n_q + j]) for j, q in enumerate(postures)]
+        out: list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]] = []
+        for j, posture in enumerate(postures):
+            m = v * n_q + j
+            cases, least, r = found[m]
+            case, party = layout.plan.ratio_labels[least]
+            out.append((posture, cases, (case, party, r, driver(m, least))))
+        yield i, out
 
 
 def evaluate_variants(

@@ -10,6 +10,7 @@ the least stable case and every assumption used.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -475,6 +476,11 @@ class CasePlan:
     coalition_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]
     specs: tuple[tuple[tuple[str, ...], str, int, tuple[tuple[str, int], ...]], ...]
 
+    @property
+    def driver_ratios(self) -> tuple[int, ...]:
+        """The ratios whose drivers the cases report (by index)."""
+        return tuple(sorted({d for _, _, d, _ in self.specs}))
+
 
 @functools.lru_cache(maxsize=64)
 def case_plan(ratio_labels: tuple[tuple[str, str], ...]) -> CasePlan:
@@ -632,16 +638,17 @@ def posture_cases(
     ratios: FloatArray,
     survivors: FloatArray,
     damage: FloatArray,
-    drivers: list[list[str]],
+    drivers: Sequence[Mapping[int, str]],
     postures: list[str],
-) -> list[tuple[list[StabilityCase], tuple[str, str, float, str]]]:
+) -> list[tuple[list[StabilityCase], int, float]]:
     """The cases of ``M`` posture results at once, and the least stable ratio of each.
 
     ``ratios`` ``(M, ratios, S)`` in the plan's order, ``survivors`` and ``damage`` ``(M, 9,
-    S)`` by the plan's case keys; ``drivers[m][i]`` the driver of ratio ``i``. Every band is
-    :meth:`Band.of` of its lane (one quantile call over all lanes, a lane's numbers those of
-    the lane alone); the least stable is (case, party, median r, driver) of the smallest
-    median ``r``, the first of equal ones, as :meth:`TripolarResult.least_stable` picks it.
+    S)`` by the plan's case keys; ``drivers[m]`` the driver of each ratio of
+    :attr:`CasePlan.driver_ratios` (by index). Every band is :meth:`Band.of` of its lane (the
+    lanes sorted once, :class:`Lanes`); the least stable is the index and median of the ratio
+    with the smallest median, the first of equal ones, as :meth:`TripolarResult.least_stable`
+    picks it.
     """
     ia, ib = plan.pair_fsi
     i0, i1, ic = plan.coalition_fsi
@@ -656,7 +663,7 @@ def posture_cases(
     least_at = np.argmin(r_med, axis=1).tolist()
     r_least = r_med[np.arange(len(least_at)), least_at].tolist()
     dmg_at = n_c + n_r + n_c
-    out: list[tuple[list[StabilityCase], tuple[str, str, float, str]]] = []
+    out: list[tuple[list[StabilityCase], int, float]] = []
     for m, posture in enumerate(postures):
         bands = list(map(Band, med[m], p05[m], p95[m]))
         drv = drivers[m]
@@ -672,8 +679,7 @@ def posture_cases(
             )
             for n, (attackers, victim, d, index) in enumerate(plan.specs)
         ]
-        case, party = plan.ratio_labels[least_at[m]]
-        out.append((cases, (case, party, float(r_least[m]), drv[least_at[m]])))
+        out.append((cases, least_at[m], float(r_least[m])))
     return out
 
 
@@ -755,17 +761,19 @@ def report_from(
         groups.setdefault(plan, []).append((posture, res))
     done: dict[str, tuple[list[StabilityCase], tuple[str, str, float, str]]] = {}
     for plan, members in groups.items():
-        cases = posture_cases(
+        found = posture_cases(
             plan,
             np.stack([np.stack([c.r for c in res.ratios]) for _, res in members]),
             np.stack([np.stack([res.survivors[k] for k in plan.case_keys]) for _, res in members]),
             np.stack(
                 [np.stack([res.damage_survivors[k] for k in plan.case_keys]) for _, res in members]
             ),
-            [[c.driver for c in res.ratios] for _, res in members],
+            [dict(enumerate(c.driver for c in res.ratios)) for _, res in members],
             [q for q, _ in members],
         )
-        done.update((q, c) for (q, _), c in zip(members, cases, strict=True))
+        for (q, res), (cases, at, r) in zip(members, found, strict=True):
+            ls = res.ratios[at]
+            done[q] = (cases, (ls.case, ls.party, r, ls.driver))
     by_posture = [(q, *done[q]) for q in mc.by_posture]
     return assemble_report(
         by_posture,
