@@ -177,6 +177,11 @@ def sample_triangular(rng: np.random.Generator, ranges: list[Range], n: int) -> 
     return triangular_quantile(rng.random((n, len(ranges))), lo, mode, hi)
 
 
+def sample_bounds_of(forces: Sequence[Force]) -> FloatArray:
+    """:meth:`Force.sample_bounds` of ``forces`` side by side, shape ``(3, sum of 6 J)``."""
+    return range_bounds([getattr(s, f) for x in forces for f in _SAMPLED for s in x.systems])
+
+
 @dataclass(frozen=True)
 class Force:
     """A party's forces for the exchange: a tuple of :class:`ForceSystem`."""
@@ -208,7 +213,7 @@ class Force:
     def sample_bounds(self) -> FloatArray:
         """The triangular laws of :meth:`sample`, shape ``(3, 6 J)`` (rows low, mode, high),
         columns figure by figure (:data:`SAMPLED_FIGURES`), system by system within each."""
-        return range_bounds([getattr(s, f) for f in _SAMPLED for s in self.systems])
+        return sample_bounds_of([self])
 
     def sample(self, rng: np.random.Generator, n: int) -> ForceArrays:
         """``n`` joint draws of every uncertain figure (independent triangular laws), from

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import KentThalerParams
-from tripolar.exchange.force import Force, triangular_quantile
+from tripolar.exchange.force import Force, sample_bounds_of, triangular_quantile
 from tripolar.exchange.montecarlo import PARTIES, POSTURE_NAMES, level_assumptions, real_forces
 from tripolar.stability.kent_thaler import stability_ratio
 from tripolar.stability.run import (
@@ -112,15 +112,14 @@ class _GroupDraws:
         self.postures = postures
         self.seed = seed
         self.n_samples = n_samples
-        force_bounds = [[f.sample_bounds() for f in v.forces.values()] for v in variants]
+        # Each variant's force laws side by side (party by party, as in the layout's rows),
+        # shape (variants, 3, force columns), and where they differ from the first's.
+        self.force_bounds = np.stack([sample_bounds_of(list(v.forces.values())) for v in variants])
+        self.changed = (self.force_bounds != self.force_bounds[0]).any(axis=1)
+        ends = np.cumsum([6 * j for j in self.layout.n_systems])[:-1]
+        ref_bounds = dict(zip(ref, np.split(self.force_bounds[0], ends, axis=1), strict=True))
         self.force_cols = self.layout.force_columns()
-        self.force_bounds = [np.concatenate(b, axis=1) for b in force_bounds]
-        self.bounds = [
-            state_bounds(ref, levels, q, dict(zip(ref, force_bounds[0], strict=True)))
-            for q in postures
-        ]
-        first = self.force_bounds[0]
-        self.changed = [np.flatnonzero((b != first).any(axis=0)) for b in self.force_bounds]
+        self.bounds = [state_bounds(ref, levels, q, ref_bounds) for q in postures]
         self.force_figures = self.layout.force_figures()
         self._blocks: dict[int, tuple[list[FloatArray], list[list[tuple[FloatArray, FloatArray]]]]]
         self._blocks = {}
@@ -159,10 +158,11 @@ class _GroupDraws:
             )
             for k in range(len(self.layout.parties))
         ]
-        changed = np.unique(np.concatenate([self.changed[i] for i, *_ in segments]))
+        of = [i for i, *_ in segments]
+        changed = np.flatnonzero(self.changed[of].any(axis=0))
         if changed.size:
             sizes = [s1 - s0 for *_, s0, s1 in segments]
-            laws = np.stack([self.force_bounds[i] for i, *_ in segments])[:, :, changed]
+            laws = self.force_bounds[of][:, :, changed]
             values = np.empty((sum(sizes), changed.size))
             # A law of zero width gives its mode whatever the uniform.
             exact = (laws[:, 0] == laws[:, 2]).all(axis=0)
