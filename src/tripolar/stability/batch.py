@@ -180,7 +180,7 @@ class _GroupDraws:
             for k in np.unique(party).tolist():
                 sel = party == k
                 figures[k][0][figure[sel], :, system[sel]] = values[:, sel].T
-        return self.layout.states(figures, self.ref, self.postures[0])
+        return self.layout.figure_states(figures, self.ref, self.postures[0])
 
 
 def _fold(

@@ -160,25 +160,32 @@ class DrawLayout:
         return out
 
     def states(
+        self, draws: FloatArray, forces: dict[str, Force], posture: str
+    ) -> dict[str, PartyState]:
+        """The party states of ``draws`` (rows of this layout), views of its columns."""
+        figures = []
+        for o, j in zip(self.offsets, self.n_systems, strict=True):
+            cols = [draws[:, o + i * j : o + (i + 1) * j] for i in range(7)]
+            figures.append((cols, [draws[:, o + 7 * j + i] for i in range(4)]))
+        return self._states(figures, forces, posture)
+
+    def figure_states(
+        self, figures: list[tuple[FloatArray, FloatArray]], forces: dict[str, Force], posture: str
+    ) -> dict[str, PartyState]:
+        """The party states of each party's figures as :meth:`by_figure` gives them, views of
+        those (C-ordered, as concatenated states are)."""
+        return self._states([(list(figs), list(sc)) for figs, sc in figures], forces, posture)
+
+    def _states(
         self,
-        draws: FloatArray | list[tuple[FloatArray, FloatArray]],
+        figures: list[tuple[list[FloatArray], list[FloatArray]]],
         forces: dict[str, Force],
         posture: str,
     ) -> dict[str, PartyState]:
-        """The party states of ``draws``: rows of this layout (the states are views of its
-        columns), or per party its figures as :meth:`by_figure` gives them (the states are
-        views of those: C-ordered, as concatenated states are)."""
         out: dict[str, PartyState] = {}
-        for n, (k, o, j) in enumerate(zip(self.parties, self.offsets, self.n_systems, strict=True)):
-            if isinstance(draws, list):
-                figs, sc = draws[n]
-                cols = [figs[i] for i in range(7)]
-                scalars = [sc[i] for i in range(4)]
-            else:
-                cols = [draws[:, o + i * j : o + (i + 1) * j] for i in range(7)]
-                scalars = [draws[:, o + 7 * j + i] for i in range(4)]
+        for k, (cols, scalars) in zip(self.parties, figures, strict=True):
             out[k] = PartyState(
-                force=forces[k].arrays(dict(zip(SAMPLED_FIGURES, cols, strict=False))),
+                force=forces[k].arrays(dict(zip(SAMPLED_FIGURES, cols[:6], strict=True))),
                 posture=posture,
                 untargetable=cols[6],
                 demated=scalars[0],
