@@ -245,7 +245,8 @@ def draw_block(
     n_b = min(RNG_BLOCK, n_samples - lo)
     layout = DrawLayout.of(forces)
     # The laws first: an unknown posture is refused before any draw.
-    bounds = [state_bounds(forces, levels, q) for q in postures]
+    own = {k: f.sample_bounds() for k, f in forces.items()}
+    bounds = [state_bounds(forces, levels, q, own) for q in postures]
     us = layout.uniforms(block_generator(seed, block), n_b, len(postures))
     out: dict[str, dict[str, PartyState]] = {}
     for q, u, (lo_b, mode, hi) in zip(postures, us, bounds, strict=True):
