@@ -134,17 +134,30 @@ _SAMPLED = (
     "reliability",
     "hardness_psi",
 )
+#: The sampled figures of a system, in the order :meth:`Force.sample` draws them.
+SAMPLED_FIGURES: tuple[str, ...] = _SAMPLED
 
 
-def sample_triangular(rng: np.random.Generator, ranges: list[Range], n: int) -> FloatArray:
-    """``n`` draws per range from a triangular law (low, mode = value, high): shape ``(n, k)``.
+def range_bounds(ranges: Sequence[Range]) -> FloatArray:
+    """The ends and central values of ``ranges`` as one array, shape ``(3, k)``: rows low,
+    value (the triangular law's mode) and high."""
+    return np.array(
+        [[r.low for r in ranges], [r.value for r in ranges], [r.high for r in ranges]],
+        dtype=np.float64,
+    )
 
-    Exact ranges give their value. Inverse-CDF sampling, so one uniform draw per cell.
+
+def triangular_quantile(
+    u: npt.ArrayLike, lo: npt.ArrayLike, mode: npt.ArrayLike, hi: npt.ArrayLike
+) -> FloatArray:
+    """The triangular law's quantile (inverse CDF) of ``u`` in [0, 1), laws (low, mode, high)
+    broadcast against ``u``; a law of zero width gives its mode.
+
+    Element by element, so a draw's value depends on its own uniform and law only: the same
+    numbers whether the laws are evaluated one range at a time or many rows together.
     """
-    lo = np.array([r.low for r in ranges], dtype=np.float64)
-    mode = np.array([r.value for r in ranges], dtype=np.float64)
-    hi = np.array([r.high for r in ranges], dtype=np.float64)
-    u = rng.random((n, len(ranges)))
+    lo, mode, hi = (np.asarray(x, dtype=np.float64) for x in (lo, mode, hi))
+    u = np.asarray(u, dtype=np.float64)
     width = hi - lo
     safe = np.where(width > 0, width, 1.0)
     fc = np.where(width > 0, (mode - lo) / safe, 0.5)
@@ -154,6 +167,21 @@ def sample_triangular(rng: np.random.Generator, ranges: list[Range], n: int) -> 
     return np.asarray(np.where(width > 0, out, mode), dtype=np.float64)
 
 
+def sample_triangular(rng: np.random.Generator, ranges: list[Range], n: int) -> FloatArray:
+    """``n`` draws per range from a triangular law (low, mode = value, high): shape ``(n, k)``.
+
+    Exact ranges give their value. Inverse-CDF sampling (:func:`triangular_quantile`), so one
+    uniform draw per cell, ``rng.random((n, k))``.
+    """
+    lo, mode, hi = range_bounds(ranges)
+    return triangular_quantile(rng.random((n, len(ranges))), lo, mode, hi)
+
+
+def sample_bounds_of(forces: Sequence[Force]) -> FloatArray:
+    """:meth:`Force.sample_bounds` of ``forces`` side by side, shape ``(3, sum of 6 J)``."""
+    return range_bounds([getattr(s, f) for x in forces for f in _SAMPLED for s in x.systems])
+
+
 @dataclass(frozen=True)
 class Force:
     """A party's forces for the exchange: a tuple of :class:`ForceSystem`."""
@@ -161,7 +189,9 @@ class Force:
     party: str
     systems: tuple[ForceSystem, ...] = field(default=())
 
-    def _arrays(self, values: dict[str, FloatArray]) -> ForceArrays:
+    def arrays(self, values: dict[str, FloatArray]) -> ForceArrays:
+        """This force's arrays with the sampled figures ``values`` (by field name, shape
+        ``(S, J)``), the flags and labels of its systems."""
         return ForceArrays(
             party=self.party,
             system_ids=tuple(s.system_id for s in self.systems),
@@ -173,18 +203,25 @@ class Force:
 
     def nominal(self) -> ForceArrays:
         """Central values, shape ``(1, J)``."""
-        return self._arrays(
+        return self.arrays(
             {
                 f: np.array([[getattr(s, f).value for s in self.systems]], dtype=np.float64)
                 for f in _SAMPLED
             }
         )
 
+    def sample_bounds(self) -> FloatArray:
+        """The triangular laws of :meth:`sample`, shape ``(3, 6 J)`` (rows low, mode, high),
+        columns figure by figure (:data:`SAMPLED_FIGURES`), system by system within each."""
+        return sample_bounds_of([self])
+
     def sample(self, rng: np.random.Generator, n: int) -> ForceArrays:
-        """``n`` joint draws of every uncertain figure (independent triangular laws)."""
-        ranges = [getattr(s, f) for f in _SAMPLED for s in self.systems]
-        draws = sample_triangular(rng, ranges, n).reshape(n, len(_SAMPLED), len(self.systems))
-        return self._arrays({f: draws[:, i, :] for i, f in enumerate(_SAMPLED)})
+        """``n`` joint draws of every uncertain figure (independent triangular laws), from
+        ``rng.random((n, 6 J))`` (columns as in :meth:`sample_bounds`)."""
+        lo, mode, hi = self.sample_bounds()
+        u = rng.random((n, lo.shape[0]))
+        draws = triangular_quantile(u, lo, mode, hi).reshape(n, len(_SAMPLED), len(self.systems))
+        return self.arrays({f: draws[:, i, :] for i, f in enumerate(_SAMPLED)})
 
     def to_dict(self) -> dict[str, Any]:
         return {"party": self.party, "systems": [s.to_dict() for s in self.systems]}

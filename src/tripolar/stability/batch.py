@@ -17,23 +17,32 @@ report (tests check it). Sweeps can therefore split variants across workers free
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
 
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import KentThalerParams
-from tripolar.exchange.force import Force
-from tripolar.exchange.montecarlo import PARTIES, POSTURE_NAMES, real_forces
+from tripolar.exchange.force import Force, sample_bounds_of, triangular_quantile
+from tripolar.exchange.montecarlo import PARTIES, POSTURE_NAMES, level_assumptions, real_forces
+from tripolar.stability.kent_thaler import stability_ratio
 from tripolar.stability.run import (
     CHUNK_ROWS,
     RNG_BLOCK,
-    MonteCarloResult,
+    CasePlan,
+    DrawLayout,
+    StabilityCase,
     StabilityReport,
+    assemble_report,
+    block_generator,
+    case_plan,
     check_chunk_rows,
-    draw_block,
-    report_from,
+    posture_cases,
+    state_bounds,
 )
 from tripolar.stability.tripolar import StabilityRows, stability_rows
 
@@ -42,6 +51,8 @@ if TYPE_CHECKING:
     from tripolar.treaty.schema import Treaty
 
 __all__ = ["evaluate_variants", "variant_forces"]
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,11 @@ def variant_forces(
     )
 
 
+def _content_key(forces: dict[str, Force]) -> str:
+    """The cut forces' content (every field of every system, by party)."""
+    return repr(sorted(forces.items()))
+
+
 def _signature(forces: dict[str, Force]) -> tuple[Any, ...]:
     """Variants whose parties have the same systems can share rows."""
     return tuple(
@@ -75,9 +91,101 @@ def _signature(forces: dict[str, Force]) -> tuple[Any, ...]:
     )
 
 
-def _content_key(forces: dict[str, Force]) -> str:
-    """The cut forces' content (every field of every system, by party)."""
-    return repr(sorted(forces.items()))
+class _GroupDraws:
+    """The draws of a group of variants with the same systems, chunk by chunk.
+
+    Every variant draws sample block ``b`` from the same generator
+    (:func:`tripolar.stability.run.block_generator`) in the same order, so all of them take
+    the same uniforms; they differ only in the laws of the force figures that the treaty cut
+    changed. The uniforms of a block and their values under the first variant's laws are
+    computed once; a chunk's rows take those values and recompute only the columns whose laws
+    differ from the first variant's. Every cell is the same uniform through the same law as
+    :func:`tripolar.stability.run.draw_block` gives that variant, so the numbers are the same.
+    """
+
+    def __init__(
+        self,
+        variants: list[_Variant],
+        levels: AlertLevels,
+        postures: tuple[str, ...],
+        seed: int,
+        n_samples: int,
+    ) -> None:
+        ref = variants[0].forces
+        self.layout = DrawLayout.of(ref)
+        self.ref = ref
+        self.postures = postures
+        self.seed = seed
+        self.n_samples = n_samples
+        # Each variant's force laws side by side (party by party, as in the layout's rows),
+        # shape (variants, 3, force columns), and where they differ from the first's.
+        self.force_bounds = np.stack([sample_bounds_of(list(v.forces.values())) for v in variants])
+        self.changed = (self.force_bounds != self.force_bounds[0]).any(axis=1)
+        ends = np.cumsum([6 * j for j in self.layout.n_systems])[:-1]
+        ref_bounds = dict(zip(ref, np.split(self.force_bounds[0], ends, axis=1), strict=True))
+        self.force_cols = self.layout.force_columns()
+        self.bounds = [state_bounds(ref, levels, q, ref_bounds) for q in postures]
+        self.force_figures = self.layout.force_figures()
+        self._blocks: dict[int, tuple[list[FloatArray], list[list[tuple[FloatArray, FloatArray]]]]]
+        self._blocks = {}
+
+    def _block(
+        self, block: int
+    ) -> tuple[list[FloatArray], list[list[tuple[FloatArray, FloatArray]]]]:
+        """Per posture, the uniforms of a block (rows of the layout), and their values under
+        the first variant's laws (by party and figure, :meth:`DrawLayout.by_figure`)."""
+        hit = self._blocks.get(block)
+        if hit is None:
+            n_b = min(RNG_BLOCK, self.n_samples - block * RNG_BLOCK)
+            us = self.layout.uniforms(block_generator(self.seed, block), n_b, len(self.postures))
+            values = [
+                self.layout.by_figure(triangular_quantile(u, *b))
+                for u, b in zip(us, self.bounds, strict=True)
+            ]
+            hit = self._blocks[block] = (us, values)
+        return hit
+
+    def states(self, segments: list[tuple[int, int, int, int, int]]) -> dict[str, PartyState]:
+        """The folded party states of ``segments`` (variant, posture index, block, first row,
+        end row within the block), end to end. Blocks no segment uses are let go first."""
+        used = {b for _, _, b, _, _ in segments}
+        for b in [b for b in self._blocks if b not in used]:
+            del self._blocks[b]
+        blocks = {b: self._block(b) for b in sorted(used)}
+        figures = [
+            (
+                np.concatenate(
+                    [blocks[b][1][q][k][0][:, s0:s1] for _, q, b, s0, s1 in segments], axis=1
+                ),
+                np.concatenate(
+                    [blocks[b][1][q][k][1][:, s0:s1] for _, q, b, s0, s1 in segments], axis=1
+                ),
+            )
+            for k in range(len(self.layout.parties))
+        ]
+        of = [i for i, *_ in segments]
+        changed = np.flatnonzero(self.changed[of].any(axis=0))
+        if changed.size:
+            sizes = [s1 - s0 for *_, s0, s1 in segments]
+            laws = self.force_bounds[of][:, :, changed]
+            values = np.empty((sum(sizes), changed.size))
+            # A law of zero width gives its mode whatever the uniform.
+            exact = (laws[:, 0] == laws[:, 2]).all(axis=0)
+            if exact.any():
+                values[:, exact] = np.repeat(laws[:, 1][:, exact], sizes, axis=0)
+            banded = ~exact
+            if banded.any():
+                cols = self.force_cols[changed[banded]]
+                u_of = {(b, q): blocks[b][0][q][:, cols].T.copy() for _, q, b, _, _ in segments}
+                u = np.concatenate([u_of[(b, q)][:, s0:s1] for _, q, b, s0, s1 in segments], 1)
+                # Laws per row, a column of draws per row of the arrays (long inner loops).
+                lo, mode, hi = np.repeat(laws[:, :, banded].transpose(1, 2, 0), sizes, axis=2)
+                values[:, banded] = triangular_quantile(u, lo, mode, hi).T
+            party, figure, system = (x[changed] for x in self.force_figures)
+            for k in np.unique(party).tolist():
+                sel = party == k
+                figures[k][0][figure[sel], :, system[sel]] = values[:, sel].T
+        return self.layout.figure_states(figures, self.ref, self.postures[0])
 
 
 def _fold(
@@ -87,8 +195,10 @@ def _fold(
     postures: tuple[str, ...],
     params: KentThalerParams,
     chunk_rows: int,
-) -> list[dict[str, StabilityRows]]:
-    """Per variant and posture, the 9 cases' costs per sample, rows of all variants folded."""
+) -> Iterator[tuple[int, list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]]]]:
+    """Per variant (index into ``variants``, in order), each posture's cases and least stable
+    ratio, the rows of all variants folded together ``chunk_rows`` at a time; a variant is
+    given as soon as its last rows are evaluated."""
     n = ctx.samples
     n_q = len(postures)
     per_piece = max(1, chunk_rows // n_q)
@@ -99,11 +209,15 @@ def _fold(
         for b0 in range(0, n, RNG_BLOCK)
         for lo in range(b0, min(b0 + RNG_BLOCK, n), per_piece)
     ]
+    last_piece = {p[0]: k for k, p in enumerate(pieces)}
     delta = levels.parameters.reserve_delta.value
     lam = levels.parameters.follow_on_lambda.value
-    parties = list(variants[0].forces)
-    out: list[dict[str, list[StabilityRows]]] = [{q: [] for q in postures} for _ in variants]
-    drawn: dict[tuple[int, int], dict[str, dict[str, PartyState]]] = {}
+    draws = _GroupDraws(variants, levels, postures, ctx.seed, n)
+    # Per variant and posture, the rows evaluated so far: (ratios' C1, C2, survivors, damage-
+    # limiting survivors, driver returns of the first block), each (lanes, rows) but the
+    # returns (rows, classes).
+    parts: dict[tuple[int, int], list[tuple[FloatArray, ...]]] = {}
+    layout: _RowsLayout | None = None
     start = 0
     while start < len(pieces):
         stop, rows = start, 0
@@ -113,41 +227,115 @@ def _fold(
             rows += n_q * (pieces[stop][2] - pieces[stop][1])
             stop += 1
         chunk = pieces[start:stop]
-        for i, lo, _ in chunk:
-            key = (i, lo // RNG_BLOCK)
-            if key not in drawn:
-                drawn[key] = draw_block(variants[i].forces, levels, postures, ctx.seed, key[1], n)
-        states: dict[str, list[PartyState]] = {k: [] for k in parties}
-        for q in postures:
-            for i, lo, hi in chunk:
-                b0 = (lo // RNG_BLOCK) * RNG_BLOCK
-                blk = drawn[(i, lo // RNG_BLOCK)][q]
-                for k in parties:
-                    states[k].append(blk[k].take(slice(lo - b0, hi - b0)))
+        segments = [
+            (i, q, lo // RNG_BLOCK, lo % RNG_BLOCK, lo % RNG_BLOCK + hi - lo)
+            for q in range(n_q)
+            for i, lo, hi in chunk
+        ]
         res = stability_rows(
-            {k: PartyState.concat(v) for k, v in states.items()},
-            params=params,
-            reserve_delta=delta,
-            follow_on_lambda=lam,
+            draws.states(segments), params=params, reserve_delta=delta, follow_on_lambda=lam
         )
+        if layout is None:
+            layout = _RowsLayout.of(res)
+        c1 = np.stack([c[2] for c in res.cases])
+        c2 = np.stack([c[3] for c in res.cases])
+        surv = np.stack([res.survivors[k] for k in layout.plan.case_keys])
+        dmg = np.stack([res.damage_survivors[k] for k in layout.plan.case_keys])
+        gains = np.concatenate([res.gains[k][1] for k in layout.order], axis=1)
         at = 0
-        for q in postures:
+        for q in range(n_q):
             for i, lo, hi in chunk:
-                part = res.take(slice(at, at + hi - lo))
                 keep = max(0, min(hi, RNG_BLOCK) - lo)
-                out[i][q].append(part.with_gains_of(slice(0, keep)))
+                sl = slice(at, at + hi - lo)
+                parts.setdefault((i, q), []).append(
+                    (c1[:, sl], c2[:, sl], surv[:, sl], dmg[:, sl], gains[at : at + keep])
+                )
                 at += hi - lo
-        # Draws of blocks every later piece has passed are no longer needed.
-        nxt = pieces[stop] if stop < len(pieces) else None
-        for key in list(drawn):
-            if (
-                nxt is None
-                or key[0] < nxt[0]
-                or (key[0] == nxt[0] and key[1] < nxt[1] // RNG_BLOCK)
-            ):
-                del drawn[key]
+        done = sorted({i for i, _, _ in chunk if last_piece[i] < stop})
+        if done:
+            yield from _report_rows(done, parts, layout, postures)
         start = stop
-    return [{q: StabilityRows.concat(v[q]) for q in postures} for v in out]
+
+
+@dataclass(frozen=True)
+class _RowsLayout:
+    """How a group's rows are read: the case plan, each ratio's driver key, and each driver
+    key's class labels and columns in the driver returns put side by side (the keys whose
+    drivers the cases report first, ``n_reported`` columns)."""
+
+    plan: CasePlan
+    keys: tuple[str, ...]
+    columns: dict[str, tuple[tuple[str, ...], int, int]]
+    order: tuple[str, ...]
+    n_reported: int
+
+    @classmethod
+    def of(cls, res: StabilityRows) -> _RowsLayout:
+        plan = case_plan(tuple((c, p) for c, p, _, _, _ in res.cases))
+        keys = tuple(k for _, _, _, _, k in res.cases)
+        reported = {keys[d] for d in plan.driver_ratios}
+        order = tuple(sorted(res.gains, key=lambda k: k not in reported))
+        columns: dict[str, tuple[tuple[str, ...], int, int]] = {}
+        at = n_reported = 0
+        for k in order:
+            labels, g = res.gains[k]
+            columns[k] = (labels, at, at + g.shape[1])
+            at += g.shape[1]
+            if k in reported:
+                n_reported = at
+        return cls(plan, keys, columns, order, n_reported)
+
+
+def _report_rows(
+    done: list[int],
+    parts: dict[tuple[int, int], list[tuple[FloatArray, ...]]],
+    layout: _RowsLayout,
+    postures: tuple[str, ...],
+) -> Iterator[tuple[int, list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]]]]:
+    """The cases of the variants ``done`` (their rows removed from ``parts``), together."""
+    n_q = len(postures)
+    lanes: list[list[FloatArray]] = [[], [], [], [], []]
+    for i in done:
+        for q in range(n_q):
+            ps = parts.pop((i, q))
+            for j in range(5):
+                axis = 0 if j == 4 else 1
+                lanes[j].append(
+                    ps[0][j] if len(ps) == 1 else np.concatenate([p[j] for p in ps], axis=axis)
+                )
+    c1, c2, surv, dmg, gains = (np.stack(x) for x in lanes)
+    ratios = stability_ratio(c1, c2)
+    # Each driver key's class with the largest median return over the first block's rows
+    # (StabilityRows.drivers), for the keys the cases report; others when a least stable
+    # ratio needs them.
+    med = np.median(gains[:, :, : layout.n_reported], axis=1)
+    by_key: dict[str, list[str]] = {}
+    for k in layout.order:
+        labels, lo, hi = layout.columns[k]
+        if hi > layout.n_reported:
+            break
+        by_key[k] = [labels[j] for j in np.argmax(med[:, lo:hi], axis=1).tolist()]
+
+    def driver(m: int, ratio: int) -> str:
+        key = layout.keys[ratio]
+        if key in by_key:
+            return by_key[key][m]
+        labels, lo, hi = layout.columns[key]
+        return labels[int(np.argmax(np.median(gains[m, :, lo:hi], axis=0)))]
+
+    reported = layout.plan.driver_ratios
+    drivers = [{d: by_key[layout.keys[d]][m] for d in reported} for m in range(len(c1))]
+    found = posture_cases(
+        layout.plan, ratios, surv, dmg, drivers, [q for _ in done for q in postures]
+    )
+    for v, i in enumerate(done):
+        out: list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]] = []
+        for j, posture in enumerate(postures):
+            m = v * n_q + j
+            cases, least, r = found[m]
+            case, party = layout.plan.ratio_labels[least]
+            out.append((posture, cases, (case, party, r, driver(m, least))))
+        yield i, out
 
 
 def evaluate_variants(
@@ -174,48 +362,48 @@ def evaluate_variants(
         forces, notes, compliance = variant_forces(t, ctx)
         variants.append(_Variant(t, forces, notes, compliance))
     # Variants whose cut forces are the same (a ceiling that binds no party, or binds the
-    # same way) have the same draws and the same Monte Carlo: evaluated once.
+    # same way) have the same draws and the same Monte Carlo: evaluated once, each variant
+    # then given that report with its own treaty, compliance and cut notes.
     first: dict[str, int] = {}
     same_as = [first.setdefault(_content_key(v.forces), i) for i, v in enumerate(variants)]
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i in sorted(set(same_as)):
         groups.setdefault(_signature(variants[i].forces), []).append(i)
-    results: dict[int, MonteCarloResult] = {}
+    reports: list[StabilityReport | None] = [None] * len(variants)
+    level_notes_of: dict[int, tuple[str, ...]] = {}
     for members in groups.values():
-        folded = _fold([variants[i] for i in members], levels, ctx, postures, params, chunk_rows)
-        for i, rows in zip(members, folded, strict=True):
-            results[i] = MonteCarloResult(
+        group = [variants[i] for i in members]
+        # The alert levels' assumptions depend on the parties, their basings and the
+        # postures only: the same for every variant of a group.
+        level_notes = tuple(level_assumptions(levels, group[0].forces, postures))
+        for j, by_posture in _fold(group, levels, ctx, postures, params, chunk_rows):
+            v = group[j]
+            level_notes_of[members[j]] = level_notes
+            reports[members[j]] = assemble_report(
+                by_posture,
                 seed=ctx.seed,
                 n_samples=ctx.samples,
-                by_posture={q: r.result(q) for q, r in rows.items()},
-            )
-    # A shared Monte Carlo has one report; each variant gets it with its own treaty,
-    # compliance and cut notes (the level assumptions depend on the forces only).
-    reports: list[StabilityReport] = []
-    built: dict[int, tuple[StabilityReport, int]] = {}
-    for i, v in enumerate(variants):
-        own = [f"forces: dataset estimates for {ctx.year}", *v.notes]
-        j = same_as[i]
-        if j not in built:
-            rep = report_from(
-                results[j],
-                v.forces,
-                levels,
-                postures=postures,
+                forces=v.forces,
                 treaty=v.treaty.id,
                 rule=ctx.rule,
-                assumptions=own,
+                assumptions=(f"forces: dataset estimates for {ctx.year}", *v.notes, *level_notes),
                 compliance=v.compliance,
             )
-            built[j] = (rep, len(own))
-        else:
-            first, n_own = built[j]
+    out: list[StabilityReport] = []
+    for i, v in enumerate(variants):
+        rep = reports[same_as[i]]
+        assert rep is not None
+        if same_as[i] != i:
             rep = replace(
-                first,
+                rep,
                 treaty=v.treaty.id,
                 compliance=v.compliance or {},
-                assumptions=(*own, *first.assumptions[n_own:]),
+                assumptions=(
+                    f"forces: dataset estimates for {ctx.year}",
+                    *v.notes,
+                    *level_notes_of[same_as[i]],
+                ),
                 forces=v.forces,
             )
-        reports.append(rep)
-    return reports
+        out.append(rep)
+    return out

@@ -9,6 +9,8 @@ the least stable case and every assumption used.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +19,11 @@ import numpy.typing as npt
 
 from tripolar.context import EvaluationContext
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
-from tripolar.exchange.exchange import PartyState, party_state
+from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import KentThalerParams
-from tripolar.exchange.force import Force
+from tripolar.exchange.force import SAMPLED_FIGURES, Force, range_bounds, triangular_quantile
 from tripolar.exchange.montecarlo import (
+    _QS,
     PARTIES,
     POSTURE_NAMES,
     Band,
@@ -89,6 +92,140 @@ def block_generator(seed: int, block: int) -> np.random.Generator:
     return np.random.default_rng(ss)
 
 
+@dataclass(frozen=True)
+class DrawLayout:
+    """Where each party's drawn figures sit in a row of one posture's draws.
+
+    A party's state is drawn (:func:`tripolar.exchange.exchange.party_state`) as its force's
+    six figures (``(S, 6 J)``, :meth:`Force.sample_bounds`), then the untargetable share per
+    system (``(S, J)``), then four scalars (de-mated share, storage aim points, storage
+    hardness, ``w80``; ``(S, 4)``), each ``rng.random`` call taking the next uniforms of the
+    stream. A row of a posture's draws holds the parties in turn, each as ``7 J + 4``
+    columns in that order, so that every cell is one uniform through one triangular law.
+    """
+
+    parties: tuple[str, ...]
+    n_systems: tuple[int, ...]
+    offsets: tuple[int, ...]
+    width: int
+
+    @classmethod
+    def of(cls, forces: dict[str, Force]) -> DrawLayout:
+        n_sys = tuple(len(f.systems) for f in forces.values())
+        offsets = tuple(int(x) for x in np.cumsum([0, *(7 * j + 4 for j in n_sys)]))
+        return cls(tuple(forces), n_sys, offsets[:-1], offsets[-1])
+
+    def force_columns(self) -> npt.NDArray[np.intp]:
+        """The columns of the force figures (``6 J`` per party), in party order."""
+        return np.concatenate(
+            [np.arange(o, o + 6 * j) for o, j in zip(self.offsets, self.n_systems, strict=True)]
+        )
+
+    def uniforms(self, rng: np.random.Generator, n: int, n_postures: int) -> list[FloatArray]:
+        """Per posture, the ``(n, width)`` uniforms that drawing each posture and party in turn
+        with ``rng`` gives (one ``rng.random`` call of every uniform: the same stream)."""
+        flat = rng.random(n * n_postures * self.width)
+        out: list[FloatArray] = []
+        at = 0
+        for _ in range(n_postures):
+            cols = []
+            for j in self.n_systems:
+                for w in (6 * j, j, 4):
+                    cols.append(flat[at : at + n * w].reshape(n, w))
+                    at += n * w
+            out.append(np.concatenate(cols, axis=1))
+        return out
+
+    def force_figures(
+        self,
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """For each column of :meth:`force_columns`: its party (index), figure and system."""
+        party, figure, system = [], [], []
+        for k, j in enumerate(self.n_systems):
+            for f in range(6):
+                party += [k] * j
+                figure += [f] * j
+                system += list(range(j))
+        return (np.array(party, np.intp), np.array(figure, np.intp), np.array(system, np.intp))
+
+    def by_figure(self, draws: FloatArray) -> list[tuple[FloatArray, FloatArray]]:
+        """Per party, its columns of ``draws`` (rows of this layout) as ``(7, S, J)`` (the six
+        force figures and the untargetable share, each ``(S, J)``) and ``(4, S)`` (the
+        scalars), both C-ordered copies."""
+        n = draws.shape[0]
+        out = []
+        for o, j in zip(self.offsets, self.n_systems, strict=True):
+            figs = draws[:, o : o + 7 * j].reshape(n, 7, j).transpose(1, 0, 2).copy()
+            out.append((figs, draws[:, o + 7 * j : o + 7 * j + 4].T.copy()))
+        return out
+
+    def states(
+        self, draws: FloatArray, forces: dict[str, Force], posture: str
+    ) -> dict[str, PartyState]:
+        """The party states of ``draws`` (rows of this layout), views of its columns."""
+        figures = []
+        for o, j in zip(self.offsets, self.n_systems, strict=True):
+            cols = [draws[:, o + i * j : o + (i + 1) * j] for i in range(7)]
+            figures.append((cols, [draws[:, o + 7 * j + i] for i in range(4)]))
+        return self._states(figures, forces, posture)
+
+    def figure_states(
+        self, figures: list[tuple[FloatArray, FloatArray]], forces: dict[str, Force], posture: str
+    ) -> dict[str, PartyState]:
+        """The party states of each party's figures as :meth:`by_figure` gives them, views of
+        those (C-ordered, as concatenated states are)."""
+        return self._states([(list(figs), list(sc)) for figs, sc in figures], forces, posture)
+
+    def _states(
+        self,
+        figures: list[tuple[list[FloatArray], list[FloatArray]]],
+        forces: dict[str, Force],
+        posture: str,
+    ) -> dict[str, PartyState]:
+        out: dict[str, PartyState] = {}
+        for k, (cols, scalars) in zip(self.parties, figures, strict=True):
+            out[k] = PartyState(
+                force=forces[k].arrays(dict(zip(SAMPLED_FIGURES, cols[:6], strict=True))),
+                posture=posture,
+                untargetable=cols[6],
+                demated=scalars[0],
+                storage_sites=scalars[1],
+                storage_hardness_psi=scalars[2],
+                w80=scalars[3],
+            )
+        return out
+
+
+def posture_bounds(force: Force, levels: AlertLevels, posture: str) -> FloatArray:
+    """The triangular laws of a party's posture figures, shape ``(3, J + 4)``: the
+    untargetable share of each system, then the four scalars (as ``party_state`` draws them)."""
+    party = force.party
+    return range_bounds(
+        [
+            *(levels.untargetable_fraction(party, posture, s.basing) for s in force.systems),
+            levels.demated_fraction(party, posture),
+            levels.storage_sites(party),
+            levels.hardness_psi("storage"),
+            levels.w80(party),
+        ]
+    )
+
+
+def state_bounds(
+    forces: dict[str, Force],
+    levels: AlertLevels,
+    posture: str,
+    force_bounds: dict[str, FloatArray] | None = None,
+) -> FloatArray:
+    """Every law of one posture's row (:class:`DrawLayout`), shape ``(3, width)``;
+    ``force_bounds`` (by party) where the forces' own are already known."""
+    parts = []
+    for k, f in forces.items():
+        parts.append(f.sample_bounds() if force_bounds is None else force_bounds[k])
+        parts.append(posture_bounds(f, levels, posture))
+    return np.concatenate(parts, axis=1)
+
+
 def draw_block(
     forces: dict[str, Force],
     levels: AlertLevels,
@@ -101,16 +238,21 @@ def draw_block(
 
     Within a block the draws come in a fixed order: each posture in turn, each party in turn
     (as :func:`tripolar.exchange.exchange.party_state` draws them), ``n_samples`` at a time.
+    They are taken as one stream and put through one triangular law per cell
+    (:class:`DrawLayout`): the same numbers as drawing party by party.
     """
     lo = block * RNG_BLOCK
     n_b = min(RNG_BLOCK, n_samples - lo)
-    rng = block_generator(seed, block)
-    return {
-        posture: {
-            k: party_state(f, levels, posture, rng=rng, n_samples=n_b) for k, f in forces.items()
-        }
-        for posture in postures
-    }
+    layout = DrawLayout.of(forces)
+    # The laws first: an unknown posture is refused before any draw.
+    own = {k: f.sample_bounds() for k, f in forces.items()}
+    bounds = [state_bounds(forces, levels, q, own) for q in postures]
+    us = layout.uniforms(block_generator(seed, block), n_b, len(postures))
+    out: dict[str, dict[str, PartyState]] = {}
+    for q, u, (lo_b, mode, hi) in zip(postures, us, bounds, strict=True):
+        draws = triangular_quantile(u, lo_b, mode, hi)
+        out[q] = layout.states(draws, forces, q)
+    return out
 
 
 def check_chunk_rows(chunk_rows: int) -> None:
@@ -322,65 +464,263 @@ class StabilityReport:
         return pd.DataFrame(rows)
 
 
-def _cases(res: TripolarResult) -> list[StabilityCase]:
-    def r_of(case_prefix: str, party: str) -> tuple[FloatArray, str]:
-        c = next(x for x in res.ratios if x.party == party and x.case.startswith(case_prefix))
-        return c.r, c.driver
+@dataclass(frozen=True, eq=False)
+class CasePlan:
+    """How the 9 cases of a posture are read from its ratios, survivors and damage-limiting
+    survivors (the lanes of :func:`posture_cases`), given the ratios' labels.
 
-    parties = sorted({c.party for c in res.ratios}, key=lambda p: (*PARTIES, p).index(p))
-    # Every case as (attackers, victim, driver, survivors, {index name: samples}, damage-
-    # limiting survivors); all bands are then computed in one call.
-    specs: list[tuple[tuple[str, ...], str, str, FloatArray, dict[str, FloatArray], FloatArray]]
-    specs = []
-    for a in parties:
-        for b in parties:
-            if a == b:
-                continue
-            ra, drv = r_of(f"{a}->{b} ", a)
-            rb, _ = r_of(f"{b}->{a} ", b)
-            specs.append(
-                (
-                    (a,),
-                    b,
-                    drv,
-                    res.survivors[f"{a}->{b}"],
-                    {f"r_{a}": ra, f"r_{b}": rb, "fsi": ra * rb},
-                    res.damage_survivors[f"{a}->{b}"],
-                )
-            )
+    The lanes are stacked as the cases' survivors (by ``case_keys``), the ratios, the cases'
+    ``fsi``, the cases' damage-limiting survivors (by ``case_keys``); each spec is (attackers,
+    victim, ratio index of the driver, (index name, lane) pairs). An ordered pair A->B reads
+    ``r_A`` from the first ratio of party A whose case starts with ``"A->B "`` and ``r_B``
+    likewise from ``"B->A "``, ``fsi = r_A r_B``; a coalition A+B->C reads each party's ratio
+    from the first case starting with ``"A+B->C"``, ``fsi = min(r_A, r_B) r_C``. Compared by
+    identity: :func:`case_plan` gives one plan per labelling.
+    """
+
+    ratio_labels: tuple[tuple[str, str], ...]
+    case_keys: tuple[str, ...]
+    pair_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
+    coalition_fsi: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]
+    specs: tuple[tuple[tuple[str, ...], str, int, tuple[tuple[str, int], ...]], ...]
+
+    @property
+    def driver_ratios(self) -> tuple[int, ...]:
+        """The ratios whose drivers the cases report (by index)."""
+        return tuple(sorted({d for _, _, d, _ in self.specs}))
+
+
+@functools.lru_cache(maxsize=64)
+def case_plan(ratio_labels: tuple[tuple[str, str], ...]) -> CasePlan:
+    """The :class:`CasePlan` of ratios labelled (case, party)."""
+
+    def r_of(case_prefix: str, party: str) -> int:
+        return next(
+            i for i, (c, p) in enumerate(ratio_labels) if p == party and c.startswith(case_prefix)
+        )
+
+    parties = sorted({p for _, p in ratio_labels}, key=lambda p: (*PARTIES, p).index(p))
+    pairs = [(a, b) for a in parties for b in parties if a != b]
+    n_c = len(pairs) + len(parties)
+    # Lanes: survivors [0, n_c), ratios from n_c, fsi from n_c + ratios, damage after them.
+    r_at, fsi_at = n_c, n_c + len(ratio_labels)
+    keys: list[str] = []
+    specs: list[tuple[tuple[str, ...], str, int, tuple[tuple[str, int], ...]]] = []
+    pair_idx: list[tuple[int, int]] = []
+    for a, b in pairs:
+        ra, rb = r_of(f"{a}->{b} ", a), r_of(f"{b}->{a} ", b)
+        index: tuple[tuple[str, int], ...] = (
+            (f"r_{a}", r_at + ra),
+            (f"r_{b}", r_at + rb),
+            ("fsi", fsi_at + len(keys)),
+        )
+        specs.append(((a,), b, ra, index))
+        keys.append(f"{a}->{b}")
+        pair_idx.append((ra, rb))
+    coalition_idx: list[tuple[int, int, int]] = []
     for c in parties:
-        pair = [x for x in parties if x != c]
-        label = f"{pair[0]}+{pair[1]}->{c}"
-        r0, drv = r_of(label, pair[0])
-        r1, _ = r_of(label, pair[1])
-        rc, _ = r_of(label, c)
-        specs.append(
-            (
-                (pair[0], pair[1]),
-                c,
-                drv,
-                res.survivors[label],
-                {
-                    f"r_{pair[0]}": r0,
-                    f"r_{pair[1]}": r1,
-                    f"r_{c}": rc,
-                    "fsi": np.minimum(r0, r1) * rc,
-                },
-                res.damage_survivors[label],
+        p0, p1 = [x for x in parties if x != c]
+        label = f"{p0}+{p1}->{c}"
+        r0, r1, rc = r_of(label, p0), r_of(label, p1), r_of(label, c)
+        index = (
+            (f"r_{p0}", r_at + r0),
+            (f"r_{p1}", r_at + r1),
+            (f"r_{c}", r_at + rc),
+            ("fsi", fsi_at + len(keys)),
+        )
+        specs.append(((p0, p1), c, r0, index))
+        keys.append(label)
+        coalition_idx.append((r0, r1, rc))
+
+    def ix(rows: list[tuple[int, ...]], n: int) -> tuple[npt.NDArray[np.intp], ...]:
+        a = np.array(rows, dtype=np.intp).reshape(-1, n)
+        return tuple(a[:, i] for i in range(n))
+
+    pa, pb = ix(list(pair_idx), 2)
+    c0, c1, cc = ix(list(coalition_idx), 3)
+    return CasePlan(ratio_labels, tuple(keys), (pa, pb), (c0, c1, cc), tuple(specs))
+
+
+def _sorted_quantiles(s: FloatArray, qs: FloatArray) -> FloatArray:
+    """Linear quantiles (Hyndman & Fan's definition 7, numpy's default) of lanes sorted along
+    the last axis, shape ``(len(qs), *s.shape[:-1])``: the order statistics either side of
+    the virtual index ``(n - 1) q``, interpolated as :func:`numpy.quantile` does it (``a + (b -
+    a) g``, or ``b - (b - a)(1 - g)`` from ``g = 0.5``; the last value where ``q`` reaches it;
+    NaN where a lane holds one)."""
+    n = s.shape[-1]
+    v = (n - 1) * qs
+    prev = np.floor(v)
+    nxt = prev + 1
+    top = v >= n - 1
+    prev[top] = -1
+    nxt[top] = -1
+    i0, i1 = prev.astype(np.intp), nxt.astype(np.intp)
+    g = (v - i0).reshape((-1,) + (1,) * (s.ndim - 1))
+    a = np.moveaxis(s[..., i0], -1, 0)
+    b = np.moveaxis(s[..., i1], -1, 0)
+    d = b - a
+    out = a + d * g
+    np.subtract(b, d * (1 - g), out=out, where=g >= 0.5)
+    last = s[..., -1]
+    np.copyto(out, last, where=np.isnan(last))
+    return np.asarray(out, dtype=np.float64)
+
+
+def _sorted_medians(s: FloatArray) -> FloatArray:
+    """Medians of lanes sorted along the last axis as :func:`numpy.median` gives them: the
+    mean of the two middle values (the middle one of an odd count); NaN where a lane holds
+    one."""
+    n = s.shape[-1]
+    h = n // 2
+    out = s[..., h].copy() if n % 2 else (s[..., h - 1] + s[..., h]) / 2
+    last = s[..., -1]
+    np.copyto(out, last, where=np.isnan(last))
+    return np.asarray(out, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=256)
+def _sorted_statistics_agree(n: int, qs: tuple[float, ...]) -> bool:
+    """Whether :func:`_sorted_quantiles` and :func:`_sorted_medians` give numpy's numbers on
+    ``n`` samples: checked once per ``n`` on lanes of distinct values, ties, infinities, NaN
+    and a constant lane, so that a numpy computing them otherwise is noticed and used."""
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.standard_normal((6, n)) * 1e3, axis=-1)
+    x[1] = np.round(x[1] / 300.0)
+    x[2, -1], x[3, 0], x[4, n // 2] = np.inf, -np.inf, np.nan
+    x[5] = 7.0
+    s = np.sort(x, axis=-1)
+    q = np.array(qs)
+    with np.errstate(invalid="ignore"):
+        pairs = [
+            (_sorted_quantiles(s, q), np.quantile(x, q, axis=-1)),
+            (_sorted_medians(s), np.median(x, axis=-1)),
+        ]
+    return all(np.array_equal(a, b, equal_nan=True) for a, b in pairs)
+
+
+class Lanes:
+    """Samples on the last axis of an array ("lanes"), sorted once for their quantiles and
+    medians: the numbers of :func:`numpy.quantile` and :func:`numpy.median` of the data, got
+    from the sorted lanes' order statistics instead of selecting them afresh per call.
+
+    ``-0.0`` and ``0.0`` compare equal, so which of them a selection returns depends on the
+    order it meets them in; a lane holding a negative zero is computed from the data as
+    given, as numpy computes it.
+    """
+
+    def __init__(self, x: FloatArray) -> None:
+        self.data = x
+        self.sorted = np.sort(x, axis=-1)
+        self.as_given: npt.NDArray[np.bool_] | None = None
+        if np.signbit(self.sorted).any():
+            neg_zero = (np.signbit(x) & (x == 0)).any(axis=-1)
+            if neg_zero.any():
+                self.as_given = neg_zero
+
+    def quantiles(self, qs: FloatArray) -> FloatArray:
+        """``numpy.quantile(data, qs, axis=-1)``."""
+        if _sorted_statistics_agree(self.data.shape[-1], tuple(qs.tolist())):
+            out = _sorted_quantiles(self.sorted, qs)
+        else:
+            out = np.asarray(np.quantile(self.sorted, qs, axis=-1), dtype=np.float64)
+        if self.as_given is not None:
+            out[:, self.as_given] = np.quantile(self.data[self.as_given], qs, axis=-1)
+        return out
+
+    def medians(self, lanes: slice) -> FloatArray:
+        """``numpy.median(data[..., lanes, :], axis=-1)`` (a range of lanes on the axis before
+        the samples)."""
+        s = self.sorted[..., lanes, :]
+        if _sorted_statistics_agree(s.shape[-1], tuple(_QS.tolist())):
+            out = _sorted_medians(s)
+        else:
+            out = np.asarray(np.median(s, axis=-1), dtype=np.float64)
+        if self.as_given is not None:
+            keep = self.as_given[..., lanes]
+            out[keep] = np.median(self.data[..., lanes, :][keep], axis=-1)
+        return out
+
+
+def posture_cases(
+    plan: CasePlan,
+    ratios: FloatArray,
+    survivors: FloatArray,
+    damage: FloatArray,
+    drivers: Sequence[Mapping[int, str]],
+    postures: list[str],
+) -> list[tuple[list[StabilityCase], int, float]]:
+    """The cases of ``M`` posture results at once, and the least stable ratio of each.
+
+    ``ratios`` ``(M, ratios, S)`` in the plan's order, ``survivors`` and ``damage`` ``(M, 9,
+    S)`` by the plan's case keys; ``drivers[m]`` the driver of each ratio of
+    :attr:`CasePlan.driver_ratios` (by index). Every band is :meth:`Band.of` of its lane (the
+    lanes sorted once, :class:`Lanes`); the least stable is the index and median of the ratio
+    with the smallest median, the first of equal ones, as :meth:`TripolarResult.least_stable`
+    picks it.
+    """
+    ia, ib = plan.pair_fsi
+    i0, i1, ic = plan.coalition_fsi
+    fsi = np.concatenate(
+        [ratios[:, ia] * ratios[:, ib], np.minimum(ratios[:, i0], ratios[:, i1]) * ratios[:, ic]],
+        axis=1,
+    )
+    n_c, n_r = len(plan.case_keys), len(plan.ratio_labels)
+    lanes = Lanes(np.concatenate([survivors, ratios, fsi, damage], axis=1))
+    med, p05, p95 = lanes.quantiles(_QS).tolist()
+    r_med = lanes.medians(slice(n_c, n_c + n_r))
+    least_at = np.argmin(r_med, axis=1).tolist()
+    r_least = r_med[np.arange(len(least_at)), least_at].tolist()
+    dmg_at = n_c + n_r + n_c
+    out: list[tuple[list[StabilityCase], int, float]] = []
+    for m, posture in enumerate(postures):
+        bands = list(map(Band, med[m], p05[m], p95[m]))
+        drv = drivers[m]
+        cases = [
+            StabilityCase(
+                attackers,
+                victim,
+                posture,
+                bands[n],
+                {name: bands[lane] for name, lane in index},
+                drv[d],
+                bands[dmg_at + n],
             )
-        )
-    arrays: list[FloatArray] = []
-    for _, _, _, surv, idx, dmg in specs:
-        arrays.extend([surv, *idx.values(), dmg])
-    bands = iter(Band.of_many(arrays))
-    out: list[StabilityCase] = []
-    for attackers, victim, drv, _, idx, _ in specs:
-        surv_band = next(bands)
-        index_bands = {k: next(bands) for k in idx}
-        out.append(
-            StabilityCase(attackers, victim, res.posture, surv_band, index_bands, drv, next(bands))
-        )
+            for n, (attackers, victim, d, index) in enumerate(plan.specs)
+        ]
+        out.append((cases, least_at[m], float(r_least[m])))
     return out
+
+
+def assemble_report(
+    by_posture: list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]],
+    *,
+    seed: int,
+    n_samples: int,
+    forces: dict[str, Force],
+    treaty: str | None,
+    rule: str | None,
+    assumptions: tuple[str, ...],
+    compliance: dict[str, Any] | None,
+) -> StabilityReport:
+    """The report of the postures' cases: the least stable of all (the first posture of equal
+    medians), ``assumptions`` as given (the caller adds the alert levels')."""
+    cases: list[StabilityCase] = []
+    least: dict[str, Any] = {}
+    for posture, pc, (case, party, r, driver) in by_posture:
+        cases.extend(pc)
+        if not least or r < least["r"]:
+            least = {"case": case, "party": party, "posture": posture, "r": r, "driver": driver}
+    return StabilityReport(
+        treaty=treaty,
+        rule=rule,
+        seed=seed,
+        n_samples=n_samples,
+        cases=tuple(cases),
+        least_stable=least,
+        assumptions=assumptions,
+        compliance=compliance or {},
+        forces=forces,
+    )
 
 
 def stability_report(
@@ -421,31 +761,37 @@ def report_from(
     compliance: dict[str, Any] | None,
 ) -> StabilityReport:
     """The report of a Monte Carlo result: cases with bands, the least stable, assumptions."""
-    seed, n_samples = mc.seed, mc.n_samples
-    cases: list[StabilityCase] = []
-    least: dict[str, Any] = {}
+    by_posture: list[tuple[str, list[StabilityCase], tuple[str, str, float, str]]] = []
+    # Postures whose results have the same labels are read with one plan, together.
+    groups: dict[CasePlan, list[tuple[str, TripolarResult]]] = {}
     for posture, res in mc.by_posture.items():
-        cases.extend(_cases(res))
-        ls = res.least_stable()
-        r = float(np.median(ls.r))
-        if not least or r < least["r"]:
-            least = {
-                "case": ls.case,
-                "party": ls.party,
-                "posture": posture,
-                "r": r,
-                "driver": ls.driver,
-            }
-    return StabilityReport(
+        plan = case_plan(tuple((c.case, c.party) for c in res.ratios))
+        groups.setdefault(plan, []).append((posture, res))
+    done: dict[str, tuple[list[StabilityCase], tuple[str, str, float, str]]] = {}
+    for plan, members in groups.items():
+        found = posture_cases(
+            plan,
+            np.stack([np.stack([c.r for c in res.ratios]) for _, res in members]),
+            np.stack([np.stack([res.survivors[k] for k in plan.case_keys]) for _, res in members]),
+            np.stack(
+                [np.stack([res.damage_survivors[k] for k in plan.case_keys]) for _, res in members]
+            ),
+            [dict(enumerate(c.driver for c in res.ratios)) for _, res in members],
+            [q for q, _ in members],
+        )
+        for (q, res), (cases, at, r) in zip(members, found, strict=True):
+            ls = res.ratios[at]
+            done[q] = (cases, (ls.case, ls.party, r, ls.driver))
+    by_posture = [(q, *done[q]) for q in mc.by_posture]
+    return assemble_report(
+        by_posture,
+        seed=mc.seed,
+        n_samples=mc.n_samples,
+        forces=forces,
         treaty=treaty,
         rule=rule,
-        seed=seed,
-        n_samples=n_samples,
-        cases=tuple(cases),
-        least_stable=least,
         assumptions=tuple(assumptions) + tuple(level_assumptions(levels, forces, postures)),
-        compliance=compliance or {},
-        forces=forces,
+        compliance=compliance,
     )
 
 
