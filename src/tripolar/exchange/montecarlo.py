@@ -112,6 +112,7 @@ def real_forces(
     treaty: Any = None,
     rule: str = "proportional",
     context: EvaluationContext | None = None,
+    memo: dict[int, tuple[Any, Force, list[str]]] | None = None,
 ) -> tuple[dict[str, Force], list[str], dict[str, Any]]:
     """Exchange forces from postures (``tripolar.forces.Posture``), made compliant first.
 
@@ -121,6 +122,11 @@ def real_forces(
     whose holdings carry no counts (China's SLBM and bomber legs). Combined and baseline
     ceilings are resolved from ``context``'s dataset. Returns the forces, the assumptions used
     and the compliance reports (by party).
+
+    ``memo`` (for many calls on the same postures and levels, e.g. treaty variants) keeps
+    each posture's exchange force by the posture's identity, with the posture itself (so the
+    identity cannot be reused while the memo lives): a party the cut leaves as it was is
+    built once.
     """
     from tripolar.exchange.force import dataset_leg_figures, force_for_exchange
     from tripolar.treaty.force_cut import comply_all
@@ -142,7 +148,13 @@ def real_forces(
         ds = load_dataset(None)
     forces: dict[str, Force] = {}
     for k, p in ps.items():
-        f, n = force_for_exchange(p, levels, dataset_leg_figures(ds, p.party, p.date.year))
+        hit = memo.get(id(p)) if memo is not None else None
+        if hit is not None and hit[0] is p:
+            f, n = hit[1], hit[2]
+        else:
+            f, n = force_for_exchange(p, levels, dataset_leg_figures(ds, p.party, p.date.year))
+            if memo is not None:
+                memo[id(p)] = (p, f, n)
         forces[k] = f
         notes.extend(n)
     return forces, notes, compliance

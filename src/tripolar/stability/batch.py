@@ -18,7 +18,7 @@ report (tests check it). Sweeps can therefore split variants across workers free
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,8 +27,9 @@ import numpy.typing as npt
 from tripolar.exchange.alert import AlertLevels, alert_levels_for
 from tripolar.exchange.exchange import PartyState
 from tripolar.exchange.first_strike import KentThalerParams
-from tripolar.exchange.force import Force, sample_bounds_of, triangular_quantile
+from tripolar.exchange.force import Force, ForceSystem, sample_bounds_of, triangular_quantile
 from tripolar.exchange.montecarlo import PARTIES, POSTURE_NAMES, level_assumptions, real_forces
+from tripolar.ranges import Range
 from tripolar.stability.kent_thaler import stability_ratio
 from tripolar.stability.run import (
     CHUNK_ROWS,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["evaluate_variants", "variant_forces"]
 
 FloatArray = npt.NDArray[np.float64]
+_SYSTEM_FIELDS = tuple(f.name for f in fields(ForceSystem))
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,30 @@ def _levels(ctx: EvaluationContext) -> AlertLevels:
 
 
 def variant_forces(
-    treaty: Treaty | None, ctx: EvaluationContext
+    treaty: Treaty | None,
+    ctx: EvaluationContext,
+    memo: dict[int, tuple[Any, Force, list[str]]] | None = None,
 ) -> tuple[dict[str, Force], list[str], dict[str, Any]]:
     """Exchange forces of the context's year cut to comply with ``treaty`` under ``ctx.rule``;
-    returns the forces, the assumptions used and the compliance reports (by party)."""
+    returns the forces, the assumptions used and the compliance reports (by party).
+    ``memo``: see :func:`tripolar.exchange.montecarlo.real_forces` (one per call of many
+    variants: parties no cut changes are built once)."""
     return real_forces(
-        ctx.postures(PARTIES), _levels(ctx), treaty=treaty, rule=ctx.rule, context=ctx
+        ctx.postures(PARTIES), _levels(ctx), treaty=treaty, rule=ctx.rule, context=ctx, memo=memo
     )
 
 
-def _content_key(forces: dict[str, Force]) -> str:
-    """The cut forces' content (every field of every system, by party)."""
-    return repr(sorted(forces.items()))
+def _content_key(forces: dict[str, Force]) -> tuple[Any, ...]:
+    """The cut forces' content: every field of every system (ranges by their low, central
+    and high values), by party."""
+
+    def value(x: Any) -> Any:
+        return (x.low, x.value, x.high) if isinstance(x, Range) else x
+
+    return tuple(
+        (k, f.party, tuple(tuple(value(getattr(s, n)) for n in _SYSTEM_FIELDS) for s in f.systems))
+        for k, f in sorted(forces.items())
+    )
 
 
 def _signature(forces: dict[str, Force]) -> tuple[Any, ...]:
@@ -358,13 +372,14 @@ def evaluate_variants(
     levels = _levels(ctx)
     params = KentThalerParams()
     variants = []
+    memo: dict[int, tuple[Any, Force, list[str]]] = {}
     for t in treaties:
-        forces, notes, compliance = variant_forces(t, ctx)
+        forces, notes, compliance = variant_forces(t, ctx, memo)
         variants.append(_Variant(t, forces, notes, compliance))
     # Variants whose cut forces are the same (a ceiling that binds no party, or binds the
     # same way) have the same draws and the same Monte Carlo: evaluated once, each variant
     # then given that report with its own treaty, compliance and cut notes.
-    first: dict[str, int] = {}
+    first: dict[tuple[Any, ...], int] = {}
     same_as = [first.setdefault(_content_key(v.forces), i) for i, v in enumerate(variants)]
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i in sorted(set(same_as)):
