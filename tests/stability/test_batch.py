@@ -85,3 +85,29 @@ def test_variants_with_the_same_cut_forces_share_one_monte_carlo(treaties, monke
         assert rep.assumptions == one.assumptions and rep.treaty == t.id
     cases = [r.to_dict()["cases"] for r in reps]
     assert cases[0] == cases[1] == cases[2] != cases[3]
+
+
+def test_paused_gc_restores_the_collector_state():
+    import gc
+
+    from tripolar.stability.run import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a collector already off stays off
+    finally:
+        gc.enable()
+    evaluate_variants([], EvaluationContext(samples=8))
+    assert gc.isenabled()

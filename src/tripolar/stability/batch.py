@@ -42,6 +42,7 @@ from tripolar.stability.run import (
     block_generator,
     case_plan,
     check_chunk_rows,
+    paused_gc,
     posture_cases,
     state_bounds,
 )
@@ -369,6 +370,16 @@ def evaluate_variants(
     seed rule.
     """
     check_chunk_rows(chunk_rows)
+    with paused_gc():
+        return _evaluate_variants(treaties, ctx, postures, chunk_rows)
+
+
+def _evaluate_variants(
+    treaties: Sequence[Treaty],
+    ctx: EvaluationContext,
+    postures: tuple[str, ...],
+    chunk_rows: int,
+) -> list[StabilityReport]:
     levels = _levels(ctx)
     params = KentThalerParams()
     variants = []

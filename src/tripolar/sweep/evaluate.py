@@ -34,7 +34,7 @@ from tripolar.negotiation.evaluate import build_baseline, no_deal_outcome, treat
 from tripolar.negotiation.profiles import load_profiles
 from tripolar.negotiation.utility import utility
 from tripolar.stability.batch import evaluate_variants
-from tripolar.stability.run import StabilityReport
+from tripolar.stability.run import StabilityReport, paused_gc
 from tripolar.sweep.family import base_treaty, context_key, point_context, variant
 from tripolar.sweep.spec import SweepFile, point_values
 from tripolar.treaty.compliance import evaluate
@@ -123,6 +123,11 @@ def _treaty_rows(
 
 def evaluate_chunk(spec: SweepFile, chunk: int) -> list[dict[str, Any]]:
     """The result rows of chunk ``chunk`` (pure in the sweep file and the chunk id)."""
+    with paused_gc():
+        return _evaluate_chunk(spec, chunk)
+
+
+def _evaluate_chunk(spec: SweepFile, chunk: int) -> list[dict[str, Any]]:
     lo, hi = chunk_bounds(spec, chunk)
     base = base_treaty(spec)
     points = point_values(spec, lo, hi)
