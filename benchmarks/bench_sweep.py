@@ -9,7 +9,7 @@ first chunks of a grid hold only the first levels of its slowest axes):
    (:func:`tripolar.stability.batch.evaluate_variants`); on this grid most ceilings bind no
    party (China's counted deployed warheads are below every Chinese ceiling, and the
    launcher ceilings bind only under high warhead ceilings), so few do;
-1. batching: ``OAT`` points of one chunk evaluated together
+1. batching: the ``OAT`` first points (default: all) of one chunk evaluated together
    (:func:`tripolar.stability.batch.evaluate_variants`) and one at a time through the public
    API (:func:`tripolar.stability.run.run_stability`), stability only, in this process, CPU
    seconds (robust to a shared machine);
@@ -113,7 +113,7 @@ def main() -> None:
     points = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     full = load_sweep_file(LARGE)
     chunk = int(sys.argv[2]) if len(sys.argv) > 2 else full.chunk_points
-    oat = int(sys.argv[3]) if len(sys.argv) > 3 else min(chunk, 50)
+    oat = int(sys.argv[3]) if len(sys.argv) > 3 else chunk
     spec = full.model_copy(update={"chunk_points": chunk})
     chunk_ids = _slice(spec, -(-points // chunk))
     n_chunks = len(chunk_ids)
