@@ -353,6 +353,20 @@ def _build_options(
     return opts, untarg, targ, n_hi, cls_w
 
 
+_RowArrays = tuple[
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+]
+
+
 @dataclass(frozen=True)
 class _Problem:
     """One spend search per row: what the striker and victim costs depend on."""
@@ -369,6 +383,24 @@ class _Problem:
     params: KentThalerParams
     victim_reserve: FloatArray  # (S, V) warheads each victim withholds from retaliation
     victim_follow_on: FloatArray  # (S, V) cost added at a full reserve shortfall
+
+    def row_arrays(self) -> _RowArrays:
+        """What the compiled row functions take, in their order: breaks, destroyed, standing
+        warheads (untargetable + targetable), kept base, w80 of strikers and victims, their
+        weights, the victims' reserves and follow-on weights (contiguous)."""
+        c = np.ascontiguousarray
+        return (
+            c(self.breaks),
+            c(self.destroyed_at_breaks),
+            c(self.untargetable + self.targetable),
+            c(self.kept_base),
+            c(self.w80_strikers),
+            c(self.w80_victims),
+            c(self.striker_weights),
+            c(self.victim_weights),
+            c(self.victim_reserve),
+            c(self.victim_follow_on),
+        )
 
     def take(self, rows: npt.NDArray[np.intp]) -> _Problem:
         """The problem of the samples ``rows`` (in that order, repeats allowed)."""
@@ -502,20 +534,10 @@ def _search_bound(prob: _Problem, n_hi: npt.NDArray[np.int64]) -> npt.NDArray[np
     p = prob.params
     if n_hi.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    c = np.ascontiguousarray
     chosen, _ = search_rows(
-        c(n_hi, dtype=np.int64),
+        np.ascontiguousarray(n_hi, dtype=np.int64),
         float(p.spend_step),
-        c(prob.breaks),
-        c(prob.destroyed_at_breaks),
-        c(prob.untargetable + prob.targetable),
-        c(prob.kept_base),
-        c(prob.w80_strikers),
-        c(prob.w80_victims),
-        c(prob.striker_weights),
-        c(prob.victim_weights),
-        c(prob.victim_reserve),
-        c(prob.victim_follow_on),
+        *prob.row_arrays(),
         float(p.damage_exponent),
         float(p.enemy_weight),
         float(p.tie_tolerance),
@@ -749,20 +771,10 @@ def _outcome(prob: _Problem, s: FloatArray) -> dict[str, FloatArray]:
     """Every row at its spend ``s`` (compiled, the operations of :func:`_evaluate`)."""
     from tripolar.exchange.strike_rows import outcome_rows
 
-    c = np.ascontiguousarray
     p = prob.params
     surv, kept, d_s, d_v, c_s, c_v = outcome_rows(
-        c(s, dtype=np.float64),
-        c(prob.breaks),
-        c(prob.destroyed_at_breaks),
-        c(prob.untargetable + prob.targetable),
-        c(prob.kept_base),
-        c(prob.w80_strikers),
-        c(prob.w80_victims),
-        c(prob.striker_weights),
-        c(prob.victim_weights),
-        c(prob.victim_reserve),
-        c(prob.victim_follow_on),
+        np.ascontiguousarray(s, dtype=np.float64),
+        *prob.row_arrays(),
         float(p.damage_exponent),
         float(p.enemy_weight),
     )
