@@ -451,9 +451,12 @@ def comply(
             for c in report.changes
             if c.action != "none" and c.before is not None and c.after is not None
         )
-        p = _copy_with(
+        noted = _copy_with(
             p, {"notes": [*p.notes, f"cut to comply with {treaty.id} (rule {r}): {cuts}"]}
         )
+        if under is not None:
+            under.same_counts(noted, p)
+        p = noted
     return p, report
 
 
