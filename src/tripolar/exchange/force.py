@@ -260,6 +260,19 @@ def _system_basing(basing: str, category: str) -> Basing:
     return "mixed"
 
 
+def _loading(lau: Range, wh: Range) -> Range:
+    """Warheads per launcher, loaded / deployed: band from the ends of both, widened to hold
+    the central value. Built as ``Range.of`` would build it (the same floats), validated
+    only where the first band is out of order (``Range.of``'s error)."""
+    value = wh.value / lau.value
+    low = wh.low / max(lau.high, 1e-9)
+    high = wh.high / max(lau.low, 1e-9) if lau.low > 0 else wh.high / lau.value
+    if not low <= value <= high:
+        wpl = Range.of(value, low, high)
+        return Range.of(wpl.value, min(wpl.low, wpl.value), max(wpl.high, wpl.value))
+    return Range._ordered_result(value, min(low, value), max(high, value))
+
+
 def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     """Exchange force of a posture: deployed launchers and their loaded warheads per system.
 
@@ -274,6 +287,12 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     """
     systems: list[ForceSystem] = []
     cep_scale = params.cep_scale()
+    # The parameters' figures are built once per call (each lookup builds a new range).
+    reliability: Range | None = None
+    hardness: dict[str, Range] = {}
+    default_yield: dict[str, Range] = {}
+    default_cep: dict[str, Range] = {}
+    scaled_cep: dict[int, tuple[Range, Range]] = {}
     for h in posture.systems:
         if h.deployed_launchers is None or h.warheads_loaded is None:
             continue
@@ -282,26 +301,31 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
         if lau.value <= 0 or wh.value <= 0:
             continue
         basing = _system_basing(h.basing, h.category)
-        wpl = Range.of(
-            wh.value / lau.value,
-            wh.low / max(lau.high, 1e-9),
-            wh.high / max(lau.low, 1e-9) if lau.low > 0 else wh.high / lau.value,
-        )
-        wpl = Range.of(wpl.value, min(wpl.low, wpl.value), max(wpl.high, wpl.value))
+        wpl = _loading(lau, wh)
         assumed = ["reliability", "hardness_psi"]
         if h.yield_kt is not None:
             y = h.yield_kt
         else:
-            y = params.default_yield_kt(h.category)
+            y = default_yield.get(h.category) or default_yield.setdefault(
+                h.category, params.default_yield_kt(h.category)
+            )
             assumed.append("yield_kt")
         if h.cep_m is not None:
             cep = h.cep_m
         else:
-            cep = params.default_cep_m(h.category)
+            cep = default_cep.get(h.category) or default_cep.setdefault(
+                h.category, params.default_cep_m(h.category)
+            )
             assumed.append("cep_m")
         if cep_scale is not None:
-            cep = cep.times(cep_scale)
+            hit = scaled_cep.get(id(cep))
+            if hit is None or hit[0] is not cep:
+                hit = scaled_cep[id(cep)] = (cep, cep.times(cep_scale))
+            cep = hit[1]
             assumed.append("cep_scale")
+        if reliability is None:
+            reliability = params.reliability()
+        hard = hardness.get(basing) or hardness.setdefault(basing, params.hardness_psi(basing))
         systems.append(
             ForceSystem(
                 system_id=h.system_id,
@@ -311,8 +335,8 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
                 warheads_per_launcher=wpl,
                 yield_kt=y,
                 cep_m=cep,
-                reliability=params.reliability(),
-                hardness_psi=params.hardness_psi(basing),
+                reliability=reliability,
+                hardness_psi=hard,
                 assumed=tuple(assumed),
             )
         )

@@ -330,16 +330,27 @@ class CountsUnder:
     def __init__(self, rules: CountingRules, parts: bool) -> None:
         self.rules = rules
         self._parts = parts
-        self._memo: dict[tuple[int, str], tuple[Posture, Count]] = {}
+        self._memo: dict[int, tuple[Posture, dict[str, Count]]] = {}
 
-    def count(self, quantity: str, posture: Posture) -> Count:
-        key = (id(posture), quantity)
-        hit = self._memo.get(key)
+    def _counts_of(self, posture: Posture) -> dict[str, Count]:
+        hit = self._memo.get(id(posture))
         if hit is not None and hit[0] is posture:
             return hit[1]
-        c = _count(quantity, posture, self.rules, self._parts)
-        self._memo[key] = (posture, c)
+        out: dict[str, Count] = {}
+        self._memo[id(posture)] = (posture, out)
+        return out
+
+    def count(self, quantity: str, posture: Posture) -> Count:
+        counts = self._counts_of(posture)
+        c = counts.get(quantity)
+        if c is None:
+            c = counts[quantity] = _count(quantity, posture, self.rules, self._parts)
         return c
+
+    def same_counts(self, new: Posture, old: Posture) -> None:
+        """Record that ``new`` counts as ``old`` does (a copy that changed no counted field,
+        e.g. only its notes): the counts made of either are shared."""
+        self._memo[id(new)] = (new, self._counts_of(old))
 
 
 def count_posture(

@@ -43,7 +43,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
@@ -70,6 +72,10 @@ _LAUNCHER_QUANTITIES = (
     "nondeployed_launchers",
     "heavy_icbm_launchers",
 )
+_M = TypeVar("_M", bound=BaseModel)
+_ordered = Range._ordered_result
+# Stands for any non-strategic holding when asking whether a group takes them.
+_NS_PROBE = SystemHolding(system_id="_", category="nonstrategic")
 # Cuts aim a hair under the ceiling so that rounding never leaves a count above it.
 _MARGIN = 1e-9
 
@@ -149,12 +155,42 @@ class ComplianceReport:
 # -- helpers on postures ----------------------------------------------------------------
 
 
+_set = object.__setattr__
+
+
+def _copy_with(m: _M, update: dict[str, Any]) -> _M:
+    """``m.model_copy(update=update)`` for the models a cut copies (no extra, no private
+    attributes), without its generic machinery: the same instance state (fields, fields
+    set), so the copy is equal to, hashes and pickles like the one ``model_copy`` makes.
+    Updates are not validated there either."""
+    if m.__pydantic_private__ is not None or m.__pydantic_extra__ is not None:
+        return m.model_copy(update=update)
+    out = object.__new__(type(m))
+    d = dict(m.__dict__)
+    d.update(update)
+    _set(out, "__dict__", d)
+    _set(out, "__pydantic_extra__", None)
+    fields_set = set(m.__pydantic_fields_set__)
+    fields_set.update(update)
+    _set(out, "__pydantic_fields_set__", fields_set)
+    _set(out, "__pydantic_private__", None)
+    return out
+
+
 def _scale_range(r: Range | None, f: float) -> Range | None:
     return None if r is None else r.scale(max(f, 0.0))
 
 
 def _scale_holding(h: SystemHolding, f: float) -> SystemHolding:
-    return h.model_copy(update={k: _scale_range(getattr(h, k), f) for k in _COUNT_FIELDS})
+    g = max(f, 0.0)
+    if not g >= 0:  # NaN: Range.scale's error
+        return h.model_copy(update={k: _scale_range(getattr(h, k), f) for k in _COUNT_FIELDS})
+    d = h.__dict__
+    upd: dict[str, Any] = {}
+    for k in _COUNT_FIELDS:
+        r = d[k]
+        upd[k] = None if r is None else _ordered(r.value * g, r.low * g, r.high * g)
+    return _copy_with(h, upd)
 
 
 def _known(quantity: str, posture: Posture, treaty: Treaty) -> float:
@@ -166,8 +202,8 @@ def _known(quantity: str, posture: Posture, treaty: Treaty) -> float:
 
 
 def _subset(posture: Posture, keep: Callable[[SystemHolding], bool]) -> Posture:
-    return posture.model_copy(
-        update={"systems": [h for h in posture.systems if keep(h)], "aggregates": []}
+    return _copy_with(
+        posture, {"systems": [h for h in posture.systems if keep(h)], "aggregates": []}
     )
 
 
@@ -182,10 +218,10 @@ def _apply_factors(
     systems = [new_holdings.get(i, h) for i, h in enumerate(posture.systems)]
     stock = posture.stockpile
     if nonstrategic_factor is not None and stock.deployed_nonstrategic is not None:
-        stock = stock.model_copy(
-            update={"deployed_nonstrategic": stock.deployed_nonstrategic.scale(nonstrategic_factor)}
+        stock = _copy_with(
+            stock, {"deployed_nonstrategic": stock.deployed_nonstrategic.scale(nonstrategic_factor)}
         )
-    after = posture.model_copy(update={"systems": systems, "stockpile": stock})
+    after = _copy_with(posture, {"systems": systems, "stockpile": stock})
     inc = treaty.counting.include_nonstrategic
     aggs = []
     for agg in posture.aggregates:
@@ -198,8 +234,8 @@ def _apply_factors(
         else:
             removed = _known(q, posture, treaty) - _known(q, after, treaty)
             value = (agg.value - removed).clip_min(0.0)
-        aggs.append(agg.model_copy(update={"value": value}))
-    return after.model_copy(update={"aggregates": aggs})
+        aggs.append(_copy_with(agg, {"value": value}))
+    return _copy_with(after, {"aggregates": aggs})
 
 
 def _scale_group(
@@ -220,22 +256,19 @@ def _scale_group(
     }
     # Non-strategic warheads counted from the stockpile figure belong to a group that takes
     # non-strategic holdings; other groups must not count them.
-    ns_in_group = (
-        quantity == "deployed_warheads"
-        and inc
-        and group(SystemHolding(system_id="_", category="nonstrategic"))
-    )
+    ns_in_group = quantity == "deployed_warheads" and inc and group(_NS_PROBE)
     stock = (
         posture.stockpile
         if ns_in_group
-        else posture.stockpile.model_copy(update={"deployed_nonstrategic": None})
+        else _copy_with(posture.stockpile, {"deployed_nonstrategic": None})
     )
-    part = posture.model_copy(
-        update={
+    part = _copy_with(
+        posture,
+        {
             "systems": [posture.systems[i] for i in sorted(members)],
             "aggregates": [],
             "stockpile": stock,
-        }
+        },
     )
     c_group = _known(quantity, part, treaty)
     whole = all(
@@ -288,7 +321,7 @@ def _demirv(
             for w, lw in ((wh.low, lau.low), (wh.value, lau.value), (wh.high, lau.high))
         ]
         lo, val, hi = sorted(ends)
-        new[i] = h.model_copy(update={"warheads_loaded": Range.of(val, lo, hi)})
+        new[i] = _copy_with(h, {"warheads_loaded": Range.of(val, lo, hi)})
     factors: dict[int, float | None] = {i: None for i in members}
     out = _apply_factors(posture, treaty, new, factors)
     removed = before - _known(quantity, _subset(out, lambda h: True), treaty)
@@ -308,7 +341,7 @@ def _cut_stockpile(posture: Posture, quantity: str, needed: float) -> Posture:
             upd["military_stockpile"] = (st.military_stockpile - needed).clip_min(0.0)
         if st.reserve is not None:
             upd["reserve"] = (st.reserve - needed).clip_min(0.0)
-    return posture.model_copy(update={"stockpile": st.model_copy(update=upd)})
+    return _copy_with(posture, {"stockpile": _copy_with(st, upd)})
 
 
 def _reduce(
@@ -418,9 +451,12 @@ def comply(
             for c in report.changes
             if c.action != "none" and c.before is not None and c.after is not None
         )
-        p = p.model_copy(
-            update={"notes": [*p.notes, f"cut to comply with {treaty.id} (rule {r}): {cuts}"]}
+        noted = _copy_with(
+            p, {"notes": [*p.notes, f"cut to comply with {treaty.id} (rule {r}): {cuts}"]}
         )
+        if under is not None:
+            under.same_counts(noted, p)
+        p = noted
     return p, report
 
 
