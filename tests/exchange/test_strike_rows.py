@@ -103,10 +103,13 @@ def test_outcome_rows_equals_the_numpy_evaluation(n_a: int, n_v: int) -> None:
     for exponent in (0.75, 0.5, 1.7):
         p = fs.KentThalerParams(damage_exponent=exponent, launch_under_attack=True)
         kw = {"victim_reserve": rng.uniform(0, 80, (n_rows, n_v))} if n_a == 1 else {}
-        prep = fs._prepare(
-            sides[:n_a], sides[n_a:], rng.uniform(0.1, 0.95, (n_rows, 3 * n_v)), p,
-            None, [1.0, 2.0][:n_v], rng.uniform(0, 100, n_rows),
-            kw.get("victim_reserve", 0.0), rng.uniform(0, 1, (n_rows, n_v)),
+        prep = fs._prepare_inputs(
+            fs._inputs(
+                sides[:n_a], sides[n_a:], rng.uniform(0.1, 0.95, (n_rows, 3 * n_v)), p,
+                None, [1.0, 2.0][:n_v], rng.uniform(0, 100, n_rows),
+                kw.get("victim_reserve", 0.0), rng.uniform(0, 1, (n_rows, n_v)),
+            ),
+            p,
         )  # fmt: skip
         # Spends inside options, on breaks, at zero and beyond the last option.
         spend = rng.uniform(0, 1.2, n_rows) * prep.opts.total_spend

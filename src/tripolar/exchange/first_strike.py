@@ -742,31 +742,6 @@ def _prepare_inputs(x: _RowInputs, p: KentThalerParams, classes: bool = True) ->
     )
 
 
-def _prepare(
-    strikers: Sequence[StrikeSide],
-    victims: Sequence[StrikeSide],
-    kill_probability: npt.ArrayLike,
-    p: KentThalerParams,
-    striker_weights: Sequence[float] | None,
-    victim_weights: Sequence[float] | None,
-    reserve: npt.ArrayLike,
-    victim_reserve: npt.ArrayLike,
-    victim_follow_on: npt.ArrayLike,
-) -> _Prepared:
-    x = _inputs(
-        strikers,
-        victims,
-        kill_probability,
-        p,
-        striker_weights,
-        victim_weights,
-        reserve,
-        victim_reserve,
-        victim_follow_on,
-    )
-    return _prepare_inputs(x, p)
-
-
 def _outcome(prob: _Problem, s: FloatArray) -> dict[str, FloatArray]:
     """Every row at its spend ``s`` (compiled, the operations of :func:`_evaluate`)."""
     from tripolar.exchange.strike_rows import outcome_rows
@@ -850,16 +825,19 @@ def first_strike(
     Source: Kent & Thaler, RAND R-3765-AF (1989); coalition and reserve rules are tripolar's.
     """
     p = params or KentThalerParams()
-    prep = _prepare(
-        strikers,
-        victims,
-        kill_probability,
+    prep = _prepare_inputs(
+        _inputs(
+            strikers,
+            victims,
+            kill_probability,
+            p,
+            striker_weights,
+            victim_weights,
+            reserve,
+            victim_reserve,
+            victim_follow_on,
+        ),
         p,
-        striker_weights,
-        victim_weights,
-        reserve,
-        victim_reserve,
-        victim_follow_on,
     )
     if spend is None and objective == "damage":
         s = damage_limiting_spend(prep)
@@ -937,9 +915,9 @@ def first_strike_outcomes(
         )
         for sp in specs
     ]
-    if not classes:
+    if not classes and p.search != "grid":
         return _folded_outcomes(inputs, p, objectives)
-    preps = [_prepare_inputs(x, p) for x in inputs]
+    preps = [_prepare_inputs(x, p, classes) for x in inputs]
     out: dict[str, list[FirstStrike]] = {}
     if "damage" in objectives:
         out["damage"] = [_finish(pr, damage_limiting_spend(pr), classes) for pr in preps]
@@ -961,18 +939,10 @@ def _folded_outcomes(
 ) -> dict[str, list[FirstStrike]]:
     """Strikes of each shape set up, searched and evaluated in one compiled pass each
     (:func:`tripolar.exchange.strike_rows.strike_group`); every row's answer depends on that
-    row only, so each strike's is the one it has alone. The exhaustive grid search
-    (``search="grid"``) goes through the NumPy path instead."""
+    row only, so each strike's is the one it has alone. (The exhaustive grid search,
+    ``search="grid"``, takes the unfolded path of :func:`first_strike_outcomes`.)"""
     from tripolar.exchange.strike_rows import strike_group
 
-    if p.search == "grid":
-        preps = [_prepare_inputs(x, p, classes=False) for x in inputs]
-        out_grid: dict[str, list[FirstStrike]] = {}
-        if "damage" in objectives:
-            out_grid["damage"] = [_finish(pr, damage_limiting_spend(pr), False) for pr in preps]
-        if "cost" in objectives:
-            out_grid["cost"] = _cost_minimising(preps, False)
-        return out_grid
     c = np.ascontiguousarray
     lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
     out: dict[str, list[FirstStrike | None]] = {o: [None] * len(inputs) for o in objectives}

@@ -26,9 +26,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from tripolar.exchange.spend_search import _search_row, search_work
-
-LN5 = math.log(5.0)
+from tripolar.exchange.spend_search import LN5, _power, _search_row, search_work
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -229,14 +227,6 @@ def prepare_rows(
         n_hi,
         class_warheads,
     )
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _power(x: float, exponent: float) -> float:  # pragma: no cover - compiled
-    if exponent == 0.75:
-        r = math.sqrt(x)
-        return r * math.sqrt(r)
-    return float(x**exponent)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
