@@ -200,9 +200,10 @@ def test_fused_pass_gives_each_strike_its_own_answer(seed: int) -> None:
         else:
             pk = rng.uniform(0.1, 0.95, (n_rows, b.n_targets.shape[1]))
             specs.append(fs.StrikeSpec([a, c], [b], pk, striker_weights=[2.0, 1.0]))
-    for lua in (False, True):
+    # The search's hint from the row hint_lag rows before (any lag) changes no answer.
+    for lua, lag in ((False, 0), (True, 0), (False, 7), (True, n_rows)):
         p = fs.KentThalerParams(launch_under_attack=lua)
-        fused = fs.first_strike_outcomes(specs, p, classes=False)
+        fused = fs.first_strike_outcomes(specs, p, classes=False, hint_lag=lag)
         plain = fs.first_strike_outcomes(specs, p, classes=True)
         grid = fs.first_strike_outcomes(specs, replace(p, search="grid"), classes=False)
         for objective in ("cost", "damage"):

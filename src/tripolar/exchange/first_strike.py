@@ -895,11 +895,16 @@ def first_strike_outcomes(
     *,
     objectives: Sequence[Objective] = ("cost", "damage"),
     classes: bool = True,
+    hint_lag: int = 0,
 ) -> dict[str, list[FirstStrike]]:
     """:func:`first_strikes` under each of ``objectives``, set up once (same answers).
     ``classes=False`` leaves out the survivors per target class (``class_survivors`` then
     has no columns), for callers that need only the totals and costs; then the strikes of
-    each shape are also set up and evaluated together, rows end to end."""
+    each shape are also set up and evaluated together, rows end to end, and ``hint_lag``
+    (rows, when positive) says how far apart rows usually have alike answers (the same
+    sample of neighbouring treaty variants laid end to end), so that each row's spend
+    search starts from the answer of the row that far before it: fewer evaluations, the
+    same answers."""
     p = params or KentThalerParams()
     inputs = [
         _inputs(
@@ -916,7 +921,7 @@ def first_strike_outcomes(
         for sp in specs
     ]
     if not classes and p.search != "grid":
-        return _folded_outcomes(inputs, p, objectives)
+        return _folded_outcomes(inputs, p, objectives, hint_lag)
     preps = [_prepare_inputs(x, p, classes) for x in inputs]
     out: dict[str, list[FirstStrike]] = {}
     if "damage" in objectives:
@@ -935,7 +940,10 @@ def _groups(shapes: Sequence[tuple[int, int]]) -> list[list[int]]:
 
 
 def _folded_outcomes(
-    inputs: Sequence[_RowInputs], p: KentThalerParams, objectives: Sequence[Objective]
+    inputs: Sequence[_RowInputs],
+    p: KentThalerParams,
+    objectives: Sequence[Objective],
+    hint_lag: int = 0,
 ) -> dict[str, list[FirstStrike]]:
     """Strikes of each shape set up, searched and evaluated in one compiled pass each
     (:func:`tripolar.exchange.strike_rows.strike_group`); every row's answer depends on that
@@ -972,6 +980,7 @@ def _folded_outcomes(
             float(p.tie_tolerance),
             "cost" in objectives,
             "damage" in objectives,
+            int(hint_lag),
         )
         results = {"cost": (spend_c, out_c), "damage": (spend_d, out_d)}
         for objective in objectives:

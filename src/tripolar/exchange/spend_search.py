@@ -20,7 +20,8 @@ enemy-damage terms from the warheads kept) non-decreasing, so ``F >= G(b) + H(a)
 tolerance are dropped; the rest are bisected down to one grid step. Every grid point whose
 cost is within the tie tolerance of the minimum lies in an interval never dropped, so it is
 evaluated, and the choice among those (greatest victim cost, then the smallest spend) is the
-grid search's. The first points are the ends and the previous row's choice.
+grid search's. The first points are the ends and a hint: a neighbouring row's choice (the
+previous sample's, or the same sample's in the neighbouring treaty variant).
 Units: warheads (spend, survivors), costs dimensionless.
 
 Compiled code is cached on disk by numba (next to this file when writable, else in the user's
@@ -280,9 +281,13 @@ def _interval_bound(
     cutoff: float,
 ) -> tuple[float, int]:  # pragma: no cover - compiled
     """:func:`_lower_bound` of the grid interval ``[lo, hi]`` from its evaluated ends, and the
-    grid index to split it at: where the bound is least when that is inside (the bound's
-    minimiser approaches the cost's as the interval shrinks), kept at least an eighth of the
-    interval from its ends so that intervals still shrink geometrically; else the middle."""
+    grid index to split it at.
+
+    The split: where the bound is least when that is inside (the bound's minimiser
+    approaches the cost's as the interval shrinks), kept at least a sixty-fourth of the
+    interval from its ends so that intervals still shrink geometrically; else the middle.
+    (Where an interval is split changes how many points are evaluated, never the answer; a
+    sixty-fourth needed 0.7% fewer evaluations than an eighth on the benchmark's variants.)"""
     if hi - lo <= 1:
         return np.inf, lo
     # The monotone bound first: when it already exceeds the cutoff (the best cost so far plus
@@ -319,7 +324,7 @@ def _interval_bound(
         curved,
     )
     width = hi - lo
-    margin = max(1, width // 8)
+    margin = max(1, width // 64)
     if u > step and u < step * (width - 1):
         split = lo + math.floor(u / step + 0.5)
         split = min(max(split, lo + margin), hi - margin)
@@ -413,7 +418,7 @@ def _search_row(
 ) -> tuple[int, int]:  # pragma: no cover - compiled
     """Row ``r``'s chosen grid index among ``0..n`` and the evaluations it needed (its options
     and standing warheads at row ``rb`` of ``breaks``, ``destroyed``, ``standing``), starting
-    from grid index ``hint`` (clipped to the range); ``work`` holds the buffers
+    from grid index ``hint`` (clipped to ``0..n-1``); ``work`` holds the buffers
     (:func:`search_work`, for at least ``n``)."""
     scratch, f_at, g_at, v_at, hp_at, x_at, sr_at, sl_at = work[0]
     mask_at, visited, stack_lo, stack_hi, stack_sp = work[1]
@@ -421,7 +426,9 @@ def _search_row(
     full_mask = (1 << destroyed.shape[1]) - 1
     slack = tie_tol + BOUND_SLACK
     curved = exponent <= 1.0
-    hint = min(max(hint, 0), n)
+    # A hint at the top is moved one step down: the cost there says most about whether the
+    # top is the minimum.
+    hint = min(max(hint, 0), n - 1)
     n_seen = 0
     best = np.inf
     # First level: the ends and the hint (a neighbouring sample's answer is usually near

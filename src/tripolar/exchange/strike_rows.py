@@ -389,14 +389,17 @@ def strike_group(
     tie_tol: float,
     want_cost: bool,
     want_damage: bool,
+    hint_lag: int = 0,
 ) -> tuple[
     npt.NDArray[np.float64], Outcome, npt.NDArray[np.float64], Outcome, npt.NDArray[np.int64]
 ]:  # pragma: no cover - compiled
     """Each row's first strike set up, searched and evaluated in one pass, with only the
     row's own options in memory (the arrays :func:`prepare_rows` returns for every row are
     never built): the same numbers as :func:`prepare_rows`, then
-    :func:`tripolar.exchange.spend_search.search_rows` (hint: the previous row's choice) and
-    :func:`outcome_rows`.
+    :func:`tripolar.exchange.spend_search.search_rows` (hint: the choice of the row
+    ``hint_lag`` rows before when ``hint_lag > 0`` and there is one, else the previous
+    row's) and :func:`outcome_rows`. The hint changes how many points are evaluated, never
+    the answer.
 
     Inputs as :func:`prepare_rows` and ``first_strike._Problem``. Returns the cost-minimising
     spend and its outcome (``want_cost``), the damage-limiting spend (all usable
@@ -434,7 +437,7 @@ def strike_group(
     spend_d = np.empty(n_d)
     out_d = _outcome_arrays(n_d, n_a, n_v)
     evals = np.zeros(n_c, dtype=np.int64)
-    prev = 0
+    chosen = np.zeros(n_c, dtype=np.int64)
     for r in range(n_rows):
         total = _prepare_row(
             r, 0, n_targets, warheads_per_target, pk, class_fixed, owner, untargetable,
@@ -454,12 +457,13 @@ def strike_group(
             )  # fmt: skip
         if want_cost:
             n = _useful_steps(total, cf_avail[r], step)
-            hint = prev if r > 0 else n // 2
+            lag = hint_lag if 0 < hint_lag <= r else 1
+            hint = chosen[r - lag] if r > 0 else n // 2
             idx, evals[r] = _search_row(
                 r, 0, n, hint, step, breaks, destroyed, standing, kept_base, w80_s, w80_v,
                 sw, vw, v_res, v_fo, exponent, k, tie_tol, work,
             )  # fmt: skip
-            prev = idx
+            chosen[r] = idx
             s = step * idx
             spend_c[r] = s
             surv, kept_out, d_s, d_v, c_s, c_v = out_c

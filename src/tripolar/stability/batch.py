@@ -247,8 +247,15 @@ def _fold(
             for q in range(n_q)
             for i, lo, hi in chunk
         ]
+        # Where the chunk's pieces are all one size, a row and the row one piece before it
+        # are the same sample of neighbouring variants (or postures): the search's hint.
+        sizes = {hi - lo for _, lo, hi in chunk}
         res = stability_rows(
-            draws.states(segments), params=params, reserve_delta=delta, follow_on_lambda=lam
+            draws.states(segments),
+            params=params,
+            reserve_delta=delta,
+            follow_on_lambda=lam,
+            hint_lag=sizes.pop() if len(sizes) == 1 else 0,
         )
         if layout is None:
             layout = _RowsLayout.of(res)

@@ -333,11 +333,14 @@ def stability_rows(
     reserve_delta: float = 0.5,
     follow_on_lambda: float = 1.0,
     value_weights: dict[str, float] | None = None,
+    hint_lag: int = 0,
 ) -> StabilityRows:
     """Costs of the 6 ordered pairs and the 3 coalitions per row (three parties).
 
     The 24 first strikes are searched together (:func:`first_strikes`: three searches, one per
     shape of strike), so the cost of one evaluation is mostly the arithmetic on its rows.
+    ``hint_lag``: rows that far apart are usually alike (:func:`first_strike_outcomes`);
+    it changes the work, never a value.
 
     Survivors are given for two objectives. ``survivors``: at the striker's cost-minimising
     spend (the Kent-Thaler stop rule), the outcome the ratios use. ``damage_survivors``: at the
@@ -391,7 +394,7 @@ def stability_rows(
         gains[label] = _gains([states[c]], sides, pk_in)
         gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], sides, pk_out)
         coalitions.append((c, pair, label))
-    outcomes = first_strike_outcomes(specs, p, classes=False)
+    outcomes = first_strike_outcomes(specs, p, classes=False, hint_lag=hint_lag)
     strikes = outcomes["cost"]
     # Each coalition member alone on the victim with its whole usable force (no reserve); its
     # kill probability is the ordered pair's.
