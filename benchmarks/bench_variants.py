@@ -68,10 +68,12 @@ def main() -> None:
 
     t_batch = min(cpu_seconds(together) for _ in range(3))
 
-    # The cut alone, with one context as evaluate_variants has (postures built once).
+    # The cut alone, with one context and one memo as evaluate_variants has (postures built
+    # once; a party no cut changes built into exchange forces once).
     ctx = EvaluationContext(samples=SAMPLES, seed=1)
     ctx.postures(("US", "RU", "CN"))
-    t_cut = cpu_seconds(lambda: [variant_forces(t, ctx) for t in ts])
+    memo: dict = {}
+    t_cut = cpu_seconds(lambda: [variant_forces(t, ctx, memo) for t in ts])
 
     one: list = []
     t_one = cpu_seconds(
