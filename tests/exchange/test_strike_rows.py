@@ -212,3 +212,50 @@ def test_fused_pass_gives_each_strike_its_own_answer(seed: int) -> None:
                     np.testing.assert_array_equal(getattr(f, key), getattr(q, key), err_msg=key)
                     np.testing.assert_array_equal(getattr(f, key), getattr(g, key), err_msg=key)
                 np.testing.assert_array_equal(f.cost_to_victims, q.cost_to_victims)
+
+
+@pytest.mark.parametrize("classes", [False, True])
+def test_damage_only_strikes_ride_along_with_the_same_answers(classes: bool) -> None:
+    """Strikes wanted under the damage objective only, passed as ``damage_only``, get the
+    outcomes they have alone, and the other strikes' outcomes do not change."""
+    rng = np.random.default_rng(7)
+    n_rows = 40
+
+    def side(name: str, n_sys: int) -> fs.StrikeSide:
+        return fs.StrikeSide.from_systems(
+            name,
+            rng.integers(0, 300, (n_rows, n_sys)),
+            rng.integers(1, 8, (n_rows, n_sys)),
+            rng.integers(0, 2, n_sys).astype(bool),
+            rng.uniform(0, 0.6, (n_rows, n_sys)),
+            rng.uniform(100, 1500, n_rows),
+        )
+
+    a, b, c = side("A", 3), side("B", 2), side("C", 4)
+    reserve = rng.uniform(0, 150, n_rows)
+    specs = [
+        fs.StrikeSpec(
+            [a], [b], rng.uniform(0.1, 0.9, (n_rows, 2)), reserve=reserve,
+            victim_reserve=reserve[:, None],
+        ),
+        fs.StrikeSpec([a, c], [b], rng.uniform(0.1, 0.9, (n_rows, 2))),
+    ]  # fmt: skip
+    extra = [
+        fs.StrikeSpec([c], [b], rng.uniform(0.1, 0.9, (n_rows, 2))),
+        fs.StrikeSpec([b], [a, c], rng.uniform(0.1, 0.9, (n_rows, 7))),
+    ]
+    p = fs.KentThalerParams()
+    both = fs.first_strike_outcomes(specs, p, classes=classes, hint_lag=5, damage_only=extra)
+    alone = fs.first_strike_outcomes(specs, p, classes=classes)
+    extra_alone = fs.first_strikes(extra, p, objective="damage", classes=classes)
+    assert len(both["cost"]) == len(specs)
+    assert len(both["damage"]) == len(specs) + len(extra)
+    for got, want in zip(
+        both["cost"] + both["damage"],
+        alone["cost"] + alone["damage"] + extra_alone,
+        strict=True,
+    ):
+        for key in ("spend", "victim_survivors", "cost_to_strikers", "cost_to_victims"):
+            np.testing.assert_array_equal(getattr(got, key), getattr(want, key), err_msg=key)
+    with pytest.raises(ValueError, match="damage objective"):
+        fs.first_strike_outcomes(specs, p, objectives=("cost",), damage_only=extra)

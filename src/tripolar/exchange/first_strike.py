@@ -896,6 +896,7 @@ def first_strike_outcomes(
     objectives: Sequence[Objective] = ("cost", "damage"),
     classes: bool = True,
     hint_lag: int = 0,
+    damage_only: Sequence[StrikeSpec] = (),
 ) -> dict[str, list[FirstStrike]]:
     """:func:`first_strikes` under each of ``objectives``, set up once (same answers).
     ``classes=False`` leaves out the survivors per target class (``class_survivors`` then
@@ -904,8 +905,15 @@ def first_strike_outcomes(
     (rows, when positive) says how far apart rows usually have alike answers (the same
     sample of neighbouring treaty variants laid end to end), so that each row's spend
     search starts from the answer of the row that far before it: fewer evaluations, the
-    same answers."""
+    same answers.
+
+    ``damage_only``: more strikes wanted under the damage objective only (``objectives``
+    must then include it), evaluated with the others; their outcomes follow those of
+    ``specs`` in ``out["damage"]``."""
     p = params or KentThalerParams()
+    if damage_only and "damage" not in objectives:
+        raise ValueError("damage_only strikes need the damage objective")
+    n_cost = len(specs)
     inputs = [
         _inputs(
             sp.strikers,
@@ -918,16 +926,16 @@ def first_strike_outcomes(
             sp.victim_reserve,
             sp.victim_follow_on,
         )
-        for sp in specs
+        for sp in (*specs, *damage_only)
     ]
     if not classes and p.search != "grid":
-        return _folded_outcomes(inputs, p, objectives, hint_lag)
+        return _folded_outcomes(inputs, p, objectives, hint_lag, n_cost)
     preps = [_prepare_inputs(x, p, classes) for x in inputs]
     out: dict[str, list[FirstStrike]] = {}
     if "damage" in objectives:
         out["damage"] = [_finish(pr, damage_limiting_spend(pr), classes) for pr in preps]
     if "cost" in objectives:
-        out["cost"] = _cost_minimising(preps, classes)
+        out["cost"] = _cost_minimising(preps[:n_cost], classes)
     return out
 
 
@@ -944,10 +952,12 @@ def _folded_outcomes(
     p: KentThalerParams,
     objectives: Sequence[Objective],
     hint_lag: int = 0,
+    n_cost: int | None = None,
 ) -> dict[str, list[FirstStrike]]:
     """Strikes of each shape set up, searched and evaluated in one compiled pass each
     (:func:`tripolar.exchange.strike_rows.strike_group`); every row's answer depends on that
-    row only, so each strike's is the one it has alone. (The exhaustive grid search,
+    row only, so each strike's is the one it has alone. Only the first ``n_cost`` strikes
+    (default: all) are searched under the cost objective. (The exhaustive grid search,
     ``search="grid"``, takes the unfolded path of :func:`first_strike_outcomes`.)"""
     from tripolar.exchange.strike_rows import strike_group
 
@@ -955,8 +965,12 @@ def _folded_outcomes(
     lua = p.launch_under_attack_fraction if p.launch_under_attack else 0.0
     out: dict[str, list[FirstStrike | None]] = {o: [None] * len(inputs) for o in objectives}
     shapes = [(x.w80_strikers.shape[1], x.w80_victims.shape[1]) for x in inputs]
+    n_cost = len(inputs) if n_cost is None else n_cost
     for members in _groups(shapes):
         x = _RowInputs.stack([inputs[i] for i in members])
+        # Members are in index order, so the strikes searched under the cost objective
+        # lead: their rows are the group's first.
+        cost_rows = sum(inputs[i].n_rows for i in members if i < n_cost)
         spend_c, out_c, spend_d, out_d, _ = strike_group(
             c(x.n_targets, dtype=np.float64),
             c(x.warheads_per_target, dtype=np.float64),
@@ -978,15 +992,18 @@ def _folded_outcomes(
             float(p.damage_exponent),
             float(p.enemy_weight),
             float(p.tie_tolerance),
-            "cost" in objectives,
+            "cost" in objectives and cost_rows > 0,
             "damage" in objectives,
             int(hint_lag),
+            int(cost_rows),
         )
         results = {"cost": (spend_c, out_c), "damage": (spend_d, out_d)}
         for objective in objectives:
             s_all, (surv, kept, d_s, d_v, c_s, c_v) = results[objective]
             start = 0
             for i in members:
+                if objective == "cost" and i >= n_cost:
+                    break
                 n = inputs[i].n_rows
                 rows = slice(start, start + n)
                 part = FirstStrike(

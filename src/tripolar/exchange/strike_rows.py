@@ -390,6 +390,7 @@ def strike_group(
     want_cost: bool,
     want_damage: bool,
     hint_lag: int = 0,
+    cost_rows: int = -1,
 ) -> tuple[
     npt.NDArray[np.float64], Outcome, npt.NDArray[np.float64], Outcome, npt.NDArray[np.int64]
 ]:  # pragma: no cover - compiled
@@ -399,7 +400,8 @@ def strike_group(
     :func:`tripolar.exchange.spend_search.search_rows` (hint: the choice of the row
     ``hint_lag`` rows before when ``hint_lag > 0`` and there is one, else the previous
     row's) and :func:`outcome_rows`. The hint changes how many points are evaluated, never
-    the answer.
+    the answer. ``cost_rows`` (when not negative): only the first that many rows are
+    searched under the cost objective.
 
     Inputs as :func:`prepare_rows` and ``first_strike._Problem``. Returns the cost-minimising
     spend and its outcome (``want_cost``), the damage-limiting spend (all usable
@@ -430,7 +432,7 @@ def strike_group(
     shortfall = np.empty(n_v)
     ds_e = np.empty(n_a)
     dv_e = np.empty(n_v)
-    n_c = n_rows if want_cost else 0
+    n_c = (n_rows if cost_rows < 0 else min(cost_rows, n_rows)) if want_cost else 0
     n_d = n_rows if want_damage else 0
     spend_c = np.empty(n_c)
     out_c = _outcome_arrays(n_c, n_a, n_v)
@@ -455,7 +457,7 @@ def strike_group(
                 v_res, v_fo, exponent, k, surv, kept_out, d_s, d_v, c_s, c_v, shortfall,
                 ds_e, dv_e,
             )  # fmt: skip
-        if want_cost:
+        if r < n_c:
             n = _useful_steps(total, cf_avail[r], step)
             lag = hint_lag if 0 < hint_lag <= r else 1
             hint = chosen[r - lag] if r > 0 else n // 2

@@ -40,7 +40,6 @@ from tripolar.exchange.first_strike import (
     StrikeSpec,
     damage_fraction,
     first_strike_outcomes,
-    first_strikes,
     reserve_warheads,
 )
 from tripolar.stability.kent_thaler import stability_ratio
@@ -337,8 +336,8 @@ def stability_rows(
 ) -> StabilityRows:
     """Costs of the 6 ordered pairs and the 3 coalitions per row (three parties).
 
-    The 24 first strikes are searched together (:func:`first_strikes`: three searches, one per
-    shape of strike), so the cost of one evaluation is mostly the arithmetic on its rows.
+    The 24 first strikes are searched together (:func:`first_strike_outcomes`: three passes,
+    one per shape of strike), so the cost of one evaluation is mostly the arithmetic on its rows.
     ``hint_lag``: rows that far apart are usually alike (:func:`first_strike_outcomes`);
     it changes the work, never a value.
 
@@ -394,16 +393,18 @@ def stability_rows(
         gains[label] = _gains([states[c]], sides, pk_in)
         gains[f"{c}->{pair[0]}+{pair[1]}"] = _gains([states[x] for x in pair], sides, pk_out)
         coalitions.append((c, pair, label))
-    outcomes = first_strike_outcomes(specs, p, classes=False, hint_lag=hint_lag)
-    strikes = outcomes["cost"]
     # Each coalition member alone on the victim with its whole usable force (no reserve); its
-    # kill probability is the ordered pair's.
+    # kill probability is the ordered pair's. Only its damage-limiting outcome is needed.
     solo_specs = [
         StrikeSpec([sides[x]], [sides[c]], pair_pk[(x, c)])
         for c, pair, _ in coalitions
         for x in pair
     ]
-    solo = first_strikes(solo_specs, p, objective="damage", classes=False)
+    outcomes = first_strike_outcomes(
+        specs, p, classes=False, hint_lag=hint_lag, damage_only=solo_specs
+    )
+    strikes = outcomes["cost"]
+    solo = outcomes["damage"][len(specs) :]
     damage: dict[str, FloatArray] = {}
     for (a, b), fs in zip(pairs, outcomes["damage"][: len(pairs)], strict=True):
         damage[f"{a}->{b}"] = np.atleast_1d(fs.victim_survivors[..., 0])
