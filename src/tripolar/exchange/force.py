@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from tripolar.errors import InputError
-from tripolar.forces import Posture, SystemHolding
+from tripolar.forces import Posture
+from tripolar.forces.records import copy_with, pooled_holding
 from tripolar.ranges import Range
 
 if TYPE_CHECKING:
@@ -247,7 +248,21 @@ class Force:
         return pd.DataFrame(rows)
 
 
+#: :func:`_system_basing` by (basing, category): a few distinct pairs, looked up per system.
+_BASING_OF: dict[tuple[str, str], Basing] = {}
+
+
 def _system_basing(basing: str, category: str) -> Basing:
+    key = (basing, category)
+    b = _BASING_OF.get(key)
+    if b is None:
+        b = _basing_of(basing, category)
+        if len(_BASING_OF) < 1024:
+            _BASING_OF[key] = b
+    return b
+
+
+def _basing_of(basing: str, category: str) -> Basing:
     b = basing.strip().lower().replace("_", "-")
     if b in BASINGS:
         return b  # type: ignore[return-value]
@@ -528,36 +543,57 @@ def exchange_posture(
     party = posture.party
     kept: list[Any] = []
     pooled: dict[str, dict[str, Any]] = {}
+    by_cat: dict[str, list[Any]] = {c: [] for c in _EXCHANGE_CATEGORIES}
     for h in posture.systems:
         if h.category == "nonstrategic":
             notes.append(f"{party} {h.system_id}: non-strategic, left out of the exchange")
+        else:
+            hs = by_cat.get(h.category)
+            if hs is not None:
+                hs.append(h)
     for cat in _EXCHANGE_CATEGORIES:
-        hs = [h for h in posture.systems if h.category == cat]
+        hs = by_cat[cat]
         if not hs:
             continue
-        complete = all(
-            h.level == "system"
-            and h.deployed_launchers is not None
-            and h.warheads_loaded is not None
-            for h in hs
-        )
+        complete = True
+        for h in hs:
+            if h.level != "system" or h.deployed_launchers is None or h.warheads_loaded is None:
+                complete = False
+                break
         if complete:
             kept.extend(hs)
             continue
-        live = [
-            h
-            for h in hs
+        # One pass over the category: the basings of its live holdings, its leg, and the
+        # known launchers and warheads added up end by end in the holdings' order (the
+        # floats of the range sums ``0 + first + second ...``).
+        basings: set[str] = set()
+        leg = None
+        lau_v = lau_lo = lau_hi = 0.0
+        wh_v = wh_lo = wh_hi = 0.0
+        lau_complete = wh_complete = True
+        for h in hs:
+            lau, wh = h.deployed_launchers, h.warheads_loaded
             if not (
-                h.deployed_launchers is not None
-                and h.deployed_launchers.value == 0
-                and (h.warheads_loaded is None or h.warheads_loaded.value == 0)
+                lau is not None
+                and lau.value == 0
+                and (wh is None or wh.value == 0)
                 and h.level == "system"
-            )
-        ]
-        basings = {_system_basing(h.basing, h.category) for h in live}
-        leg = next((h for h in hs if h.level == "leg"), None)
-        lau_known = [h.deployed_launchers for h in hs if h.deployed_launchers is not None]
-        wh_known = [h.warheads_loaded for h in hs if h.warheads_loaded is not None]
+            ):
+                basings.add(_system_basing(h.basing, h.category))
+            if leg is None and h.level == "leg":
+                leg = h
+            if lau is None:
+                lau_complete = False
+            else:
+                lau_v += lau.value
+                lau_lo += lau.low
+                lau_hi += lau.high
+            if wh is None:
+                wh_complete = False
+            else:
+                wh_v += wh.value
+                wh_lo += wh.low
+                wh_hi += wh.high
         pooled[cat] = {
             "id": leg.system_id
             if leg is not None
@@ -565,10 +601,10 @@ def exchange_posture(
             if legs and cat in legs
             else f"{party.lower()}-{cat}-pooled",
             "basing": basings.pop() if len(basings) == 1 else _CATEGORY_BASING[cat],
-            "lau": sum((r for r in lau_known), Range.exact(0.0)),
-            "lau_complete": all(h.deployed_launchers is not None for h in hs),
-            "wh": sum((r for r in wh_known), Range.exact(0.0)),
-            "wh_complete": all(h.warheads_loaded is not None for h in hs),
+            "lau": Range._ordered_result(lau_v, lau_lo, lau_hi),
+            "lau_complete": lau_complete,
+            "wh": Range._ordered_result(wh_v, wh_lo, wh_hi),
+            "wh_complete": wh_complete,
             "loading": _mean_loading(hs),
             "members": [h.system_id for h in hs],
         }
@@ -636,17 +672,8 @@ def exchange_posture(
                 f"{party} {cat}: launchers or warheads not public; left out of the exchange"
             )
             continue
-        out.append(
-            SystemHolding(
-                system_id=pc["id"],
-                category=cat,
-                basing=pc["basing"],
-                level="system",
-                deployed_launchers=pc["lau"],
-                warheads_loaded=pc["wh"],
-            )
-        )
-    return posture.model_copy(update={"systems": out}), notes
+        out.append(pooled_holding(pc["id"], cat, pc["basing"], pc["lau"], pc["wh"]))
+    return copy_with(posture, {"systems": out}), notes
 
 
 def force_for_exchange(

@@ -43,13 +43,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel
+from typing import Any, Literal
 
 from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
 from tripolar.forces import Posture, SystemHolding
+from tripolar.forces.records import copy_with
 from tripolar.ranges import Range
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
 from tripolar.treaty.counting import MOBILE_BASING, CountCache, CountsUnder, count_totals
@@ -72,7 +71,6 @@ _LAUNCHER_QUANTITIES = (
     "nondeployed_launchers",
     "heavy_icbm_launchers",
 )
-_M = TypeVar("_M", bound=BaseModel)
 _ordered = Range._ordered_result
 # Stands for any non-strategic holding when asking whether a group takes them.
 _NS_PROBE = SystemHolding(system_id="_", category="nonstrategic")
@@ -155,26 +153,8 @@ class ComplianceReport:
 # -- helpers on postures ----------------------------------------------------------------
 
 
-_set = object.__setattr__
-
-
-def _copy_with(m: _M, update: dict[str, Any]) -> _M:
-    """``m.model_copy(update=update)`` for the models a cut copies (no extra, no private
-    attributes), without its generic machinery: the same instance state (fields, fields
-    set), so the copy is equal to, hashes and pickles like the one ``model_copy`` makes.
-    Updates are not validated there either."""
-    if m.__pydantic_private__ is not None or m.__pydantic_extra__ is not None:
-        return m.model_copy(update=update)
-    out = object.__new__(type(m))
-    d = dict(m.__dict__)
-    d.update(update)
-    _set(out, "__dict__", d)
-    _set(out, "__pydantic_extra__", None)
-    fields_set = set(m.__pydantic_fields_set__)
-    fields_set.update(update)
-    _set(out, "__pydantic_fields_set__", fields_set)
-    _set(out, "__pydantic_private__", None)
-    return out
+#: ``model_copy(update=...)`` without its generic machinery (see :func:`copy_with`).
+_copy_with = copy_with
 
 
 def _scale_range(r: Range | None, f: float) -> Range | None:
