@@ -288,6 +288,38 @@ def _loading(lau: Range, wh: Range) -> Range:
     return Range._ordered_result(value, min(low, value), max(high, value))
 
 
+class _LevelFigures:
+    """The figures of one :class:`AlertLevels` that :func:`force_from_posture` looks up, each
+    built on its first use (the same ranges the look-ups give)."""
+
+    def __init__(self, params: AlertLevels) -> None:
+        self.params = params
+        self.cep_scale = params.cep_scale()
+        self.reliability: Range | None = None
+        self.hardness: dict[str, Range] = {}
+        self.yield_kt: dict[str, Range] = {}
+        self.cep_m: dict[str, Range] = {}
+
+    def set_reliability(self) -> Range:
+        self.reliability = self.params.reliability()
+        return self.reliability
+
+
+#: :class:`_LevelFigures` by the identity of their levels (held, so the identity stays theirs),
+#: for the few levels objects in use.
+_FIGURES: dict[int, _LevelFigures] = {}
+
+
+def _level_figures(params: AlertLevels) -> _LevelFigures:
+    hit = _FIGURES.get(id(params))
+    if hit is not None and hit.params is params:
+        return hit
+    if len(_FIGURES) >= 8:
+        _FIGURES.pop(next(iter(_FIGURES)), None)
+    out = _FIGURES[id(params)] = _LevelFigures(params)
+    return out
+
+
 def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     """Exchange force of a posture: deployed launchers and their loaded warheads per system.
 
@@ -301,12 +333,14 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     strike or use what is not counted).
     """
     systems: list[ForceSystem] = []
-    cep_scale = params.cep_scale()
-    # The parameters' figures are built once per call (each lookup builds a new range).
+    # The parameters' figures are built once per levels object (each lookup builds a new
+    # range; the levels are immutable, and every cut of a sweep looks the same ones up).
+    figs = _level_figures(params)
+    cep_scale = figs.cep_scale
     reliability: Range | None = None
-    hardness: dict[str, Range] = {}
-    default_yield: dict[str, Range] = {}
-    default_cep: dict[str, Range] = {}
+    hardness = figs.hardness
+    default_yield = figs.yield_kt
+    default_cep = figs.cep_m
     scaled_cep: dict[int, tuple[Range, Range]] = {}
     for h in posture.systems:
         if h.deployed_launchers is None or h.warheads_loaded is None:
@@ -339,7 +373,7 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
             cep = hit[1]
             assumed.append("cep_scale")
         if reliability is None:
-            reliability = params.reliability()
+            reliability = figs.reliability or figs.set_reliability()
         hard = hardness.get(basing) or hardness.setdefault(basing, params.hardness_psi(basing))
         systems.append(
             ForceSystem(
