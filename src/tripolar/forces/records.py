@@ -177,7 +177,12 @@ class SystemHolding(BaseModel):
         return self.deployed_launchers + self.nondeployed_launchers
 
 
-_set = object.__setattr__
+_new = object.__new__
+# A model's instance state, set as pydantic's own construction sets it (see Range).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def copy_with(m: _M, update: dict[str, Any]) -> _M:
@@ -187,15 +192,15 @@ def copy_with(m: _M, update: dict[str, Any]) -> _M:
     Updates are not validated there either."""
     if m.__pydantic_private__ is not None or m.__pydantic_extra__ is not None:
         return m.model_copy(update=update)
-    out = object.__new__(type(m))
-    d = dict(m.__dict__)
+    out = _new(type(m))
+    d = m.__dict__.copy()
     d.update(update)
-    _set(out, "__dict__", d)
-    _set(out, "__pydantic_extra__", None)
+    _set_dict(out, d)
+    _set_extra(out, None)
     fields_set = set(m.__pydantic_fields_set__)
     fields_set.update(update)
-    _set(out, "__pydantic_fields_set__", fields_set)
-    _set(out, "__pydantic_private__", None)
+    _set_fields_set(out, fields_set)
+    _set_private(out, None)
     return out
 
 
@@ -248,11 +253,11 @@ def pooled_holding(
         d["level"] = "system"
         d["deployed_launchers"] = deployed_launchers
         d["warheads_loaded"] = warheads_loaded
-        out = object.__new__(SystemHolding)
-        _set(out, "__dict__", d)
-        _set(out, "__pydantic_extra__", None)
-        _set(out, "__pydantic_fields_set__", set(_POOLED_FIELDS))
-        _set(out, "__pydantic_private__", None)
+        out = _new(SystemHolding)
+        _set_dict(out, d)
+        _set_extra(out, None)
+        _set_fields_set(out, set(_POOLED_FIELDS))
+        _set_private(out, None)
         return out
     return SystemHolding(
         system_id=system_id,
