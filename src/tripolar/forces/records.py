@@ -261,7 +261,7 @@ def pooled_holding(
         return out
     return SystemHolding(
         system_id=system_id,
-        category=category,  # type: ignore[arg-type]
+        category=category,
         basing=basing,
         level="system",
         deployed_launchers=deployed_launchers,

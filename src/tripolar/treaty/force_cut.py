@@ -276,7 +276,11 @@ def _scale_group(
         )
         part = _copy_with(
             posture,
-            {"systems": [posture.systems[i] for i in members], "aggregates": [], "stockpile": stock},
+            {
+                "systems": [posture.systems[i] for i in members],
+                "aggregates": [],
+                "stockpile": stock,
+            },
         )
         c_group = _known(quantity, part, treaty)
     if c_group <= 0 or needed <= 0:
