@@ -206,17 +206,14 @@ def copy_with(m: _M, update: dict[str, Any]) -> _M:
 
 _CATEGORY_SET = frozenset(CATEGORIES)
 #: SystemHolding's field defaults in field order, and the fields built by a factory.
-_HOLDING_DEFAULTS: dict[str, Any] = {}
-_HOLDING_FACTORIES: list[tuple[str, Any]] = []
-
-
-def _holding_defaults() -> dict[str, Any]:
-    if not _HOLDING_DEFAULTS:
-        for name, f in SystemHolding.model_fields.items():
-            _HOLDING_DEFAULTS[name] = f.default
-            if f.default_factory is not None:
-                _HOLDING_FACTORIES.append((name, f.default_factory))
-    return _HOLDING_DEFAULTS
+_HOLDING_DEFAULTS: dict[str, Any] = {
+    name: f.default for name, f in SystemHolding.model_fields.items()
+}
+_HOLDING_FACTORIES: tuple[tuple[str, Any], ...] = tuple(
+    (name, f.default_factory)
+    for name, f in SystemHolding.model_fields.items()
+    if f.default_factory is not None
+)
 
 
 def _in_bounds(r: Range) -> bool:
@@ -244,7 +241,7 @@ def pooled_holding(
         and _in_bounds(deployed_launchers)
         and _in_bounds(warheads_loaded)
     ):
-        d = dict(_holding_defaults())
+        d = dict(_HOLDING_DEFAULTS)
         for name, factory in _HOLDING_FACTORIES:
             d[name] = factory()
         d["system_id"] = system_id
