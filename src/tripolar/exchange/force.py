@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from tripolar.errors import InputError
-from tripolar.forces import Posture, SystemHolding
+from tripolar.forces import Posture
+from tripolar.forces.records import copy_with, pooled_holding
 from tripolar.ranges import Range
 
 if TYPE_CHECKING:
@@ -247,7 +248,21 @@ class Force:
         return pd.DataFrame(rows)
 
 
+#: :func:`_system_basing` by (basing, category): a few distinct pairs, looked up per system.
+_BASING_OF: dict[tuple[str, str], Basing] = {}
+
+
 def _system_basing(basing: str, category: str) -> Basing:
+    key = (basing, category)
+    b = _BASING_OF.get(key)
+    if b is None:
+        b = _basing_of(basing, category)
+        if len(_BASING_OF) < 1024:
+            _BASING_OF[key] = b
+    return b
+
+
+def _basing_of(basing: str, category: str) -> Basing:
     b = basing.strip().lower().replace("_", "-")
     if b in BASINGS:
         return b  # type: ignore[return-value]
@@ -273,6 +288,38 @@ def _loading(lau: Range, wh: Range) -> Range:
     return Range._ordered_result(value, min(low, value), max(high, value))
 
 
+class _LevelFigures:
+    """The figures of one :class:`AlertLevels` that :func:`force_from_posture` looks up, each
+    built on its first use (the same ranges the look-ups give)."""
+
+    def __init__(self, params: AlertLevels) -> None:
+        self.params = params
+        self.cep_scale = params.cep_scale()
+        self.reliability: Range | None = None
+        self.hardness: dict[str, Range] = {}
+        self.yield_kt: dict[str, Range] = {}
+        self.cep_m: dict[str, Range] = {}
+
+    def set_reliability(self) -> Range:
+        self.reliability = self.params.reliability()
+        return self.reliability
+
+
+#: :class:`_LevelFigures` by the identity of their levels (held, so the identity stays theirs),
+#: for the few levels objects in use.
+_FIGURES: dict[int, _LevelFigures] = {}
+
+
+def _level_figures(params: AlertLevels) -> _LevelFigures:
+    hit = _FIGURES.get(id(params))
+    if hit is not None and hit.params is params:
+        return hit
+    if len(_FIGURES) >= 8:
+        _FIGURES.pop(next(iter(_FIGURES)), None)
+    out = _FIGURES[id(params)] = _LevelFigures(params)
+    return out
+
+
 def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     """Exchange force of a posture: deployed launchers and their loaded warheads per system.
 
@@ -286,12 +333,14 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
     strike or use what is not counted).
     """
     systems: list[ForceSystem] = []
-    cep_scale = params.cep_scale()
-    # The parameters' figures are built once per call (each lookup builds a new range).
+    # The parameters' figures are built once per levels object (each lookup builds a new
+    # range; the levels are immutable, and every cut of a sweep looks the same ones up).
+    figs = _level_figures(params)
+    cep_scale = figs.cep_scale
     reliability: Range | None = None
-    hardness: dict[str, Range] = {}
-    default_yield: dict[str, Range] = {}
-    default_cep: dict[str, Range] = {}
+    hardness = figs.hardness
+    default_yield = figs.yield_kt
+    default_cep = figs.cep_m
     scaled_cep: dict[int, tuple[Range, Range]] = {}
     for h in posture.systems:
         if h.deployed_launchers is None or h.warheads_loaded is None:
@@ -324,7 +373,7 @@ def force_from_posture(posture: Posture, params: AlertLevels) -> Force:
             cep = hit[1]
             assumed.append("cep_scale")
         if reliability is None:
-            reliability = params.reliability()
+            reliability = figs.reliability or figs.set_reliability()
         hard = hardness.get(basing) or hardness.setdefault(basing, params.hardness_psi(basing))
         systems.append(
             ForceSystem(
@@ -528,36 +577,57 @@ def exchange_posture(
     party = posture.party
     kept: list[Any] = []
     pooled: dict[str, dict[str, Any]] = {}
+    by_cat: dict[str, list[Any]] = {c: [] for c in _EXCHANGE_CATEGORIES}
     for h in posture.systems:
         if h.category == "nonstrategic":
             notes.append(f"{party} {h.system_id}: non-strategic, left out of the exchange")
+        else:
+            hs = by_cat.get(h.category)
+            if hs is not None:
+                hs.append(h)
     for cat in _EXCHANGE_CATEGORIES:
-        hs = [h for h in posture.systems if h.category == cat]
+        hs = by_cat[cat]
         if not hs:
             continue
-        complete = all(
-            h.level == "system"
-            and h.deployed_launchers is not None
-            and h.warheads_loaded is not None
-            for h in hs
-        )
+        complete = True
+        for h in hs:
+            if h.level != "system" or h.deployed_launchers is None or h.warheads_loaded is None:
+                complete = False
+                break
         if complete:
             kept.extend(hs)
             continue
-        live = [
-            h
-            for h in hs
+        # One pass over the category: the basings of its live holdings, its leg, and the
+        # known launchers and warheads added up end by end in the holdings' order (the
+        # floats of the range sums ``0 + first + second ...``).
+        basings: set[str] = set()
+        leg = None
+        lau_v = lau_lo = lau_hi = 0.0
+        wh_v = wh_lo = wh_hi = 0.0
+        lau_complete = wh_complete = True
+        for h in hs:
+            lau, wh = h.deployed_launchers, h.warheads_loaded
             if not (
-                h.deployed_launchers is not None
-                and h.deployed_launchers.value == 0
-                and (h.warheads_loaded is None or h.warheads_loaded.value == 0)
+                lau is not None
+                and lau.value == 0
+                and (wh is None or wh.value == 0)
                 and h.level == "system"
-            )
-        ]
-        basings = {_system_basing(h.basing, h.category) for h in live}
-        leg = next((h for h in hs if h.level == "leg"), None)
-        lau_known = [h.deployed_launchers for h in hs if h.deployed_launchers is not None]
-        wh_known = [h.warheads_loaded for h in hs if h.warheads_loaded is not None]
+            ):
+                basings.add(_system_basing(h.basing, h.category))
+            if leg is None and h.level == "leg":
+                leg = h
+            if lau is None:
+                lau_complete = False
+            else:
+                lau_v += lau.value
+                lau_lo += lau.low
+                lau_hi += lau.high
+            if wh is None:
+                wh_complete = False
+            else:
+                wh_v += wh.value
+                wh_lo += wh.low
+                wh_hi += wh.high
         pooled[cat] = {
             "id": leg.system_id
             if leg is not None
@@ -565,10 +635,10 @@ def exchange_posture(
             if legs and cat in legs
             else f"{party.lower()}-{cat}-pooled",
             "basing": basings.pop() if len(basings) == 1 else _CATEGORY_BASING[cat],
-            "lau": sum((r for r in lau_known), Range.exact(0.0)),
-            "lau_complete": all(h.deployed_launchers is not None for h in hs),
-            "wh": sum((r for r in wh_known), Range.exact(0.0)),
-            "wh_complete": all(h.warheads_loaded is not None for h in hs),
+            "lau": Range._ordered_result(lau_v, lau_lo, lau_hi),
+            "lau_complete": lau_complete,
+            "wh": Range._ordered_result(wh_v, wh_lo, wh_hi),
+            "wh_complete": wh_complete,
             "loading": _mean_loading(hs),
             "members": [h.system_id for h in hs],
         }
@@ -636,17 +706,8 @@ def exchange_posture(
                 f"{party} {cat}: launchers or warheads not public; left out of the exchange"
             )
             continue
-        out.append(
-            SystemHolding(
-                system_id=pc["id"],
-                category=cat,
-                basing=pc["basing"],
-                level="system",
-                deployed_launchers=pc["lau"],
-                warheads_loaded=pc["wh"],
-            )
-        )
-    return posture.model_copy(update={"systems": out}), notes
+        out.append(pooled_holding(pc["id"], cat, pc["basing"], pc["lau"], pc["wh"]))
+    return copy_with(posture, {"systems": out}), notes
 
 
 def force_for_exchange(

@@ -105,6 +105,10 @@ def level_assumptions(
     return out
 
 
+#: Where a ``memo`` of :func:`real_forces` keeps its treaty counts (never a posture's id).
+_COUNTS_KEY = "counts"
+
+
 def real_forces(
     postures: dict[str, Any],
     levels: AlertLevels,
@@ -112,7 +116,7 @@ def real_forces(
     treaty: Any = None,
     rule: str = "proportional",
     context: EvaluationContext | None = None,
-    memo: dict[int, tuple[Any, Force, list[str]]] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[dict[str, Force], list[str], dict[str, Any]]:
     """Exchange forces from postures (``tripolar.forces.Posture``), made compliant first.
 
@@ -126,16 +130,24 @@ def real_forces(
     ``memo`` (for many calls on the same postures and levels, e.g. treaty variants) keeps
     each posture's exchange force by the posture's identity, with the posture itself (so the
     identity cannot be reused while the memo lives): a party the cut leaves as it was is
-    built once.
+    built once. It also keeps the treaty counts made by the cuts (a
+    :class:`~tripolar.treaty.counting.CountCache` under the key ``"counts"``), so that the
+    given postures are counted once over all the calls.
     """
     from tripolar.exchange.force import dataset_leg_figures, force_for_exchange
+    from tripolar.treaty.counting import CountCache
     from tripolar.treaty.force_cut import comply_all
 
     notes: list[str] = []
     compliance: dict[str, Any] = {}
     ps = dict(postures)
     if treaty is not None:
-        ps, reports = comply_all(treaty, ps, rule, context=context)
+        counts = None
+        if memo is not None:
+            counts = memo.get(_COUNTS_KEY)
+            if not isinstance(counts, CountCache):
+                counts = memo[_COUNTS_KEY] = CountCache(parts=False)
+        ps, reports = comply_all(treaty, ps, rule, context=context, counts=counts)
         compliance = {k: v.to_dict() for k, v in reports.items()}
         notes.append(f"forces cut to comply with {treaty.id} under the rule {rule!r}")
         for rep in reports.values():

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -40,6 +40,8 @@ from pydantic import (
 
 from tripolar.errors import MAX_COUNT, MAX_ID_CHARS, MAX_TEXT_CHARS, InputError
 from tripolar.ranges import ZERO, Range
+
+_M = TypeVar("_M", bound=BaseModel)
 
 #: ISO-like codes of the nine nuclear-armed states, as used throughout tripolar.
 STATES: tuple[str, ...] = ("US", "RU", "CN", "GB", "FR", "IN", "PK", "IL", "KP")
@@ -173,6 +175,100 @@ class SystemHolding(BaseModel):
         if self.deployed_launchers is None or self.nondeployed_launchers is None:
             return None
         return self.deployed_launchers + self.nondeployed_launchers
+
+
+_new = object.__new__
+# A model's instance state, set as pydantic's own construction sets it (see Range).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def copy_with(m: _M, update: dict[str, Any]) -> _M:
+    """``m.model_copy(update=update)`` for models without extra or private attributes (the
+    records here), without its generic machinery: the same instance state (fields, fields
+    set), so the copy is equal to, hashes and pickles like the one ``model_copy`` makes.
+    Updates are not validated there either."""
+    if m.__pydantic_private__ is not None or m.__pydantic_extra__ is not None:
+        return m.model_copy(update=update)
+    out = _new(type(m))
+    d = m.__dict__.copy()
+    d.update(update)
+    _set_dict(out, d)
+    _set_extra(out, None)
+    fields_set = set(m.__pydantic_fields_set__)
+    fields_set.update(update)
+    _set_fields_set(out, fields_set)
+    _set_private(out, None)
+    return out
+
+
+_CATEGORY_SET = frozenset(CATEGORIES)
+#: SystemHolding's field defaults in field order, and the fields built by a factory.
+_HOLDING_DEFAULTS: dict[str, Any] = {
+    name: f.default for name, f in SystemHolding.model_fields.items()
+}
+_HOLDING_FACTORIES: tuple[tuple[str, Any], ...] = tuple(
+    (name, f.default_factory)
+    for name, f in SystemHolding.model_fields.items()
+    if f.default_factory is not None
+)
+
+
+def _in_bounds(r: Range) -> bool:
+    """What :func:`_bounded` accepts for a count (finite, non-negative, at most MAX_COUNT)."""
+    top = float(MAX_COUNT)
+    return 0.0 <= r.low <= top and 0.0 <= r.value <= top and 0.0 <= r.high <= top
+
+
+def pooled_holding(
+    system_id: str, category: str, basing: str, deployed_launchers: Range, warheads_loaded: Range
+) -> SystemHolding:
+    """``SystemHolding(system_id=..., category=..., basing=..., level="system",
+    deployed_launchers=..., warheads_loaded=...)``: the same instance state, built without
+    validation where the inputs pass it as they are (else through it, with its error).
+
+    For the classes the exchange pools a category into, one per category of every cut."""
+    if (
+        type(system_id) is str
+        and type(basing) is str
+        and len(system_id) <= MAX_ID_CHARS
+        and len(basing) <= MAX_TEXT_CHARS
+        and category in _CATEGORY_SET
+        and type(deployed_launchers) is Range
+        and type(warheads_loaded) is Range
+        and _in_bounds(deployed_launchers)
+        and _in_bounds(warheads_loaded)
+    ):
+        d = dict(_HOLDING_DEFAULTS)
+        for name, factory in _HOLDING_FACTORIES:
+            d[name] = factory()
+        d["system_id"] = system_id
+        d["category"] = category
+        d["basing"] = basing
+        d["level"] = "system"
+        d["deployed_launchers"] = deployed_launchers
+        d["warheads_loaded"] = warheads_loaded
+        out = _new(SystemHolding)
+        _set_dict(out, d)
+        _set_extra(out, None)
+        _set_fields_set(out, set(_POOLED_FIELDS))
+        _set_private(out, None)
+        return out
+    return SystemHolding(
+        system_id=system_id,
+        category=category,
+        basing=basing,
+        level="system",
+        deployed_launchers=deployed_launchers,
+        warheads_loaded=warheads_loaded,
+    )
+
+
+_POOLED_FIELDS = frozenset(
+    ("system_id", "category", "basing", "level", "deployed_launchers", "warheads_loaded")
+)
 
 
 class StockpileFigures(BaseModel):

@@ -265,6 +265,12 @@ def ceiling_spec_on(limit: Limit, party: str, date: dt.date | None) -> tuple[boo
     return spec is not None, spec  # type: ignore[return-value]
 
 
+#: A numeric ceiling's range and rule text by its type and value (ranges are immutable; a
+#: sweep's variants resolve the same few numbers again and again).
+_NUMERIC_CEILINGS: dict[tuple[type, float], tuple[Range, str]] = {}
+_BASELINE_SPECS = (Freeze, Cut)
+
+
 class _Context:
     """Counts and baseline postures shared by all ceilings of one evaluation."""
 
@@ -312,7 +318,13 @@ class _Context:
         self, spec: Ceiling, party: str, quantity: str
     ) -> tuple[Range | None, str, list[str]]:
         if isinstance(spec, int | float):
-            return Range.exact(float(spec)), f"{spec:g}", []
+            key = (type(spec), spec)
+            hit = _NUMERIC_CEILINGS.get(key)
+            if hit is None:
+                hit = (Range.exact(float(spec)), f"{spec:g}")
+                if len(_NUMERIC_CEILINGS) < 4096:
+                    _NUMERIC_CEILINGS[key] = hit
+            return hit[0], hit[1], []
         if isinstance(spec, Freeze):
             c = self.baseline_count(party, quantity, spec.freeze_at)
             return c.value, f"freeze at {party}'s {spec.freeze_at} level", c.missing
@@ -352,7 +364,7 @@ def _limit_result(
         status = "exempt"
     else:
         ceiling, rule, miss = ctx.resolve(spec, party, lim.quantity)
-        own_level = isinstance(spec, Freeze | Cut) and ctx.same_as_counted(
+        own_level = isinstance(spec, _BASELINE_SPECS) and ctx.same_as_counted(
             party, spec.freeze_at if isinstance(spec, Freeze) else spec.cut_from
         )
         if own_level and c.value is not None:
@@ -423,16 +435,15 @@ def evaluate(
     for party in from_data:
         pmap[party] = context.posture(party, treaty.baseline_year)
     ctx = _Context(treaty, pmap, context, baselines, counts)
+    dates_of = [limit_dates(treaty, lim) for lim in treaty.limits]
     out: dict[str, PartyEvaluation] = {}
     for party, posture in pmap.items():
         is_party = party in treaty.parties
         finals: dict[str, LimitResult] = {}
         sched: dict[str, list[LimitResult]] = {}
-        for lim in treaty.limits:
+        for lim, dates in zip(treaty.limits, dates_of, strict=True):
             c = ctx.count(party, lim.quantity)
-            rows: list[LimitResult] = []
-            for date in limit_dates(treaty, lim):
-                rows.append(_limit_result(ctx, lim, party, date, c, is_party))
+            rows = [_limit_result(ctx, lim, party, date, c, is_party) for date in dates]
             sched[lim.id] = rows
             finals[lim.id] = rows[-1]
         out[party] = PartyEvaluation(party, posture.date, finals, sched, is_party)

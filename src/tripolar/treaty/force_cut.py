@@ -41,16 +41,16 @@ cut. Pass ``rule=...`` to compare them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel
+from typing import Any, Literal
 
 from tripolar.context import EvaluationContext
 from tripolar.errors import InputError
 from tripolar.forces import Posture, SystemHolding
-from tripolar.ranges import Range
+from tripolar.forces.records import copy_with
+from tripolar.ranges import ZERO, Range
 from tripolar.treaty.compliance import TreatyEvaluation, evaluate
 from tripolar.treaty.counting import MOBILE_BASING, CountCache, CountsUnder, count_totals
 from tripolar.treaty.schema import Treaty
@@ -72,8 +72,8 @@ _LAUNCHER_QUANTITIES = (
     "nondeployed_launchers",
     "heavy_icbm_launchers",
 )
-_M = TypeVar("_M", bound=BaseModel)
 _ordered = Range._ordered_result
+_INF = math.inf
 # Stands for any non-strategic holding when asking whether a group takes them.
 _NS_PROBE = SystemHolding(system_id="_", category="nonstrategic")
 # Cuts aim a hair under the ceiling so that rounding never leaves a count above it.
@@ -155,26 +155,8 @@ class ComplianceReport:
 # -- helpers on postures ----------------------------------------------------------------
 
 
-_set = object.__setattr__
-
-
-def _copy_with(m: _M, update: dict[str, Any]) -> _M:
-    """``m.model_copy(update=update)`` for the models a cut copies (no extra, no private
-    attributes), without its generic machinery: the same instance state (fields, fields
-    set), so the copy is equal to, hashes and pickles like the one ``model_copy`` makes.
-    Updates are not validated there either."""
-    if m.__pydantic_private__ is not None or m.__pydantic_extra__ is not None:
-        return m.model_copy(update=update)
-    out = object.__new__(type(m))
-    d = dict(m.__dict__)
-    d.update(update)
-    _set(out, "__dict__", d)
-    _set(out, "__pydantic_extra__", None)
-    fields_set = set(m.__pydantic_fields_set__)
-    fields_set.update(update)
-    _set(out, "__pydantic_fields_set__", fields_set)
-    _set(out, "__pydantic_private__", None)
-    return out
+#: ``model_copy(update=...)`` without its generic machinery (see :func:`copy_with`).
+_copy_with = copy_with
 
 
 def _scale_range(r: Range | None, f: float) -> Range | None:
@@ -187,9 +169,17 @@ def _scale_holding(h: SystemHolding, f: float) -> SystemHolding:
         return h.model_copy(update={k: _scale_range(getattr(h, k), f) for k in _COUNT_FIELDS})
     d = h.__dict__
     upd: dict[str, Any] = {}
+    # Zero (the shared default of most counts) times a finite factor that is not -0.0 is
+    # zero again, the same floats: kept rather than rebuilt.
+    keep_zero = g < _INF and math.copysign(1.0, g) > 0.0
     for k in _COUNT_FIELDS:
         r = d[k]
-        upd[k] = None if r is None else _ordered(r.value * g, r.low * g, r.high * g)
+        if r is None:
+            upd[k] = None
+        elif r is ZERO and keep_zero:
+            upd[k] = r
+        else:
+            upd[k] = _ordered(r.value * g, r.low * g, r.high * g)
     return _copy_with(h, upd)
 
 
@@ -221,21 +211,31 @@ def _apply_factors(
         stock = _copy_with(
             stock, {"deployed_nonstrategic": stock.deployed_nonstrategic.scale(nonstrategic_factor)}
         )
-    after = _copy_with(posture, {"systems": systems, "stockpile": stock})
+    upd: dict[str, Any] = {"systems": systems, "stockpile": stock}
+    after: Posture | None = None  # the posture with the new holdings, where a count needs it
     inc = treaty.counting.include_nonstrategic
+    # The factors of the holdings each quantity covers (quantities repeat over aggregates).
+    factors_of: dict[str, set[float | None] | None] = {}
     aggs = []
     for agg in posture.aggregates:
         q = agg.quantity
-        covered = [i for i, h in enumerate(posture.systems) if contributes(q, h, inc)]
-        fs = {factors.get(i, 1.0) for i in covered}
-        if covered and len(fs) == 1 and None not in fs:
+        if q in factors_of:
+            fs = factors_of[q]
+        else:
+            covered = [i for i, h in enumerate(posture.systems) if contributes(q, h, inc)]
+            fs = factors_of[q] = {factors.get(i, 1.0) for i in covered} if covered else None
+        if fs is not None and len(fs) == 1 and None not in fs:
             (f,) = fs
             value = agg.value.scale(float(f))  # type: ignore[arg-type]
         else:
+            if after is None:
+                after = _copy_with(posture, upd)
             removed = _known(q, posture, treaty) - _known(q, after, treaty)
             value = (agg.value - removed).clip_min(0.0)
         aggs.append(_copy_with(agg, {"value": value}))
-    return _copy_with(after, {"aggregates": aggs})
+    # One copy with every update: the state the copy of the copy had (fields set: the union).
+    upd["aggregates"] = aggs
+    return _copy_with(posture, upd)
 
 
 def _scale_group(
@@ -251,34 +251,38 @@ def _scale_group(
     Returns the new posture and what is still needed (> 0 when the group is too small).
     """
     inc = treaty.counting.include_nonstrategic
-    members = {
-        i for i, h in enumerate(posture.systems) if contributes(quantity, h, inc) and group(h)
-    }
+    members: list[int] = []
+    whole = True
+    for i, h in enumerate(posture.systems):
+        if contributes(quantity, h, inc):
+            if group(h):
+                members.append(i)
+            else:
+                whole = False
     # Non-strategic warheads counted from the stockpile figure belong to a group that takes
     # non-strategic holdings; other groups must not count them.
     ns_in_group = quantity == "deployed_warheads" and inc and group(_NS_PROBE)
-    stock = (
-        posture.stockpile
-        if ns_in_group
-        else _copy_with(posture.stockpile, {"deployed_nonstrategic": None})
-    )
-    part = _copy_with(
-        posture,
-        {
-            "systems": [posture.systems[i] for i in sorted(members)],
-            "aggregates": [],
-            "stockpile": stock,
-        },
-    )
-    c_group = _known(quantity, part, treaty)
-    whole = all(
-        group(h) for h in posture.systems if contributes(quantity, h, inc)
-    ) and ns_in_group == (quantity == "deployed_warheads" and inc)
+    whole = whole and ns_in_group == (quantity == "deployed_warheads" and inc)
     full = _count_now(quantity, posture, treaty, counts)
     if whole and full is not None:
         # The whole count (an aggregate where the systems are incomplete) scales with the
         # group: figures that are not public shrink in the same proportion.
         c_group = full
+    else:
+        stock = (
+            posture.stockpile
+            if ns_in_group
+            else _copy_with(posture.stockpile, {"deployed_nonstrategic": None})
+        )
+        part = _copy_with(
+            posture,
+            {
+                "systems": [posture.systems[i] for i in members],
+                "aggregates": [],
+                "stockpile": stock,
+            },
+        )
+        c_group = _known(quantity, part, treaty)
     if c_group <= 0 or needed <= 0:
         return posture, max(needed, 0.0)
     f = max((c_group - needed) / c_group, 0.0) * (1.0 - _MARGIN)
@@ -467,17 +471,22 @@ def comply_all(
     max_rounds: int = 6,
     *,
     context: EvaluationContext | None = None,
+    counts: CountCache | None = None,
 ) -> tuple[dict[str, Posture], dict[str, ComplianceReport]]:
     """Every party made compliant; repeated while combined ceilings (``at_most_sum_of``) move.
 
     A combined ceiling depends on the other parties' counts, which fall as they comply, so the
     evaluation is redone until no known limit is exceeded (at most ``max_rounds`` rounds).
+    ``counts`` (a :class:`~tripolar.treaty.counting.CountCache`, default: one for this call)
+    keeps the counts made, for callers that cut the same postures under many treaties (the
+    variants of a sweep): the given postures are then counted once over all the calls.
     """
     current = dict(postures)
     reports: dict[str, ComplianceReport] = {}
     # The rounds count the same postures again (the cut ones were counted as they were cut);
     # none is changed in place, so each is counted once.
-    counts = CountCache(parts=False)
+    if counts is None:
+        counts = CountCache(parts=False)
     for _ in range(max_rounds):
         ev = evaluate(treaty, current, context=context, counts=counts)
         if all(
