@@ -74,7 +74,7 @@ def _levels(ctx: EvaluationContext) -> AlertLevels:
 def variant_forces(
     treaty: Treaty | None,
     ctx: EvaluationContext,
-    memo: dict[int, tuple[Any, Force, list[str]]] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[dict[str, Force], list[str], dict[str, Any]]:
     """Exchange forces of the context's year cut to comply with ``treaty`` under ``ctx.rule``;
     returns the forces, the assumptions used and the compliance reports (by party).
@@ -390,7 +390,7 @@ def _evaluate_variants(
     levels = _levels(ctx)
     params = KentThalerParams()
     variants = []
-    memo: dict[int, tuple[Any, Force, list[str]]] = {}
+    memo: dict[Any, Any] = {}
     for t in treaties:
         forces, notes, compliance = variant_forces(t, ctx, memo)
         variants.append(_Variant(t, forces, notes, compliance))

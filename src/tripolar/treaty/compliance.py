@@ -322,7 +322,8 @@ class _Context:
             hit = _NUMERIC_CEILINGS.get(key)
             if hit is None:
                 hit = (Range.exact(float(spec)), f"{spec:g}")
-                if len(_NUMERIC_CEILINGS) < 4096:
+                # Not zero: 0.0 and -0.0 are one key but print differently.
+                if spec != 0 and len(_NUMERIC_CEILINGS) < 4096:
                     _NUMERIC_CEILINGS[key] = hit
             return hit[0], hit[1], []
         if isinstance(spec, Freeze):
