@@ -632,7 +632,11 @@ def _inputs(
     reserve: npt.ArrayLike,
     victim_reserve: npt.ArrayLike,
     victim_follow_on: npt.ArrayLike,
+    sides: dict[tuple[int, int, bool], tuple[Any, tuple[npt.NDArray[Any], ...]]] | None = None,
 ) -> _RowInputs:
+    """One strike's row inputs. ``sides`` (one dict for the strikes of one call) keeps each
+    side's per-row arrays, as striker and as victim, for the other strikes it is part of
+    (the same arrays: they are only read)."""
     pk_in = np.asarray(kill_probability, dtype=np.float64)
     # Sample axis: the first axis of any array that has one beyond its class axis.
     n_samples = 1
@@ -649,24 +653,50 @@ def _inputs(
             n_samples = max(n_samples, int(np.shape(extra)[0]))
             squeeze = False
 
+    def arrays(side: StrikeSide, striker: bool) -> tuple[npt.NDArray[Any], ...]:
+        key = (id(side), n_samples, striker)
+        hit = sides.get(key) if sides is not None else None
+        if hit is not None and hit[0] is side:
+            return hit[1]
+        out: tuple[npt.NDArray[Any], ...]
+        if striker:
+            tot, cf = side.available(p)
+            out = (
+                _as_samples(tot, n_samples),
+                _as_samples(cf, n_samples),
+                _as_samples(side.w80, n_samples),
+            )
+        else:
+            j = int(np.shape(side.n_targets)[-1])
+            out = (
+                _as_classes(side.n_targets, n_samples, j),
+                _as_classes(side.warheads_per_target, n_samples, j),
+                np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,)),
+                _as_samples(side.untargetable_warheads, n_samples),
+                _as_samples(side.w80, n_samples),
+            )
+        if sides is not None:
+            sides[key] = (side, out)
+        return out
+
     avail_total = np.zeros(n_samples)
     avail_cf = np.zeros(n_samples)
     for side in strikers:
-        tot, cf = side.available(p)
-        avail_total += _as_samples(tot, n_samples)
-        avail_cf += _as_samples(cf, n_samples)
+        tot_s, cf_s, _ = arrays(side, True)
+        avail_total += tot_s
+        avail_cf += cf_s
     res = _as_samples(reserve, n_samples)
     kept_base = np.maximum(avail_total - res, 0.0)
     cf_avail = np.minimum(avail_cf, kept_base)
 
     n_t, m_t, owner, fixed, untarg0 = [], [], [], [], []
     for v, side in enumerate(victims):
-        j = int(np.shape(side.n_targets)[-1])
-        n_t.append(_as_classes(side.n_targets, n_samples, j))
-        m_t.append(_as_classes(side.warheads_per_target, n_samples, j))
-        fixed.append(np.broadcast_to(np.asarray(side.class_fixed, dtype=bool), (j,)))
-        owner.append(np.full(j, v, dtype=np.int64))
-        untarg0.append(_as_samples(side.untargetable_warheads, n_samples))
+        nt_v, mt_v, fixed_v, untarg_v, _ = arrays(side, False)
+        n_t.append(nt_v)
+        m_t.append(mt_v)
+        fixed.append(fixed_v)
+        owner.append(np.full(nt_v.shape[1], v, dtype=np.int64))
+        untarg0.append(untarg_v)
     n_all = np.concatenate(n_t, axis=1) if n_t else np.zeros((n_samples, 0))
     m_all = np.concatenate(m_t, axis=1) if m_t else np.zeros((n_samples, 0))
     owner_all = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
@@ -690,8 +720,8 @@ def _inputs(
         untargetable=np.stack(untarg0, axis=1) if untarg0 else np.zeros((n_samples, 0)),
         cf_avail=cf_avail,
         kept_base=kept_base,
-        w80_strikers=np.stack([_as_samples(s.w80, n_samples) for s in strikers], axis=1),
-        w80_victims=np.stack([_as_samples(s.w80, n_samples) for s in victims], axis=1),
+        w80_strikers=np.stack([arrays(s, True)[2] for s in strikers], axis=1),
+        w80_victims=np.stack([arrays(s, False)[4] for s in victims], axis=1),
         striker_weights=weights(striker_weights, len(strikers)),
         victim_weights=weights(victim_weights, len(victims)),
         victim_reserve=per_victim(victim_reserve),
@@ -914,6 +944,7 @@ def first_strike_outcomes(
     if damage_only and "damage" not in objectives:
         raise ValueError("damage_only strikes need the damage objective")
     n_cost = len(specs)
+    side_arrays: dict[tuple[int, int, bool], tuple[Any, tuple[npt.NDArray[Any], ...]]] = {}
     inputs = [
         _inputs(
             sp.strikers,
@@ -925,6 +956,7 @@ def first_strike_outcomes(
             sp.reserve,
             sp.victim_reserve,
             sp.victim_follow_on,
+            side_arrays,
         )
         for sp in (*specs, *damage_only)
     ]
