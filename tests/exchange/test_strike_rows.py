@@ -166,6 +166,18 @@ def real_forces_states() -> dict[str, object]:
     return {k: party_state(f, levels, "generated", rng, 50) for k, f in forces.items()}
 
 
+def _random_side(rng: np.random.Generator, name: str, n_rows: int, n_sys: int) -> fs.StrikeSide:
+    """A side of ``n_sys`` random systems over ``n_rows`` rows."""
+    return fs.StrikeSide.from_systems(
+        name,
+        rng.integers(0, 300, (n_rows, n_sys)),
+        rng.integers(1, 8, (n_rows, n_sys)),
+        rng.integers(0, 2, n_sys).astype(bool),
+        rng.uniform(0, 0.6, (n_rows, n_sys)),
+        rng.uniform(100, 1500, n_rows),
+    )
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_fused_pass_gives_each_strike_its_own_answer(seed: int) -> None:
     """``first_strike_outcomes(classes=False)`` (one fused compiled pass per shape of strike,
@@ -175,14 +187,7 @@ def test_fused_pass_gives_each_strike_its_own_answer(seed: int) -> None:
     n_rows = 60
 
     def side(name: str, n_sys: int) -> fs.StrikeSide:
-        return fs.StrikeSide.from_systems(
-            name,
-            rng.integers(0, 300, (n_rows, n_sys)),
-            rng.integers(1, 8, (n_rows, n_sys)),
-            rng.integers(0, 2, n_sys).astype(bool),
-            rng.uniform(0, 0.6, (n_rows, n_sys)),
-            rng.uniform(100, 1500, n_rows),
-        )
+        return _random_side(rng, name, n_rows, n_sys)
 
     specs = []
     for _ in range(8):
@@ -222,14 +227,7 @@ def test_damage_only_strikes_ride_along_with_the_same_answers(classes: bool) -> 
     n_rows = 40
 
     def side(name: str, n_sys: int) -> fs.StrikeSide:
-        return fs.StrikeSide.from_systems(
-            name,
-            rng.integers(0, 300, (n_rows, n_sys)),
-            rng.integers(1, 8, (n_rows, n_sys)),
-            rng.integers(0, 2, n_sys).astype(bool),
-            rng.uniform(0, 0.6, (n_rows, n_sys)),
-            rng.uniform(100, 1500, n_rows),
-        )
+        return _random_side(rng, name, n_rows, n_sys)
 
     a, b, c = side("A", 3), side("B", 2), side("C", 4)
     reserve = rng.uniform(0, 150, n_rows)
