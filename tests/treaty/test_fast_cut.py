@@ -16,10 +16,11 @@ from tripolar.exchange.force import (
     force_from_posture,
 )
 from tripolar.forces import Posture
+from tripolar.forces.records import copy_with
 from tripolar.ranges import Range
 from tripolar.treaty import load_treaty
 from tripolar.treaty.counting import CountCache, count_totals
-from tripolar.treaty.force_cut import _COUNT_FIELDS, _copy_with, _scale_holding, comply_all
+from tripolar.treaty.force_cut import _COUNT_FIELDS, _scale_holding, comply_all
 
 PARTIES = ("US", "RU", "CN")
 
@@ -37,11 +38,11 @@ def _state(m):
 def test_copy_with_is_model_copy(postures):
     for p in postures.values():
         upd = {"notes": [*p.notes, "x"], "aggregates": []}
-        fast, slow = _copy_with(p, upd), p.model_copy(update=upd)
+        fast, slow = copy_with(p, upd), p.model_copy(update=upd)
         assert fast == slow and _state(fast) == _state(slow)
         assert pickle.loads(pickle.dumps(fast)) == slow
         for h in p.systems:
-            fast_h = _copy_with(h, {"warheads_loaded": None})
+            fast_h = copy_with(h, {"warheads_loaded": None})
             assert _state(fast_h) == _state(h.model_copy(update={"warheads_loaded": None}))
             assert fast_h is not h and h.warheads_loaded is h.__dict__["warheads_loaded"]
 

@@ -155,10 +155,6 @@ class ComplianceReport:
 # -- helpers on postures ----------------------------------------------------------------
 
 
-#: ``model_copy(update=...)`` without its generic machinery (see :func:`copy_with`).
-_copy_with = copy_with
-
-
 def _scale_range(r: Range | None, f: float) -> Range | None:
     return None if r is None else r.scale(max(f, 0.0))
 
@@ -180,7 +176,7 @@ def _scale_holding(h: SystemHolding, f: float) -> SystemHolding:
             upd[k] = r
         else:
             upd[k] = _ordered(r.value * g, r.low * g, r.high * g)
-    return _copy_with(h, upd)
+    return copy_with(h, upd)
 
 
 def _known(quantity: str, posture: Posture, treaty: Treaty) -> float:
@@ -192,7 +188,7 @@ def _known(quantity: str, posture: Posture, treaty: Treaty) -> float:
 
 
 def _subset(posture: Posture, keep: Callable[[SystemHolding], bool]) -> Posture:
-    return _copy_with(
+    return copy_with(
         posture, {"systems": [h for h in posture.systems if keep(h)], "aggregates": []}
     )
 
@@ -208,7 +204,7 @@ def _apply_factors(
     systems = [new_holdings.get(i, h) for i, h in enumerate(posture.systems)]
     stock = posture.stockpile
     if nonstrategic_factor is not None and stock.deployed_nonstrategic is not None:
-        stock = _copy_with(
+        stock = copy_with(
             stock, {"deployed_nonstrategic": stock.deployed_nonstrategic.scale(nonstrategic_factor)}
         )
     upd: dict[str, Any] = {"systems": systems, "stockpile": stock}
@@ -229,13 +225,13 @@ def _apply_factors(
             value = agg.value.scale(float(f))  # type: ignore[arg-type]
         else:
             if after is None:
-                after = _copy_with(posture, upd)
+                after = copy_with(posture, upd)
             removed = _known(q, posture, treaty) - _known(q, after, treaty)
             value = (agg.value - removed).clip_min(0.0)
-        aggs.append(_copy_with(agg, {"value": value}))
+        aggs.append(copy_with(agg, {"value": value}))
     # One copy with every update: the state the copy of the copy had (fields set: the union).
     upd["aggregates"] = aggs
-    return _copy_with(posture, upd)
+    return copy_with(posture, upd)
 
 
 def _scale_group(
@@ -272,9 +268,9 @@ def _scale_group(
         stock = (
             posture.stockpile
             if ns_in_group
-            else _copy_with(posture.stockpile, {"deployed_nonstrategic": None})
+            else copy_with(posture.stockpile, {"deployed_nonstrategic": None})
         )
-        part = _copy_with(
+        part = copy_with(
             posture,
             {
                 "systems": [posture.systems[i] for i in members],
@@ -325,7 +321,7 @@ def _demirv(
             for w, lw in ((wh.low, lau.low), (wh.value, lau.value), (wh.high, lau.high))
         ]
         lo, val, hi = sorted(ends)
-        new[i] = _copy_with(h, {"warheads_loaded": Range.of(val, lo, hi)})
+        new[i] = copy_with(h, {"warheads_loaded": Range.of(val, lo, hi)})
     factors: dict[int, float | None] = {i: None for i in members}
     out = _apply_factors(posture, treaty, new, factors)
     removed = before - _known(quantity, _subset(out, lambda h: True), treaty)
@@ -345,7 +341,7 @@ def _cut_stockpile(posture: Posture, quantity: str, needed: float) -> Posture:
             upd["military_stockpile"] = (st.military_stockpile - needed).clip_min(0.0)
         if st.reserve is not None:
             upd["reserve"] = (st.reserve - needed).clip_min(0.0)
-    return _copy_with(posture, {"stockpile": _copy_with(st, upd)})
+    return copy_with(posture, {"stockpile": copy_with(st, upd)})
 
 
 def _reduce(
@@ -455,7 +451,7 @@ def comply(
             for c in report.changes
             if c.action != "none" and c.before is not None and c.after is not None
         )
-        noted = _copy_with(
+        noted = copy_with(
             p, {"notes": [*p.notes, f"cut to comply with {treaty.id} (rule {r}): {cuts}"]}
         )
         if under is not None:
